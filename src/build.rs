@@ -1,0 +1,174 @@
+//! The build stage: config + evidence root -> collected evidence -> package on disk.
+//!
+//! This module only orchestrates; walking and hashing live in [`crate::collect`], the
+//! manifest format in [`crate::manifest`], atomic writing in [`crate::package`].
+
+use std::path::{Path, PathBuf};
+
+use crate::clock;
+use crate::collect::{self, CollectOptions, Evidence, Progress};
+use crate::config::{LoadedConfig, ignore_matcher};
+use crate::digest::Sha256Digest;
+use crate::error::{Error, Result};
+use crate::manifest::{
+    self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, SUMS_FILE, SystemRef, Tool,
+};
+use crate::package::{self, Staging};
+
+/// Where the package goes when `-o` is not given (relative to the current directory).
+pub const DEFAULT_OUTPUT: &str = "dossier-package";
+
+/// Inputs of a build, resolved from the command line.
+pub struct BuildOptions {
+    /// Evidence directory from the command line (overrides `evidence.root`).
+    pub evidence_dir: Option<PathBuf>,
+    /// Explicit config file.
+    pub config: Option<PathBuf>,
+    /// Package directory; default [`DEFAULT_OUTPUT`].
+    pub output: Option<PathBuf>,
+    /// Copy the evidence into the package.
+    pub include_evidence: bool,
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// The final package directory.
+    pub package: PathBuf,
+    /// The evidence root that was collected.
+    pub evidence_root: PathBuf,
+    /// The config file used, if any.
+    pub config_file: Option<PathBuf>,
+    /// Everything collected.
+    pub evidence: Evidence,
+    /// The package digest.
+    pub package_digest: Sha256Digest,
+}
+
+/// Runs a build.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let loaded =
+        LoadedConfig::discover(options.config.as_deref(), options.evidence_dir.as_deref())?;
+    let root = loaded.evidence_root(options.evidence_dir.as_deref());
+    check_root(&root)?;
+    let assessed_at = clock::now()?;
+
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
+    let mut staging = Staging::prepare(&output, &root)?;
+    let copy_to = options
+        .include_evidence
+        .then(|| staging.path().join(EVIDENCE_DIR));
+    if let Some(dir) = &copy_to {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+    }
+
+    let evidence_config = &loaded.config.evidence;
+    let evidence = collect::collect(&CollectOptions {
+        root: root.clone(),
+        include_hidden: evidence_config.include_hidden,
+        ignore: ignore_matcher(&root, &evidence_config.ignore)?,
+        copy_to: copy_to.clone(),
+        progress,
+    })?;
+    if let Some(dir) = &copy_to {
+        copy_symlinks(&evidence, dir)?;
+    }
+
+    staging.write_output(
+        SUMS_FILE,
+        manifest::format_sums(&evidence.artifacts).as_bytes(),
+    )?;
+
+    let root_hint = staging
+        .target()
+        .parent()
+        .and_then(|parent| package::relative_path(parent, &root))
+        .map(|rel| {
+            if rel == "." {
+                "..".to_string()
+            } else {
+                format!("../{rel}")
+            }
+        });
+    let system = &loaded.config.system;
+    let mut manifest = Manifest {
+        format: manifest::FORMAT.into(),
+        schema_version: manifest::SCHEMA_VERSION,
+        tool: Tool::current(),
+        assessed_at: clock::format(&assessed_at),
+        system: SystemRef {
+            name: system
+                .name
+                .clone()
+                .unwrap_or_else(|| default_system_name(&root)),
+            version: system.version.clone(),
+        },
+        config_sha256: loaded.digest(),
+        evidence: EvidenceInfo {
+            root_hint,
+            included: options.include_evidence,
+            include_hidden: evidence_config.include_hidden,
+            ignore: evidence_config
+                .ignore
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+            artifact_count: evidence.artifacts.len() as u64,
+            total_bytes: evidence.total_bytes(),
+        },
+        artifacts: evidence.artifacts.clone(),
+        symlinks: evidence.symlinks.clone(),
+        skipped: evidence.skipped.clone(),
+        outputs: staging.outputs(),
+        package_digest: Sha256Digest::of(b""),
+    };
+    manifest.seal();
+    staging.write_raw(MANIFEST_FILE, manifest.to_pretty_json().as_bytes())?;
+    let package = staging.commit()?;
+
+    Ok(BuildReport {
+        package,
+        evidence_root: root,
+        config_file: loaded.file,
+        evidence,
+        package_digest: manifest.package_digest,
+    })
+}
+
+fn check_root(root: &Path) -> Result<()> {
+    match std::fs::metadata(root) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(Error::input(format!(
+            "evidence root {} is a file; pass the directory that holds the evidence",
+            root.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::input(format!(
+            "evidence root {} does not exist; pass an existing directory or set evidence.root in dossier.yaml",
+            root.display()
+        ))),
+        Err(e) => Err(Error::io("read the evidence root", root, e)),
+    }
+}
+
+fn default_system_name(root: &Path) -> String {
+    std::fs::canonicalize(root)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "unnamed-system".into())
+}
+
+fn copy_symlinks(evidence: &Evidence, dir: &Path) -> Result<()> {
+    for link in &evidence.symlinks {
+        let dest = dir.join(&link.path);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io("create directory", parent, e))?;
+        }
+        std::os::unix::fs::symlink(&link.target, &dest)
+            .map_err(|e| Error::io("create symbolic link", &dest, e))?;
+    }
+    Ok(())
+}

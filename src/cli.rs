@@ -1,0 +1,95 @@
+//! Command-line definitions (clap derive) and nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success; no findings at or above --fail-on
+  1  compliance findings at or above --fail-on
+  2  usage, configuration or input error
+  3  integrity failure (verify found a package or its evidence altered)";
+
+/// Turn a directory of AI compliance evidence into a verifiable audit package.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, about, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// No progress bar and no summary; findings and errors still go to stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented starter dossier.yaml.
+    ///
+    /// The file names every key with its default; edit it, then run `dossier build`.
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// Directory to write dossier.yaml into (created if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing dossier.yaml.
+        #[arg(long)]
+        force: bool,
+    },
+
+    /// Collect the evidence and write the audit package.
+    ///
+    /// Walks EVIDENCE_DIR (sorted, symbolic links recorded but not followed, hidden files
+    /// and ignore patterns skipped), hashes every file with SHA-256, and writes the package
+    /// (manifest.json, SHA256SUMS) to OUT atomically: a staging directory is swapped in
+    /// only when complete, so an interrupted run leaves the previous package intact.
+    /// Nothing is ever written inside the evidence directory.
+    ///
+    /// Config: --config, else EVIDENCE_DIR/dossier.yaml, else ./dossier.yaml, else defaults.
+    /// Set SOURCE_DATE_EPOCH for byte-identical packages from identical evidence.
+    #[command(after_help = EXIT_CODES)]
+    Build {
+        /// Evidence directory [default: evidence.root from the config, else the config's directory].
+        evidence_dir: Option<PathBuf>,
+        /// Config file to use instead of looking for dossier.yaml.
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Package directory to write (replaced as a whole if it is a previous package).
+        #[arg(short, long, value_name = "OUT", default_value = dossier::build::DEFAULT_OUTPUT)]
+        output: PathBuf,
+        /// Copy the evidence into OUT/evidence so the package verifies on its own.
+        #[arg(long)]
+        include_evidence: bool,
+        /// Exit 1 when a finding is at least this severe.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
+        fail_on: FailOnArg,
+    },
+
+    /// Re-check a package: its manifest, its files and its evidence.
+    ///
+    /// Reports every artifact that was modified, is missing, was added, or was moved
+    /// (same content, new path), and any hand edit to the package itself. Exits 3 on any
+    /// integrity failure, 0 when everything matches.
+    #[command(after_help = EXIT_CODES)]
+    Verify {
+        /// The package directory written by `dossier build`.
+        package: PathBuf,
+        /// Evidence directory [default: PACKAGE/evidence if included, else the location recorded at build time].
+        #[arg(long, value_name = "DIR")]
+        evidence: Option<PathBuf>,
+    },
+}
+
+/// `--fail-on` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOnArg {
+    /// Fail on error findings (default).
+    Error,
+    /// Fail on warning and error findings.
+    Warning,
+    /// Never fail because of findings.
+    Never,
+}

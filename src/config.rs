@@ -1,0 +1,438 @@
+//! `dossier.yaml`: what is being assessed and where its evidence lives.
+//!
+//! Loading happens in two steps, as in cargo-deny: serde structs with
+//! `deny_unknown_fields` catch typos and wrong types with the file, line and key; then
+//! [`Config::validate`] checks what serde cannot and reports every problem at once.
+//! Every field has a default, so `dossier build some/dir` works with no config at all.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Sha256Digest;
+use crate::error::{Error, Result};
+
+/// The name dossier looks for when no `--config` is given.
+pub const CONFIG_FILE_NAME: &str = "dossier.yaml";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The AI system under assessment.
+    pub system: System,
+    /// Where the evidence is and which files count.
+    pub evidence: EvidenceConfig,
+}
+
+/// The AI system under assessment (conformity assessment sections A and B).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct System {
+    /// Short identifier, e.g. `credit-score`. Defaults to the evidence directory's name.
+    pub name: Option<String>,
+    /// The release version being assessed, e.g. `4.2.1`.
+    pub version: Option<String>,
+    /// The organisation placing the system on the market or putting it into service.
+    pub provider: Option<String>,
+    /// Tier of the EU AI Act risk pyramid.
+    pub risk_category: RiskCategory,
+    /// Our role for this system under the EU AI Act.
+    pub role: Role,
+    /// What the system is for, in a sentence or two.
+    pub intended_purpose: Option<String>,
+    /// The inputs the system takes.
+    pub inputs: Vec<String>,
+    /// The outputs the system produces.
+    pub outputs: Vec<String>,
+    /// Known limitations and conditions it was not validated for.
+    pub known_limitations: Vec<String>,
+}
+
+/// EU AI Act risk tiers.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskCategory {
+    /// Prohibited practices (Art. 5).
+    Unacceptable,
+    /// High-risk systems (Art. 6, Annex I and III). The default: it asks the most of the evidence.
+    #[default]
+    High,
+    /// Systems with transparency obligations (Art. 50).
+    Limited,
+    /// Everything else.
+    Minimal,
+}
+
+impl fmt::Display for RiskCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RiskCategory::Unacceptable => "unacceptable",
+            RiskCategory::High => "high",
+            RiskCategory::Limited => "limited",
+            RiskCategory::Minimal => "minimal",
+        })
+    }
+}
+
+/// The operator role under the EU AI Act.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Develops the system and places it on the market (the default).
+    #[default]
+    Provider,
+    /// Uses the system under its own authority.
+    Deployer,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Provider => "provider",
+            Role::Deployer => "deployer",
+        })
+    }
+}
+
+/// Where the evidence lives and which files count.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceConfig {
+    /// Evidence root, relative to the config file. Default: the config file's directory.
+    pub root: Option<PathBuf>,
+    /// Collect hidden files and directories (names starting with `.`). Default: false.
+    pub include_hidden: bool,
+    /// Gitignore-style patterns, relative to the evidence root, for files to leave out.
+    pub ignore: Vec<IgnorePattern>,
+}
+
+/// One gitignore-style pattern, checked when the config is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IgnorePattern(String);
+
+impl IgnorePattern {
+    /// The pattern text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for IgnorePattern {
+    type Error = String;
+
+    fn try_from(text: String) -> std::result::Result<Self, String> {
+        if text.trim().is_empty() {
+            return Err("an ignore pattern must not be empty".into());
+        }
+        GitignoreBuilder::new("")
+            .add_line(None, &text)
+            .map_err(|e| format!("invalid ignore pattern {text:?}: {e}"))?;
+        Ok(IgnorePattern(text))
+    }
+}
+
+impl From<IgnorePattern> for String {
+    fn from(p: IgnorePattern) -> String {
+        p.0
+    }
+}
+
+/// Builds the matcher for a set of ignore patterns, rooted at `root`.
+pub fn ignore_matcher(root: &Path, patterns: &[IgnorePattern]) -> Result<Gitignore> {
+    let mut builder = GitignoreBuilder::new(root);
+    for p in patterns {
+        builder
+            .add_line(None, p.as_str())
+            .map_err(|e| Error::input(format!("invalid ignore pattern {:?}: {e}", p.as_str())))?;
+    }
+    builder
+        .build()
+        .map_err(|e| Error::input(format!("could not build the ignore rules: {e}")))
+}
+
+/// A config as loaded: the values plus where they came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    /// The configuration values.
+    pub config: Config,
+    /// The file it was read from; `None` when running on defaults.
+    pub file: Option<PathBuf>,
+    /// Directory relative paths in the config resolve against.
+    pub base_dir: PathBuf,
+}
+
+impl LoadedConfig {
+    /// Defaults, as if an empty `dossier.yaml` sat in `base_dir`.
+    pub fn defaults(base_dir: impl Into<PathBuf>) -> Self {
+        LoadedConfig {
+            config: Config::default(),
+            file: None,
+            base_dir: base_dir.into(),
+        }
+    }
+
+    /// Reads and validates `file`.
+    pub fn load(file: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::io("read config", file, e))?;
+        let config = Config::parse(&text, file)?;
+        let base_dir = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Ok(LoadedConfig {
+            config,
+            file: Some(file.to_path_buf()),
+            base_dir,
+        })
+    }
+
+    /// Finds the config for a run: `--config` if given, else `dossier.yaml` in the evidence
+    /// directory, else `dossier.yaml` in the current directory, else defaults.
+    pub fn discover(explicit: Option<&Path>, evidence_dir: Option<&Path>) -> Result<Self> {
+        if let Some(file) = explicit {
+            return Self::load(file);
+        }
+        let mut candidates = Vec::new();
+        if let Some(dir) = evidence_dir {
+            candidates.push(dir.join(CONFIG_FILE_NAME));
+        }
+        candidates.push(PathBuf::from(CONFIG_FILE_NAME));
+        for candidate in candidates {
+            if candidate.is_file() {
+                return Self::load(&candidate);
+            }
+        }
+        Ok(Self::defaults(evidence_dir.unwrap_or(Path::new("."))))
+    }
+
+    /// The evidence root: the command-line directory if given, else `evidence.root`
+    /// resolved against the config's directory.
+    pub fn evidence_root(&self, cli_dir: Option<&Path>) -> PathBuf {
+        if let Some(dir) = cli_dir {
+            return dir.to_path_buf();
+        }
+        match &self.config.evidence.root {
+            Some(root) if root.is_absolute() => root.clone(),
+            Some(root) => self.base_dir.join(root),
+            None => self.base_dir.clone(),
+        }
+    }
+
+    /// Digest of the effective configuration (defaults filled in), in canonical JSON.
+    /// Comments and formatting in the file do not change it; any value that matters does.
+    pub fn digest(&self) -> Sha256Digest {
+        let value = serde_json::to_value(&self.config).expect("config serializes to JSON");
+        Sha256Digest::of(crate::manifest::canonical_json(&value).as_bytes())
+    }
+}
+
+impl Config {
+    /// Parses YAML text; `file` is used in error messages only.
+    pub fn parse(text: &str, file: &Path) -> Result<Self> {
+        let deserializer = serde_yaml::Deserializer::from_str(text);
+        let parsed: Option<Config> =
+            serde_path_to_error::deserialize(deserializer).map_err(|e| {
+                let key = e.path().to_string();
+                let inner = e.into_inner();
+                let location = inner.location();
+                let mut message = inner.to_string();
+                if let Some(loc) = &location {
+                    let suffix = format!(" at line {} column {}", loc.line(), loc.column());
+                    if let Some(stripped) = message.strip_suffix(&suffix) {
+                        message = stripped.to_string();
+                    }
+                }
+                message = strip_yaml_path_prefix(&message).to_string();
+                Error::Config {
+                    file: file.to_path_buf(),
+                    line: location.as_ref().map(|l| l.line()),
+                    column: location.as_ref().map(|l| l.column()),
+                    key: (!key.is_empty() && key != ".").then_some(key),
+                    message,
+                }
+            })?;
+        let config = parsed.unwrap_or_default();
+        let problems = config.validate();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(Error::Config {
+                file: file.to_path_buf(),
+                line: None,
+                column: None,
+                key: None,
+                message: problems.join("; "),
+            })
+        }
+    }
+
+    /// Checks what the types cannot; returns every problem found, empty when valid.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let blank = |v: &Option<String>| v.as_deref().is_some_and(|s| s.trim().is_empty());
+        for (key, value) in [
+            ("system.name", &self.system.name),
+            ("system.version", &self.system.version),
+            ("system.provider", &self.system.provider),
+            ("system.intended_purpose", &self.system.intended_purpose),
+        ] {
+            if blank(value) {
+                problems.push(format!("{key} is empty: remove the key or give it a value"));
+            }
+        }
+        if let Some(name) = &self.system.name {
+            if name.chars().any(char::is_control) {
+                problems.push("system.name must not contain control characters".into());
+            }
+        }
+        for (key, list) in [
+            ("system.inputs", &self.system.inputs),
+            ("system.outputs", &self.system.outputs),
+            ("system.known_limitations", &self.system.known_limitations),
+        ] {
+            if let Some(i) = list.iter().position(|s| s.trim().is_empty()) {
+                problems.push(format!("{key}[{i}] is empty"));
+            }
+        }
+        problems
+    }
+}
+
+/// serde_yaml prefixes nested errors with its own dotted path (`system.role: ...`); the
+/// key is reported separately, so drop it from the message.
+fn strip_yaml_path_prefix(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((head, rest))
+            if !head.is_empty()
+                && head
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']')) =>
+        {
+            rest
+        }
+        _ => message,
+    }
+}
+
+/// The commented starter config written by `dossier init`.
+pub const STARTER: &str = include_str!("../templates/init/dossier.yaml");
+
+/// The starter config with the system name filled in.
+pub fn starter_for(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let safe = if safe.trim_matches('-').is_empty() {
+        "my-ai-system".to_string()
+    } else {
+        safe
+    };
+    STARTER.replace("my-ai-system", &safe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("dossier.yaml"))
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_give_defaults() {
+        assert_eq!(parse("").unwrap(), Config::default());
+        assert_eq!(parse("# nothing here\n").unwrap(), Config::default());
+        assert_eq!(Config::default().system.risk_category, RiskCategory::High);
+        assert_eq!(Config::default().system.role, Role::Provider);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = parse("system:\n  name: x\n  versoin: 1.0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("dossier.yaml:3:"), "{err}");
+        assert!(err.contains("unknown field `versoin`"), "{err}");
+        assert!(err.contains("system"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_enum_name_the_key() {
+        let err = parse("system:\n  risk_category: hgh\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("dossier.yaml:2:"), "{err}");
+        assert!(err.contains("system.risk_category"), "{err}");
+        assert!(err.contains("hgh"), "{err}");
+
+        let err = parse("evidence:\n  include_hidden: maybe\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("evidence.include_hidden"), "{err}");
+    }
+
+    #[test]
+    fn bad_ignore_pattern_is_located() {
+        let err = parse("evidence:\n  ignore:\n    - \"logs/{a,b\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("dossier.yaml:3:"), "{err}");
+        assert!(err.contains("invalid ignore pattern"), "{err}");
+    }
+
+    #[test]
+    fn validate_reports_every_problem_at_once() {
+        let err = parse("system:\n  name: ''\n  version: ' '\n  inputs: [a, '']\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("system.name is empty"), "{err}");
+        assert!(err.contains("system.version is empty"), "{err}");
+        assert!(err.contains("system.inputs[1] is empty"), "{err}");
+    }
+
+    #[test]
+    fn starter_config_parses_and_names_the_system() {
+        let text = starter_for("credit score");
+        let config = parse(&text).unwrap();
+        assert_eq!(config.system.name.as_deref(), Some("credit-score"));
+        assert!(
+            text.lines()
+                .filter(|l| l.trim_start().starts_with('#'))
+                .count()
+                > 10
+        );
+    }
+
+    #[test]
+    fn digest_ignores_formatting_but_not_values() {
+        let a = LoadedConfig {
+            config: parse("system: {name: a}").unwrap(),
+            ..LoadedConfig::defaults(".")
+        };
+        let b = LoadedConfig {
+            config: parse("# comment\nsystem:\n  name: a\n").unwrap(),
+            ..LoadedConfig::defaults(".")
+        };
+        let c = LoadedConfig {
+            config: parse("system: {name: b}").unwrap(),
+            ..LoadedConfig::defaults(".")
+        };
+        assert_eq!(a.digest(), b.digest());
+        assert_ne!(a.digest(), c.digest());
+    }
+}

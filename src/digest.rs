@@ -1,0 +1,166 @@
+//! SHA-256 digests: the hex value type and streaming hashing through a fixed buffer.
+//!
+//! Hashing never reads a whole file into memory: bytes flow through a caller-owned
+//! buffer, so memory stays bounded whatever the file sizes. `sha2` picks the CPU's SHA
+//! extensions at run time when they are present.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+/// Size of the buffer each hashing worker streams through.
+pub const BUFFER_SIZE: usize = 256 * 1024;
+
+/// A SHA-256 digest, shown and stored as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sha256Digest([u8; 32]);
+
+impl Sha256Digest {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Sha256Digest(Sha256::digest(bytes).into())
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Sha256Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Sha256Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sha256Digest({self})")
+    }
+}
+
+/// Why a string is not a SHA-256 digest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a SHA-256 digest (expected 64 lowercase hex digits): {0:?}")]
+pub struct ParseDigestError(String);
+
+impl FromStr for Sha256Digest {
+    type Err = ParseDigestError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ParseDigestError(s.chars().take(80).collect());
+        if s.len() != 64 {
+            return Err(bad());
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
+            let hi = hex_value(pair[0]).ok_or_else(bad)?;
+            let lo = hex_value(pair[1]).ok_or_else(bad)?;
+            out[i] = (hi << 4) | lo;
+        }
+        Ok(Sha256Digest(out))
+    }
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+impl Serialize for Sha256Digest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha256Digest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The result of streaming a reader through SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hashed {
+    /// The digest of every byte read.
+    pub digest: Sha256Digest,
+    /// How many bytes were read.
+    pub bytes: u64,
+}
+
+/// Streams `reader` through SHA-256 using `buf`, copying every byte to `copy` when given.
+pub fn hash_reader(
+    mut reader: impl Read,
+    buf: &mut [u8],
+    mut copy: Option<&mut dyn Write>,
+) -> io::Result<Hashed> {
+    let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        if let Some(out) = copy.as_mut() {
+            out.write_all(&buf[..n])?;
+        }
+        bytes += n as u64;
+    }
+    Ok(Hashed {
+        digest: Sha256Digest(hasher.finalize().into()),
+        bytes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn known_vectors() {
+        assert_eq!(Sha256Digest::of(b"").to_string(), EMPTY);
+        assert_eq!(
+            Sha256Digest::of(b"abc").to_string(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn streaming_matches_one_shot_across_buffer_boundaries() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut buf = [0u8; 97];
+        let mut copy = Vec::new();
+        let hashed = hash_reader(&data[..], &mut buf, Some(&mut copy)).unwrap();
+        assert_eq!(hashed.digest, Sha256Digest::of(&data));
+        assert_eq!(hashed.bytes, data.len() as u64);
+        assert_eq!(copy, data);
+    }
+
+    #[test]
+    fn hex_round_trip_and_rejects_bad_text() {
+        let d: Sha256Digest = EMPTY.parse().unwrap();
+        assert_eq!(d.to_string(), EMPTY);
+        assert!("abc".parse::<Sha256Digest>().is_err());
+        assert!(EMPTY.to_uppercase().parse::<Sha256Digest>().is_err());
+        assert!(
+            format!("{}g", &EMPTY[..63])
+                .parse::<Sha256Digest>()
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! Findings: what dossier found wrong (or worth noting) in the evidence or a package.
+//!
+//! A finding is data, not an error. Each one carries a stable kebab-case [`Code`], a
+//! [`Severity`], a one-line message a person can act on, and the artifact path (and line,
+//! where there is one). The code table below is the single source of truth: the book's
+//! finding-code page is checked against it by a test.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is. Ordered: `Note < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a build.
+    Note,
+    /// Probably wrong; fails a build with `--fail-on warning`.
+    Warning,
+    /// Wrong; fails a build with the default `--fail-on error`.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $severity:ident, $summary:literal; )*) => {
+        /// Every finding code dossier can emit. The kebab-case id is stable across releases.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum Code {
+            $( $(#[$doc])* #[doc = $summary] #[serde(rename = $id)] $variant, )*
+        }
+
+        impl Code {
+            /// All codes, in table order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable kebab-case id, e.g. `artifact-modified`.
+            pub fn id(self) -> &'static str {
+                match self { $(Code::$variant => $id,)* }
+            }
+
+            /// The severity a finding with this code carries.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// A one-line description of what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Collection: what the walk of the evidence root met.
+    SymlinkOutsideRoot = "symlink-outside-root", Warning,
+        "A symbolic link in the evidence points outside the evidence root; it is recorded, not followed.";
+    SymlinkBroken = "symlink-broken", Warning,
+        "A symbolic link in the evidence points nowhere (dangling) or into a loop.";
+    Unreadable = "unreadable", Error,
+        "A file or directory in the evidence could not be read; it is not in the manifest.";
+    NonUtf8Path = "non-utf8-path", Error,
+        "A path in the evidence is not valid UTF-8 and cannot be recorded; it is not in the manifest.";
+    SpecialFile = "special-file", Warning,
+        "A device, socket or FIFO in the evidence was skipped; only regular files are artifacts.";
+    ChangedDuringCollection = "changed-during-collection", Error,
+        "A file kept changing while it was hashed; its digest would be meaningless, so it is not in the manifest.";
+    VanishedDuringCollection = "vanished-during-collection", Warning,
+        "A file disappeared between the directory walk and hashing.";
+    EmptyArtifact = "empty-artifact", Note,
+        "An evidence file is empty (0 bytes); it is recorded, but says nothing.";
+    // Integrity: what `dossier verify` found when re-checking a package.
+    ManifestDigestMismatch = "manifest-digest-mismatch", Error,
+        "manifest.json does not match its own package digest: it was edited after the build.";
+    ManifestUnreadable = "manifest-unreadable", Error,
+        "manifest.json is not a readable dossier manifest.";
+    OutputModified = "output-modified", Error,
+        "A package file differs from the digest the manifest records for it.";
+    OutputMissing = "output-missing", Error,
+        "A package file listed in the manifest is gone.";
+    PackageFileAdded = "package-file-added", Error,
+        "The package holds a file the manifest does not list.";
+    SumsMismatch = "sums-mismatch", Error,
+        "SHA256SUMS does not list exactly the artifacts and digests in manifest.json.";
+    ArtifactModified = "artifact-modified", Error,
+        "An evidence file's content differs from the digest recorded at build time.";
+    ArtifactMissing = "artifact-missing", Error,
+        "An evidence file recorded at build time is gone.";
+    ArtifactAdded = "artifact-added", Error,
+        "An evidence file is present that was not there at build time.";
+    ArtifactMoved = "artifact-moved", Error,
+        "An evidence file is unchanged but now lives at a different path.";
+    SymlinkChanged = "symlink-changed", Error,
+        "A symbolic link in the evidence was added, removed or now points elsewhere.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One thing found, with where it was found.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: Code,
+    /// Severity (taken from the code).
+    pub severity: Severity,
+    /// One line a person can act on.
+    pub message: String,
+    /// Evidence-relative path (or package-relative for package files), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// 1-based line in that file, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl Finding {
+    /// A finding about `path`.
+    pub fn at(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            path: Some(path.into()),
+            line: None,
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.severity, self.code)?;
+        if let Some(path) = &self.path {
+            write!(f, " {path}")?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+            f.write_str(":")?;
+        }
+        write!(f, " {}", self.message)
+    }
+}
+
+/// The `--fail-on` threshold: findings at or above it make a build exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    /// Fail on errors only (the default).
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Never fail because of findings.
+    Never,
+}
+
+impl FailOn {
+    /// Whether `findings` trip this threshold.
+    pub fn is_tripped_by<'a>(self, findings: impl IntoIterator<Item = &'a Finding>) -> bool {
+        let threshold = match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Never => return false,
+        };
+        findings.into_iter().any(|f| f.severity >= threshold)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_round_trip_through_serde() {
+        let mut seen = BTreeSet::new();
+        for code in Code::ALL {
+            let id = code.id();
+            assert!(seen.insert(id), "duplicate code {id}");
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !id.starts_with('-')
+                    && !id.ends_with('-'),
+                "{id} is not kebab-case"
+            );
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{id}\""));
+            assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), *code);
+            assert!(
+                code.summary().ends_with('.'),
+                "{id}: summary should be a sentence"
+            );
+        }
+    }
+
+    #[test]
+    fn finding_display_is_one_line_with_code_and_path() {
+        let f = Finding::at(Code::ArtifactModified, "eval/results.xml", "sha256 changed");
+        assert_eq!(
+            f.to_string(),
+            "error[artifact-modified] eval/results.xml: sha256 changed"
+        );
+        assert!(!f.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn fail_on_thresholds() {
+        let warn = Finding::at(Code::SymlinkBroken, "a", "m");
+        let err = Finding::at(Code::Unreadable, "b", "m");
+        assert!(!FailOn::Error.is_tripped_by([&warn]));
+        assert!(FailOn::Error.is_tripped_by([&warn, &err]));
+        assert!(FailOn::Warning.is_tripped_by([&warn]));
+        assert!(!FailOn::Never.is_tripped_by([&err]));
+    }
+}

@@ -1,0 +1,21 @@
+//! dossier turns a directory of AI compliance evidence into a verifiable audit package.
+//!
+//! The pipeline is a chain of plain data: [`collect`] walks and hashes the evidence,
+//! [`build`] writes the package ([`manifest`], `SHA256SUMS`) atomically through
+//! [`package`], and [`verify`] re-checks a package later. Problems in the evidence are
+//! [`findings`] (data); problems that stop the tool are [`error::Error`]s.
+
+pub mod build;
+pub mod clock;
+pub mod collect;
+pub mod commands;
+pub mod config;
+pub mod digest;
+pub mod error;
+pub mod findings;
+pub mod manifest;
+pub mod package;
+pub mod ui;
+pub mod verify;
+
+pub use error::{Error, Result};

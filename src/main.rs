@@ -1,0 +1,48 @@
+//! The `dossier` binary: parse the command line, run the command, map the outcome to an
+//! exit code. Everything else lives in the library.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use dossier::build::BuildOptions;
+use dossier::commands::{self, ExitStatus};
+use dossier::findings::FailOn;
+use dossier::ui::Ui;
+
+use cli::{Cli, Command, FailOnArg};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = Ui::new(cli.quiet);
+    let outcome = match cli.command {
+        Command::Init { dir, force } => commands::init(&dir, force, &ui),
+        Command::Build {
+            evidence_dir,
+            config,
+            output,
+            include_evidence,
+            fail_on,
+        } => {
+            let fail_on = match fail_on {
+                FailOnArg::Error => FailOn::Error,
+                FailOnArg::Warning => FailOn::Warning,
+                FailOnArg::Never => FailOn::Never,
+            };
+            let options = BuildOptions {
+                evidence_dir,
+                config,
+                output: Some(output),
+                include_evidence,
+            };
+            commands::build(&options, fail_on, &ui)
+        }
+        Command::Verify { package, evidence } => commands::verify(package, evidence, &ui),
+    };
+    let status = outcome.unwrap_or_else(|err| {
+        ui.error(&err.to_string());
+        ExitStatus::from(&err)
+    });
+    ExitCode::from(status as u8)
+}

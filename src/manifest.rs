@@ -1,0 +1,338 @@
+//! `manifest.json` and `SHA256SUMS`: the package's index of everything it vouches for.
+//!
+//! The manifest lists every evidence artifact (path, size, sha256), every symbolic link
+//! (recorded, never followed), every path that could not be collected and why, and every
+//! other file of the package with its digest. Its `package_digest` is the SHA-256 of the
+//! manifest's canonical form (see [`Manifest::canonical_bytes`]), so a hand edit anywhere
+//! in the manifest, or in any file it lists, is caught by `dossier verify`.
+//!
+//! `SHA256SUMS` holds the same artifact digests in coreutils format, so
+//! `cd EVIDENCE && sha256sum -c PACKAGE/SHA256SUMS` checks the evidence without dossier.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::digest::Sha256Digest;
+
+/// The value of the manifest's `format` field.
+pub const FORMAT: &str = "dossier-manifest";
+/// The manifest schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+/// File name of the manifest inside a package.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// File name of the coreutils checksum list inside a package.
+pub const SUMS_FILE: &str = "SHA256SUMS";
+/// Directory inside a package that holds a copy of the evidence (`--include-evidence`).
+pub const EVIDENCE_DIR: &str = "evidence";
+
+/// The package manifest (schema version 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always `dossier-manifest`.
+    pub format: String,
+    /// Schema version; readers refuse versions they do not know.
+    pub schema_version: u32,
+    /// The tool that wrote the package.
+    pub tool: Tool,
+    /// When the assessment was made (RFC 3339, UTC).
+    pub assessed_at: String,
+    /// The system under assessment.
+    pub system: SystemRef,
+    /// SHA-256 of the effective configuration in canonical JSON.
+    pub config_sha256: Sha256Digest,
+    /// How the evidence was collected, so `verify` can walk it the same way.
+    pub evidence: EvidenceInfo,
+    /// Every collected file, sorted by path.
+    pub artifacts: Vec<ArtifactEntry>,
+    /// Every symbolic link met, sorted by path. Links are recorded, not followed.
+    pub symlinks: Vec<SymlinkEntry>,
+    /// Paths that could not be collected, with the reason.
+    pub skipped: Vec<SkippedEntry>,
+    /// The other files of the package (reports, data, `SHA256SUMS`), sorted by path.
+    pub outputs: Vec<OutputEntry>,
+    /// SHA-256 of the canonical form of this manifest without this field.
+    pub package_digest: Sha256Digest,
+}
+
+/// Name and version of the tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    /// `dossier`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+impl Tool {
+    /// This build of dossier.
+    pub fn current() -> Self {
+        Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// The system, as named in the config.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SystemRef {
+    /// System name.
+    pub name: String,
+    /// Release version, when configured.
+    pub version: Option<String>,
+}
+
+/// Collection settings and totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceInfo {
+    /// Where the evidence was, relative to the package directory, when that can be said.
+    pub root_hint: Option<String>,
+    /// Whether a copy of the evidence is inside the package under `evidence/`.
+    pub included: bool,
+    /// Whether hidden files were collected.
+    pub include_hidden: bool,
+    /// The ignore patterns in force.
+    pub ignore: Vec<String>,
+    /// Number of artifacts.
+    pub artifact_count: u64,
+    /// Sum of artifact sizes in bytes.
+    pub total_bytes: u64,
+}
+
+/// One evidence file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactEntry {
+    /// Path relative to the evidence root, `/`-separated.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content.
+    pub sha256: Sha256Digest,
+}
+
+/// One symbolic link in the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SymlinkEntry {
+    /// Path of the link relative to the evidence root.
+    pub path: String,
+    /// The link's target, as stored in the link.
+    pub target: String,
+    /// Whether the target lies outside the evidence root.
+    pub outside_root: bool,
+}
+
+/// One path that was met but not collected.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedEntry {
+    /// Path relative to the evidence root (lossy for non-UTF-8 names).
+    pub path: String,
+    /// The finding code that explains why.
+    pub reason: crate::findings::Code,
+}
+
+/// One package file other than `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputEntry {
+    /// Path relative to the package directory.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content.
+    pub sha256: Sha256Digest,
+}
+
+impl Manifest {
+    /// The canonical form the package digest is computed over: the manifest as JSON
+    /// without `package_digest`, object keys sorted, no insignificant whitespace, UTF-8.
+    /// For this schema (ASCII keys, integer numbers) that is the same text as RFC 8785
+    /// (JCS) and as Python's `json.dumps(m, sort_keys=True, separators=(",", ":"),
+    /// ensure_ascii=False)`.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut value = serde_json::to_value(self).expect("manifest serializes to JSON");
+        if let Value::Object(map) = &mut value {
+            map.remove("package_digest");
+        }
+        canonical_json(&value).into_bytes()
+    }
+
+    /// The digest this manifest should carry in `package_digest`.
+    pub fn compute_digest(&self) -> Sha256Digest {
+        Sha256Digest::of(&self.canonical_bytes())
+    }
+
+    /// Sets `package_digest` from the current content.
+    pub fn seal(&mut self) {
+        self.package_digest = self.compute_digest();
+    }
+
+    /// Whether `package_digest` matches the content.
+    pub fn is_sealed(&self) -> bool {
+        self.package_digest == self.compute_digest()
+    }
+
+    /// The manifest as written to disk: pretty JSON with a trailing newline.
+    pub fn to_pretty_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("manifest serializes to JSON");
+        text.push('\n');
+        text
+    }
+}
+
+/// Serializes a JSON value with object keys sorted and no whitespace.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(key).expect("string serializes"));
+                out.push(':');
+                write_canonical(item, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&serde_json::to_string(scalar).expect("scalar serializes")),
+    }
+}
+
+/// Renders `SHA256SUMS` in the format `sha256sum` writes and `sha256sum -c` reads:
+/// `<hex>  <path>`; a path holding a backslash or newline is escaped and the line is
+/// prefixed with a backslash, as coreutils does.
+pub fn format_sums(artifacts: &[ArtifactEntry]) -> String {
+    let mut out = String::new();
+    for a in artifacts {
+        if a.path.contains(['\\', '\n']) {
+            let escaped = a.path.replace('\\', "\\\\").replace('\n', "\\n");
+            out.push_str(&format!("\\{}  {}\n", a.sha256, escaped));
+        } else {
+            out.push_str(&format!("{}  {}\n", a.sha256, a.path));
+        }
+    }
+    out
+}
+
+/// Parses `SHA256SUMS` text back into `(path, digest)` pairs, undoing the escaping.
+pub fn parse_sums(text: &str) -> Result<Vec<(String, Sha256Digest)>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let (escaped, line) = match line.strip_prefix('\\') {
+            Some(rest) => (true, rest),
+            None => (false, line),
+        };
+        let (hex, path) = line
+            .split_once("  ")
+            .ok_or_else(|| format!("line {}: expected `<sha256>  <path>`", i + 1))?;
+        let digest = hex.parse().map_err(|e| format!("line {}: {e}", i + 1))?;
+        let path = if escaped {
+            unescape_sums_path(path)
+        } else {
+            path.to_string()
+        };
+        out.push((path, digest));
+    }
+    Ok(out)
+}
+
+fn unescape_sums_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('\\') => out.push('\\'),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, content: &[u8]) -> ArtifactEntry {
+        ArtifactEntry {
+            path: path.into(),
+            size: content.len() as u64,
+            sha256: Sha256Digest::of(content),
+        }
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_and_drops_whitespace() {
+        let v: Value =
+            serde_json::from_str(r#"{"b": [1, {"z": 1, "a": "x\ny"}], "a": null}"#).unwrap();
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":null,"b":[1,{"a":"x\ny","z":1}]}"#
+        );
+    }
+
+    #[test]
+    fn sums_escape_like_coreutils_and_round_trip() {
+        let artifacts = vec![
+            entry("a b.txt", b"1"),
+            entry("odd\nname", b"2"),
+            entry("back\\slash", b"3"),
+        ];
+        let text = format_sums(&artifacts);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], format!("{}  a b.txt", Sha256Digest::of(b"1")));
+        assert_eq!(
+            lines[1],
+            format!("\\{}  odd\\nname", Sha256Digest::of(b"2"))
+        );
+        assert_eq!(
+            lines[2],
+            format!("\\{}  back\\\\slash", Sha256Digest::of(b"3"))
+        );
+        let parsed = parse_sums(&text).unwrap();
+        let expected: Vec<_> = artifacts
+            .iter()
+            .map(|a| (a.path.clone(), a.sha256))
+            .collect();
+        assert_eq!(parsed, expected);
+    }
+
+    #[test]
+    fn parse_sums_rejects_garbage_with_line_number() {
+        let err = parse_sums("not a sums line\n").unwrap_err();
+        assert!(err.starts_with("line 1:"), "{err}");
+    }
+}

@@ -1,0 +1,349 @@
+//! Verification: re-check a package against itself and against the evidence.
+//!
+//! Three layers, each reported by path: the manifest must match its own package digest;
+//! every package file must match the digest the manifest lists for it (and nothing else
+//! may be in the package); and the evidence, walked again with the recorded collection
+//! rules, must hold exactly the recorded artifacts. Differences are classified as
+//! modified, missing, added or moved (same content, new path).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::collect::{self, CollectOptions, Progress};
+use crate::config::{IgnorePattern, ignore_matcher};
+use crate::digest::Sha256Digest;
+use crate::error::{Error, Result};
+use crate::findings::{Code, Finding, Severity};
+use crate::manifest::{self, EVIDENCE_DIR, MANIFEST_FILE, Manifest, SUMS_FILE};
+
+/// What to verify.
+pub struct VerifyOptions<'a> {
+    /// The package directory.
+    pub package: PathBuf,
+    /// The evidence directory; default: the copy inside the package, else the recorded hint.
+    pub evidence: Option<PathBuf>,
+    /// Progress sink for re-hashing.
+    pub progress: &'a dyn Progress,
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    /// The manifest that was checked (when it could be read).
+    pub manifest: Option<Manifest>,
+    /// Where the evidence was looked for.
+    pub evidence_root: Option<PathBuf>,
+    /// Integrity problems, in a stable order.
+    pub problems: Vec<Finding>,
+}
+
+impl VerifyReport {
+    /// Whether the package and evidence are intact.
+    pub fn is_intact(&self) -> bool {
+        !self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+}
+
+/// Verifies a package.
+pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
+    let package = &options.package;
+    if !package.is_dir() {
+        return Err(Error::input(format!(
+            "package {} is not a directory",
+            package.display()
+        )));
+    }
+    let manifest_path = package.join(MANIFEST_FILE);
+    let text = match fs::read_to_string(&manifest_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::input(format!(
+                "{} is not a dossier package: it has no {MANIFEST_FILE}",
+                package.display()
+            )));
+        }
+        Err(e) => return Err(Error::io("read", &manifest_path, e)),
+    };
+    let manifest = match parse_manifest(&text) {
+        Ok(m) => m,
+        Err(message) => {
+            return Ok(VerifyReport {
+                manifest: None,
+                evidence_root: None,
+                problems: vec![Finding::at(
+                    Code::ManifestUnreadable,
+                    MANIFEST_FILE,
+                    message,
+                )],
+            });
+        }
+    };
+
+    let mut problems = Vec::new();
+    if !manifest.is_sealed() {
+        problems.push(Finding::at(
+            Code::ManifestDigestMismatch,
+            MANIFEST_FILE,
+            format!(
+                "content does not match package_digest {} (it hashes to {}): the manifest was edited after the build",
+                manifest.package_digest,
+                manifest.compute_digest()
+            ),
+        ));
+    }
+    check_outputs(package, &manifest, &mut problems);
+    check_sums(package, &manifest, &mut problems);
+
+    let evidence_root = locate_evidence(options, &manifest)?;
+    let ignore_patterns: Vec<IgnorePattern> = manifest
+        .evidence
+        .ignore
+        .iter()
+        .map(|p| IgnorePattern::try_from(p.clone()).map_err(Error::input))
+        .collect::<Result<_>>()?;
+    let evidence = collect::collect(&CollectOptions {
+        root: evidence_root.clone(),
+        include_hidden: manifest.evidence.include_hidden,
+        ignore: ignore_matcher(&evidence_root, &ignore_patterns)?,
+        copy_to: None,
+        progress: options.progress,
+    })?;
+    compare_evidence(&manifest, &evidence, &mut problems);
+
+    problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
+    Ok(VerifyReport {
+        manifest: Some(manifest),
+        evidence_root: Some(evidence_root),
+        problems,
+    })
+}
+
+fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+    match value.get("format").and_then(|f| f.as_str()) {
+        Some(manifest::FORMAT) => {}
+        _ => {
+            return Err(format!(
+                "not a dossier manifest (format is not {:?})",
+                manifest::FORMAT
+            ));
+        }
+    }
+    match value.get("schema_version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(manifest::SCHEMA_VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "schema_version {v} is not supported by this dossier (it reads {})",
+                manifest::SCHEMA_VERSION
+            ));
+        }
+        None => return Err("schema_version is missing".into()),
+    }
+    serde_json::from_value(value).map_err(|e| format!("does not match the manifest schema ({e})"))
+}
+
+fn check_outputs(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) {
+    let listed: BTreeSet<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
+    for output in &manifest.outputs {
+        let path = package.join(&output.path);
+        match fs::read(&path) {
+            Ok(bytes) => {
+                let actual = Sha256Digest::of(&bytes);
+                if actual != output.sha256 {
+                    problems.push(Finding::at(
+                        Code::OutputModified,
+                        &output.path,
+                        format!("sha256 is {actual}, the manifest records {}", output.sha256),
+                    ));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(Finding::at(
+                Code::OutputMissing,
+                &output.path,
+                "listed in the manifest but not in the package",
+            )),
+            Err(e) => problems.push(Finding::at(
+                Code::OutputModified,
+                &output.path,
+                format!("could not read: {e}"),
+            )),
+        }
+    }
+    // Anything else in the package (outside the evidence copy) was not put there by the build.
+    let evidence_copy = package.join(EVIDENCE_DIR);
+    for entry in WalkDir::new(package)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !(manifest.evidence.included && e.path() == evidence_copy))
+    {
+        let Ok(entry) = entry else { continue };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(package)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel != MANIFEST_FILE && !listed.contains(rel.as_str()) {
+            problems.push(Finding::at(
+                Code::PackageFileAdded,
+                rel,
+                "not listed in the manifest",
+            ));
+        }
+    }
+}
+
+fn check_sums(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) {
+    let Ok(text) = fs::read_to_string(package.join(SUMS_FILE)) else {
+        return; // reported by check_outputs
+    };
+    let expected: Vec<(String, Sha256Digest)> = manifest
+        .artifacts
+        .iter()
+        .map(|a| (a.path.clone(), a.sha256))
+        .collect();
+    match manifest::parse_sums(&text) {
+        Ok(listed) if listed == expected => {}
+        Ok(_) => problems.push(Finding::at(
+            Code::SumsMismatch,
+            SUMS_FILE,
+            "does not list the same artifacts and digests as manifest.json",
+        )),
+        Err(e) => problems.push(Finding::at(
+            Code::SumsMismatch,
+            SUMS_FILE,
+            format!("unreadable: {e}"),
+        )),
+    }
+}
+
+fn locate_evidence(options: &VerifyOptions<'_>, manifest: &Manifest) -> Result<PathBuf> {
+    if let Some(dir) = &options.evidence {
+        return Ok(dir.clone());
+    }
+    if manifest.evidence.included {
+        return Ok(options.package.join(EVIDENCE_DIR));
+    }
+    if let Some(hint) = &manifest.evidence.root_hint {
+        let candidate = options.package.join(hint);
+        if candidate.is_dir() {
+            return Ok(candidate);
+        }
+    }
+    Err(Error::input(format!(
+        "cannot find the evidence for {}: the package does not include it and the recorded location ({}) does not exist. Pass --evidence DIR",
+        options.package.display(),
+        manifest
+            .evidence
+            .root_hint
+            .as_deref()
+            .unwrap_or("none recorded")
+    )))
+}
+
+fn compare_evidence(
+    manifest: &Manifest,
+    evidence: &collect::Evidence,
+    problems: &mut Vec<Finding>,
+) {
+    let recorded: BTreeMap<&str, Sha256Digest> = manifest
+        .artifacts
+        .iter()
+        .map(|a| (a.path.as_str(), a.sha256))
+        .collect();
+    let found: BTreeMap<&str, Sha256Digest> = evidence
+        .artifacts
+        .iter()
+        .map(|a| (a.path.as_str(), a.sha256))
+        .collect();
+    let known_skipped: BTreeSet<&str> = manifest.skipped.iter().map(|s| s.path.as_str()).collect();
+
+    let mut missing: Vec<(&str, Sha256Digest)> = Vec::new();
+    for (path, digest) in &recorded {
+        match found.get(path) {
+            Some(now) if now != digest => problems.push(Finding::at(
+                Code::ArtifactModified,
+                *path,
+                format!("sha256 is {now}, the manifest records {digest}"),
+            )),
+            Some(_) => {}
+            None => missing.push((path, *digest)),
+        }
+    }
+    let mut added: Vec<(&str, Sha256Digest)> = found
+        .iter()
+        .filter(|(path, _)| !recorded.contains_key(*path) && !known_skipped.contains(*path))
+        .map(|(p, d)| (*p, *d))
+        .collect();
+
+    // A missing file whose exact content turns up at a new path was moved.
+    for (old_path, digest) in missing {
+        if let Some(i) = added.iter().position(|(_, d)| *d == digest) {
+            let (new_path, _) = added.remove(i);
+            problems.push(Finding::at(
+                Code::ArtifactMoved,
+                new_path,
+                format!("same content as recorded artifact {old_path}, which is gone from its recorded path"),
+            ));
+        } else {
+            let why = evidence
+                .findings
+                .iter()
+                .find(|f| f.path.as_deref() == Some(old_path))
+                .map(|f| format!(": {}", f.message))
+                .unwrap_or_default();
+            problems.push(Finding::at(
+                Code::ArtifactMissing,
+                old_path,
+                format!("recorded in the manifest but not found{why}"),
+            ));
+        }
+    }
+    for (path, _) in added {
+        problems.push(Finding::at(
+            Code::ArtifactAdded,
+            path,
+            "present in the evidence but not in the manifest",
+        ));
+    }
+
+    let links_then: BTreeMap<&str, &str> = manifest
+        .symlinks
+        .iter()
+        .map(|l| (l.path.as_str(), l.target.as_str()))
+        .collect();
+    let links_now: BTreeMap<&str, &str> = evidence
+        .symlinks
+        .iter()
+        .map(|l| (l.path.as_str(), l.target.as_str()))
+        .collect();
+    for (path, target) in &links_then {
+        match links_now.get(path) {
+            Some(now) if now != target => problems.push(Finding::at(
+                Code::SymlinkChanged,
+                *path,
+                format!("now points to {now:?}, recorded as {target:?}"),
+            )),
+            Some(_) => {}
+            None => problems.push(Finding::at(
+                Code::SymlinkChanged,
+                *path,
+                "recorded symbolic link is gone",
+            )),
+        }
+    }
+    for path in links_now.keys().filter(|p| !links_then.contains_key(*p)) {
+        problems.push(Finding::at(
+            Code::SymlinkChanged,
+            *path,
+            "symbolic link was not there at build time",
+        ));
+    }
+}
