@@ -362,18 +362,18 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
         },
         None => None,
     };
+    // Read no more than the size seen at open: a file that keeps growing (a live log)
+    // must not keep the hash loop chasing its end. Growth shows up in `changed` below.
     let progress = ProgressReader {
         inner: &handle,
         progress: options.progress,
     };
-    let hashed = match digest::hash_reader(
-        progress,
-        buf,
-        copy.as_mut().map(|f| f as &mut dyn io::Write),
-    ) {
-        Ok(h) => h,
-        Err(e) => return unreadable(e),
-    };
+    let bounded = io::Read::take(progress, before.len());
+    let hashed =
+        match digest::hash_reader(bounded, buf, copy.as_mut().map(|f| f as &mut dyn io::Write)) {
+            Ok(h) => h,
+            Err(e) => return unreadable(e),
+        };
     let after = match handle.metadata() {
         Ok(m) => m,
         Err(e) => return unreadable(e),
