@@ -1,0 +1,7 @@
+//! End-to-end tests of the `dossier` binary on real files.
+
+mod build;
+mod collection;
+mod init;
+mod support;
+mod verify;

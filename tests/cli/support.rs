@@ -1,0 +1,109 @@
+//! Helpers shared by the CLI tests: temporary evidence trees and manifest access.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The `dossier` binary with a clean, pinned environment.
+pub fn dossier() -> Command {
+    let mut cmd = Command::cargo_bin("dossier").unwrap();
+    cmd.env("SOURCE_DATE_EPOCH", "1790000000")
+        .env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+/// A scratch directory holding an evidence tree at `ev/` and room for packages beside it.
+pub struct Workspace {
+    pub dir: TempDir,
+}
+
+impl Workspace {
+    pub fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace { dir };
+        fs::create_dir_all(ws.evidence()).unwrap();
+        for (path, content) in files {
+            ws.write(path, content.as_bytes());
+        }
+        ws
+    }
+
+    pub fn evidence(&self) -> PathBuf {
+        self.dir.path().join("ev")
+    }
+
+    pub fn package(&self) -> PathBuf {
+        self.dir.path().join("pkg")
+    }
+
+    pub fn write(&self, rel: &str, content: &[u8]) {
+        let path = self.evidence().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+
+    /// `dossier build ev -o pkg` (plus extra args), run from the workspace.
+    pub fn build(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
+        dossier()
+            .current_dir(self.dir.path())
+            .args(["build", "ev", "-o", "pkg"])
+            .args(extra)
+            .assert()
+    }
+
+    pub fn verify(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
+        dossier()
+            .current_dir(self.dir.path())
+            .args(["verify", "pkg"])
+            .args(extra)
+            .assert()
+    }
+
+    pub fn manifest(&self) -> Value {
+        read_json(&self.package().join("manifest.json"))
+    }
+
+    pub fn artifact_paths(&self) -> Vec<String> {
+        self.manifest()["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["path"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The SHA-256 of `bytes` as coreutils prints it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    dossier::digest::Sha256Digest::of(bytes).to_string()
+}
+
+/// Every file under `dir` with its content, for before/after comparisons.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let content = if entry.file_type().is_file() {
+            fs::read(entry.path()).unwrap()
+        } else {
+            Vec::new()
+        };
+        out.push((entry.path().to_path_buf(), content));
+    }
+    out
+}
+
+pub fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+pub fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
