@@ -10,6 +10,7 @@ use crate::collect::{self, CollectOptions, Evidence, Progress};
 use crate::config::{LoadedConfig, ignore_matcher};
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
+use crate::findings::Finding;
 use crate::manifest::{
     self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, SUMS_FILE, SystemRef, Tool,
 };
@@ -39,10 +40,12 @@ pub struct BuildReport {
     pub evidence_root: PathBuf,
     /// The config file used, if any.
     pub config_file: Option<PathBuf>,
-    /// Everything collected.
-    pub evidence: Evidence,
-    /// The package digest.
-    pub package_digest: Sha256Digest,
+    /// The manifest as written (artifacts, links, skipped paths, digest).
+    pub manifest: Manifest,
+    /// Findings from collection, sorted by path.
+    pub findings: Vec<Finding>,
+    /// Entries left out as hidden or ignored.
+    pub ignored: u64,
 }
 
 /// Runs a build.
@@ -66,7 +69,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     }
 
     let evidence_config = &loaded.config.evidence;
-    let evidence = collect::collect(&CollectOptions {
+    let mut evidence = collect::collect(&CollectOptions {
         root: root.clone(),
         include_hidden: evidence_config.include_hidden,
         ignore: ignore_matcher(&root, &evidence_config.ignore)?,
@@ -119,9 +122,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             artifact_count: evidence.artifacts.len() as u64,
             total_bytes: evidence.total_bytes(),
         },
-        artifacts: evidence.artifacts.clone(),
-        symlinks: evidence.symlinks.clone(),
-        skipped: evidence.skipped.clone(),
+        artifacts: std::mem::take(&mut evidence.artifacts),
+        symlinks: std::mem::take(&mut evidence.symlinks),
+        skipped: std::mem::take(&mut evidence.skipped),
         outputs: staging.outputs(),
         package_digest: Sha256Digest::of(b""),
     };
@@ -133,8 +136,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         package,
         evidence_root: root,
         config_file: loaded.file,
-        evidence,
-        package_digest: manifest.package_digest,
+        manifest,
+        findings: evidence.findings,
+        ignored: evidence.ignored,
     })
 }
 

@@ -1,6 +1,6 @@
 //! Collection: walk the evidence root, hash every regular file, record everything else.
 //!
-//! The walk is sequential and sorted; hashing runs in parallel (rayon), each worker
+//! The walk is sequential; hashing runs in parallel (rayon), each worker
 //! streaming through its own fixed buffer, so memory stays bounded whatever the file
 //! sizes. Symbolic links are recorded and never followed (so a link loop cannot trap
 //! the walk). Anything that cannot be collected (an unreadable file, a non-UTF-8 name,
@@ -40,8 +40,14 @@ pub struct CollectOptions<'a> {
 
 /// Receives progress while files are hashed.
 pub trait Progress: Sync {
-    /// The walk is done: `files` files totalling `bytes` bytes will be hashed.
-    fn start_hashing(&self, files: u64, bytes: u64);
+    /// Whether this sink shows byte totals. Sizing every file costs one `lstat` per file
+    /// during the walk, so it is only done for a sink that will show the result.
+    fn wants_sizes(&self) -> bool {
+        false
+    }
+    /// The walk is done: `files` files will be hashed, totalling `bytes` bytes when
+    /// [`Progress::wants_sizes`] asked for sizes.
+    fn start_hashing(&self, files: u64, bytes: Option<u64>);
     /// `bytes` more bytes were hashed.
     fn hashed_bytes(&self, bytes: u64);
     /// Hashing is done.
@@ -52,7 +58,7 @@ pub trait Progress: Sync {
 pub struct NoProgress;
 
 impl Progress for NoProgress {
-    fn start_hashing(&self, _: u64, _: u64) {}
+    fn start_hashing(&self, _: u64, _: Option<u64>) {}
     fn hashed_bytes(&self, _: u64) {}
     fn finish(&self) {}
 }
@@ -107,7 +113,10 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     let mut pending = Vec::new();
     walk(options, &canonical_root, &mut evidence, &mut pending);
 
-    let total: u64 = pending.iter().map(|p| p.size_hint).sum();
+    let total = options
+        .progress
+        .wants_sizes()
+        .then(|| pending.iter().map(|p| p.size_hint).sum());
     options.progress.start_hashing(pending.len() as u64, total);
     let results: Vec<(String, Hashing)> = pending
         .par_iter()
@@ -134,7 +143,7 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
         }
     }
     evidence.artifacts.sort();
-    evidence.symlinks.sort();
+    evidence.symlinks.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.skipped.sort();
     evidence
         .findings
@@ -159,10 +168,9 @@ fn walk(
     pending: &mut Vec<Pending>,
 ) {
     let root = &options.root;
-    let mut entries = WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
+    // No per-directory sort here: every list is sorted by path once at the end, which
+    // is the order that matters (and cheaper than sorting each directory by file name).
+    let mut entries = WalkDir::new(root).follow_links(false).into_iter();
     while let Some(next) = entries.next() {
         let entry = match next {
             Ok(entry) => entry,
@@ -224,7 +232,11 @@ fn walk(
         if file_type.is_symlink() {
             record_symlink(entry.path(), rel, canonical_root, evidence);
         } else if file_type.is_file() {
-            let size_hint = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let size_hint = if options.progress.wants_sizes() {
+                entry.metadata().map(|m| m.len()).unwrap_or(0)
+            } else {
+                0
+            };
             pending.push(Pending {
                 rel,
                 abs: entry.into_path(),
@@ -423,11 +435,10 @@ impl io::Read for ProgressReader<'_> {
     }
 }
 
-/// `path` relative to `root`, `/`-separated, if every component is UTF-8.
+/// `path` relative to `root`, `/`-separated, if it is UTF-8. Walk paths are `root`
+/// joined with plain names, so on Unix the remainder already uses `/`.
 fn utf8_relative(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-    Some(parts?.join("/"))
+    path.strip_prefix(root).ok()?.to_str().map(str::to_owned)
 }
 
 /// `path` relative to `root`, with invalid UTF-8 replaced, for messages.

@@ -59,10 +59,10 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     let progress = ui.hashing_progress("hashing");
     let report = build::build(options, &progress)?;
     let elapsed = started.elapsed();
-    ui.findings(&report.evidence.findings);
+    ui.findings(&report.findings);
 
-    let ev = &report.evidence;
-    let count = |s: Severity| ev.findings.iter().filter(|f| f.severity == s).count();
+    let m = &report.manifest;
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let mut text = String::new();
     let _ = writeln!(text, "dossier build: package written");
     let _ = writeln!(text, "  evidence   {}", report.evidence_root.display());
@@ -77,11 +77,11 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     let _ = writeln!(
         text,
         "  artifacts  {} ({}); {} symbolic links, {} skipped, {} ignored",
-        ev.artifacts.len(),
-        human_bytes(ev.total_bytes()),
-        ev.symlinks.len(),
-        ev.skipped.len(),
-        ev.ignored
+        m.artifacts.len(),
+        human_bytes(m.evidence.total_bytes),
+        m.symlinks.len(),
+        m.skipped.len(),
+        report.ignored
     );
     let _ = writeln!(
         text,
@@ -90,12 +90,12 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
         count(Severity::Warning),
         count(Severity::Note)
     );
-    let _ = writeln!(text, "  digest     {}", report.package_digest);
+    let _ = writeln!(text, "  digest     {}", m.package_digest);
     let _ = writeln!(text, "  time       {:.2} s", elapsed.as_secs_f64());
     let _ = writeln!(text, "  package    {}", report.package.display());
     ui.summary(&text);
 
-    Ok(if fail_on.is_tripped_by(&ev.findings) {
+    Ok(if fail_on.is_tripped_by(&report.findings) {
         ExitStatus::Findings
     } else {
         ExitStatus::Ok

@@ -89,16 +89,16 @@ pub struct SystemRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceInfo {
-    /// Where the evidence was, relative to the package directory, when that can be said.
-    pub root_hint: Option<String>,
-    /// Whether a copy of the evidence is inside the package under `evidence/`.
-    pub included: bool,
-    /// Whether hidden files were collected.
-    pub include_hidden: bool,
-    /// The ignore patterns in force.
-    pub ignore: Vec<String>,
     /// Number of artifacts.
     pub artifact_count: u64,
+    /// The ignore patterns in force.
+    pub ignore: Vec<String>,
+    /// Whether hidden files were collected.
+    pub include_hidden: bool,
+    /// Whether a copy of the evidence is inside the package under `evidence/`.
+    pub included: bool,
+    /// Where the evidence was, relative to the package directory, when that can be said.
+    pub root_hint: Option<String>,
     /// Sum of artifact sizes in bytes.
     pub total_bytes: u64,
 }
@@ -109,22 +109,22 @@ pub struct EvidenceInfo {
 pub struct ArtifactEntry {
     /// Path relative to the evidence root, `/`-separated.
     pub path: String,
-    /// Size in bytes.
-    pub size: u64,
     /// SHA-256 of the content.
     pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 /// One symbolic link in the evidence.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SymlinkEntry {
+    /// Whether the target lies outside the evidence root.
+    pub outside_root: bool,
     /// Path of the link relative to the evidence root.
     pub path: String,
     /// The link's target, as stored in the link.
     pub target: String,
-    /// Whether the target lies outside the evidence root.
-    pub outside_root: bool,
 }
 
 /// One path that was met but not collected.
@@ -143,10 +143,10 @@ pub struct SkippedEntry {
 pub struct OutputEntry {
     /// Path relative to the package directory.
     pub path: String,
-    /// Size in bytes.
-    pub size: u64,
     /// SHA-256 of the content.
     pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 impl Manifest {
@@ -156,11 +156,7 @@ impl Manifest {
     /// (JCS) and as Python's `json.dumps(m, sort_keys=True, separators=(",", ":"),
     /// ensure_ascii=False)`.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut value = serde_json::to_value(self).expect("manifest serializes to JSON");
-        if let Value::Object(map) = &mut value {
-            map.remove("package_digest");
-        }
-        canonical_json(&value).into_bytes()
+        serde_json::to_vec(&CanonicalView::from(self)).expect("manifest serializes to JSON")
     }
 
     /// The digest this manifest should carry in `package_digest`.
@@ -183,6 +179,44 @@ impl Manifest {
         let mut text = serde_json::to_string_pretty(self).expect("manifest serializes to JSON");
         text.push('\n');
         text
+    }
+}
+
+/// The manifest minus `package_digest`, with fields declared in sorted key order, so that
+/// plain compact serialization is the canonical form. The nested entry types declare
+/// their fields in sorted order too; a test checks the result against [`canonical_json`].
+/// Serializing this view streams straight to bytes, with no intermediate JSON tree,
+/// which matters for manifests of 100,000 artifacts.
+#[derive(Serialize)]
+struct CanonicalView<'a> {
+    artifacts: &'a [ArtifactEntry],
+    assessed_at: &'a str,
+    config_sha256: &'a Sha256Digest,
+    evidence: &'a EvidenceInfo,
+    format: &'a str,
+    outputs: &'a [OutputEntry],
+    schema_version: u32,
+    skipped: &'a [SkippedEntry],
+    symlinks: &'a [SymlinkEntry],
+    system: &'a SystemRef,
+    tool: &'a Tool,
+}
+
+impl<'a> From<&'a Manifest> for CanonicalView<'a> {
+    fn from(m: &'a Manifest) -> Self {
+        CanonicalView {
+            artifacts: &m.artifacts,
+            assessed_at: &m.assessed_at,
+            config_sha256: &m.config_sha256,
+            evidence: &m.evidence,
+            format: &m.format,
+            outputs: &m.outputs,
+            schema_version: m.schema_version,
+            skipped: &m.skipped,
+            symlinks: &m.symlinks,
+            system: &m.system,
+            tool: &m.tool,
+        }
     }
 }
 
@@ -292,6 +326,68 @@ mod tests {
             size: content.len() as u64,
             sha256: Sha256Digest::of(content),
         }
+    }
+
+    fn sample_manifest() -> Manifest {
+        let mut m = Manifest {
+            format: FORMAT.into(),
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::current(),
+            assessed_at: "2026-01-01T00:00:00Z".into(),
+            system: SystemRef {
+                name: "s\u{e9}\n\"q\"".into(),
+                version: None,
+            },
+            config_sha256: Sha256Digest::of(b"c"),
+            evidence: EvidenceInfo {
+                artifact_count: 2,
+                ignore: vec!["*.tmp".into()],
+                include_hidden: false,
+                included: true,
+                root_hint: Some("../ev".into()),
+                total_bytes: 3,
+            },
+            artifacts: vec![entry("a", b"1"), entry("b/\u{1F600}", b"22")],
+            symlinks: vec![SymlinkEntry {
+                outside_root: true,
+                path: "l".into(),
+                target: "../x".into(),
+            }],
+            skipped: vec![SkippedEntry {
+                path: "p".into(),
+                reason: crate::findings::Code::SpecialFile,
+            }],
+            outputs: vec![OutputEntry {
+                path: "SHA256SUMS".into(),
+                sha256: Sha256Digest::of(b"s"),
+                size: 1,
+            }],
+            package_digest: Sha256Digest::of(b""),
+        };
+        m.seal();
+        m
+    }
+
+    #[test]
+    fn canonical_view_is_the_sorted_key_form_of_the_manifest() {
+        let m = sample_manifest();
+        let mut value = serde_json::to_value(&m).unwrap();
+        value.as_object_mut().unwrap().remove("package_digest");
+        assert_eq!(
+            String::from_utf8(m.canonical_bytes()).unwrap(),
+            canonical_json(&value)
+        );
+    }
+
+    #[test]
+    fn sealing_detects_any_edit() {
+        let mut m = sample_manifest();
+        assert!(m.is_sealed());
+        m.artifacts[0].size += 1;
+        assert!(!m.is_sealed());
+        let mut m = sample_manifest();
+        m.evidence.ignore.clear();
+        assert!(!m.is_sealed());
     }
 
     #[test]

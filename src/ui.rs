@@ -72,8 +72,12 @@ pub struct TerminalProgress {
 }
 
 impl Progress for TerminalProgress {
-    fn start_hashing(&self, files: u64, bytes: u64) {
-        self.bar.set_length(bytes);
+    fn wants_sizes(&self) -> bool {
+        !self.bar.is_hidden()
+    }
+
+    fn start_hashing(&self, files: u64, bytes: Option<u64>) {
+        self.bar.set_length(bytes.unwrap_or(0));
         self.bar.set_message(format!("{files} files"));
     }
 

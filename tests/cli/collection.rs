@@ -200,7 +200,7 @@ fn options(root: PathBuf, progress: &dyn Progress) -> CollectOptions<'_> {
 struct Writer(PathBuf);
 
 impl Progress for Writer {
-    fn start_hashing(&self, _: u64, _: u64) {}
+    fn start_hashing(&self, _: u64, _: Option<u64>) {}
     fn hashed_bytes(&self, n: u64) {
         if n > 0 {
             use std::io::Write;
@@ -225,7 +225,7 @@ fn a_file_that_changes_while_hashed_is_a_finding_not_a_digest() {
 struct Deleter(PathBuf, AtomicBool);
 
 impl Progress for Deleter {
-    fn start_hashing(&self, _: u64, _: u64) {
+    fn start_hashing(&self, _: u64, _: Option<u64>) {
         if !self.1.swap(true, Ordering::SeqCst) {
             fs::remove_file(&self.0).unwrap();
         }
