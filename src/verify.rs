@@ -234,7 +234,7 @@ fn locate_evidence(options: &VerifyOptions<'_>, manifest: &Manifest) -> Result<P
     if let Some(hint) = &manifest.evidence.root_hint {
         let candidate = options.package.join(hint);
         if candidate.is_dir() {
-            return Ok(candidate);
+            return Ok(tidy(&candidate));
         }
     }
     Err(Error::input(format!(
@@ -246,6 +246,33 @@ fn locate_evidence(options: &VerifyOptions<'_>, manifest: &Manifest) -> Result<P
             .as_deref()
             .unwrap_or("none recorded")
     )))
+}
+
+/// `pkg/../ev` becomes `ev` when both name the same directory (a symlinked package
+/// directory would make them differ; then the path is kept as it was).
+fn tidy(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
+            {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    match (fs::canonicalize(&out), fs::canonicalize(path)) {
+        (Ok(a), Ok(b)) if a == b => out,
+        _ => path.to_path_buf(),
+    }
 }
 
 fn compare_evidence(
