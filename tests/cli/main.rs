@@ -1,5 +1,6 @@
 //! End-to-end tests of the `dossier` binary on real files.
 
+mod book;
 mod build;
 mod collection;
 mod init;

@@ -1,0 +1,222 @@
+//! The book's examples are tests: every ```console block in `book/src` runs here.
+//!
+//! Each page runs as one bash script in a scratch directory holding a copy of
+//! `evidence-samples/`, with the freshly built `dossier` first on `PATH`, so the blocks of
+//! a page can build on each other. Lines starting with `$ ` are commands; the lines after
+//! them are the expected output (stdout and stderr together). In expected output, a line
+//! `...` stands for any number of lines and `[..]` for any text within a line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const SEPARATOR: &str = "\u{1e}--dossier-book-example--\u{1e}";
+
+struct Example {
+    command: String,
+    expected: Vec<String>,
+}
+
+fn book_pages() -> Vec<PathBuf> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src");
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(&src)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    pages
+}
+
+fn examples(page: &str) -> Vec<Example> {
+    let mut out: Vec<Example> = Vec::new();
+    let mut in_block = false;
+    for line in page.lines() {
+        if !in_block {
+            in_block = line.trim_end() == "```console";
+            continue;
+        }
+        if line.starts_with("```") {
+            in_block = false;
+        } else if let Some(command) = line.strip_prefix("$ ") {
+            out.push(Example {
+                command: command.to_string(),
+                expected: Vec::new(),
+            });
+        } else if let Some(last) = out.last_mut() {
+            last.expected.push(line.trim_end().to_string());
+        } else {
+            panic!("output line before any command in a console block: {line:?}");
+        }
+    }
+    out
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+fn line_matches(pattern: &str, line: &str) -> bool {
+    let parts: Vec<&str> = pattern.split("[..]").collect();
+    if parts.len() == 1 {
+        return pattern == line;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !line.starts_with(first)
+        || !line[first.len()..].ends_with(last)
+        || line.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &line[first.len()..line.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(i) => rest = &rest[i + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn lines_match(expected: &[String], actual: &[&str]) -> bool {
+    match expected.split_first() {
+        None => actual.is_empty(),
+        Some((first, rest)) if first == "..." => {
+            (0..=actual.len()).any(|i| lines_match(rest, &actual[i..]))
+        }
+        Some((first, rest)) => {
+            !actual.is_empty() && line_matches(first, actual[0]) && lines_match(rest, &actual[1..])
+        }
+    }
+}
+
+#[test]
+fn console_examples_in_the_book_produce_the_output_shown() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let binary = assert_cmd::cargo::cargo_bin("dossier");
+    let path = format!(
+        "{}:{}",
+        binary.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for page in book_pages() {
+        let examples = examples(&fs::read_to_string(&page).unwrap());
+        if examples.is_empty() {
+            continue;
+        }
+        let scratch = tempfile::tempdir().unwrap();
+        copy_tree(
+            &root.join("evidence-samples"),
+            &scratch.path().join("evidence-samples"),
+        );
+        let mut script = String::from("exec 2>&1\n__status=0\n");
+        for example in &examples {
+            script.push_str(&format!(
+                "(exit $__status); {}\n__status=$?; printf '\\n%s\\n' '{SEPARATOR}'\n",
+                example.command
+            ));
+        }
+        let output = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(scratch.path())
+            .env("PATH", &path)
+            .env("SOURCE_DATE_EPOCH", "1795000000")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        let segments: Vec<&str> = text.split(&format!("\n{SEPARATOR}\n")).collect();
+        let page_name = page.strip_prefix(root).unwrap().display().to_string();
+        for (i, example) in examples.iter().enumerate() {
+            let actual: Vec<&str> = segments
+                .get(i)
+                .copied()
+                .unwrap_or("")
+                .lines()
+                .map(str::trim_end)
+                .collect();
+            let mut actual = actual;
+            while actual.last() == Some(&"") {
+                actual.pop();
+            }
+            let mut expected = example.expected.clone();
+            while expected.last().is_some_and(String::is_empty) {
+                expected.pop();
+            }
+            checked += 1;
+            if !lines_match(&expected, &actual) {
+                failures.push(format!(
+                    "{page_name}: `$ {}`\n--- expected\n{}\n--- actual\n{}\n",
+                    example.command,
+                    expected.join("\n"),
+                    actual.join("\n")
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} examples found; is the book there?"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} book example(s) differ:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_matcher_understands_its_wildcards() {
+    assert!(line_matches("digest     [..]", "digest     abc"));
+    assert!(line_matches("a [..] b [..] c", "a 1 b 2 c"));
+    assert!(!line_matches("a [..] b", "a 1 c"));
+    assert!(!line_matches("ab[..]ba", "aba"));
+    let exp = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert!(lines_match(&exp(&["x", "...", "z"]), &["x", "y", "y", "z"]));
+    assert!(lines_match(&exp(&["..."]), &[]));
+    assert!(!lines_match(&exp(&["x"]), &["x", "y"]));
+}
+
+#[test]
+fn the_findings_page_lists_every_code_with_its_severity() {
+    let page = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/reference/findings.md"),
+    )
+    .unwrap();
+    for code in dossier::findings::Code::ALL {
+        let row = format!(
+            "| `{}` | {} | {} |",
+            code.id(),
+            code.severity(),
+            code.summary().trim_end_matches('.')
+        );
+        let row_with_period = format!(
+            "| `{}` | {} | {} |",
+            code.id(),
+            code.severity(),
+            code.summary()
+        );
+        assert!(
+            page.contains(&row) || page.contains(&row_with_period),
+            "book/src/reference/findings.md lacks or misdescribes `{}`; expected the row:\n{row_with_period}",
+            code.id()
+        );
+    }
+    let listed = page.matches("| `").count();
+    assert_eq!(
+        listed,
+        dossier::findings::Code::ALL.len(),
+        "the page lists codes the tool does not have"
+    );
+}
