@@ -144,7 +144,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
 
 fn check_root(root: &Path) -> Result<()> {
     match std::fs::metadata(root) {
-        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(root)
+            .map(drop)
+            .map_err(|e| Error::io("read the evidence root", root, e)),
         Ok(_) => Err(Error::input(format!(
             "evidence root {} is a file; pass the directory that holds the evidence",
             root.display()

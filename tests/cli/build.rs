@@ -322,3 +322,34 @@ fn summary_names_counts_time_and_package_and_quiet_silences_it() {
     assert_eq!(stdout_of(&a), "");
     assert_eq!(stderr_of(&a), "");
 }
+
+#[test]
+fn an_interrupted_build_leaves_the_previous_package_intact() {
+    let ws = sample();
+    ws.build(&[]).success();
+    let previous = fs::read(ws.package().join("manifest.json")).unwrap();
+    // A large sparse file keeps the next build hashing long enough to be killed mid-way.
+    fs::File::create(ws.evidence().join("huge.bin"))
+        .unwrap()
+        .set_len(64 << 30)
+        .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dossier"))
+        .current_dir(ws.dir.path())
+        .args(["build", "ev", "-o", "pkg", "--quiet"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the build finished before it could be interrupted"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert_eq!(
+        fs::read(ws.package().join("manifest.json")).unwrap(),
+        previous
+    );
+    fs::remove_file(ws.evidence().join("huge.bin")).unwrap();
+    ws.verify(&[]).success();
+}
