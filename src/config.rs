@@ -5,12 +5,14 @@
 //! [`Config::validate`] checks what serde cannot and reports every problem at once.
 //! Every field has a default, so `dossier build some/dir` works with no config at all.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Override;
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 
@@ -25,6 +27,25 @@ pub struct Config {
     pub system: System,
     /// Where the evidence is and which files count.
     pub evidence: EvidenceConfig,
+    /// Catalog ids to assess against. Default: every loaded catalog.
+    pub frameworks: Option<Vec<String>>,
+    /// Extra catalog files (your own frameworks or control sets), relative to this file.
+    pub catalogs: Vec<PathBuf>,
+    /// Replacement evidence mappings, by requirement id.
+    pub overrides: BTreeMap<String, Override>,
+    /// Path rules that classify artifacts, tried before the built-in ones.
+    pub classification: Vec<ClassificationRule>,
+}
+
+/// A user path rule: files matching `path` are evidence of `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationRule {
+    /// Gitignore-like glob relative to the evidence root, case-insensitive.
+    pub path: String,
+    /// Evidence type id.
+    #[serde(rename = "type")]
+    pub evidence_type: String,
 }
 
 /// The AI system under assessment (conformity assessment sections A and B).
@@ -49,12 +70,40 @@ pub struct System {
     pub outputs: Vec<String>,
     /// Known limitations and conditions it was not validated for.
     pub known_limitations: Vec<String>,
+    /// What the system does that brings transparency duties (EU AI Act Art. 50).
+    pub capabilities: Vec<Capability>,
+}
+
+/// Functions of a system that trigger transparency duties whatever its risk tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Talks or otherwise interacts directly with people (chatbots, voice agents).
+    InteractsWithPeople,
+    /// Generates synthetic audio, images, video or text.
+    GeneratesContent,
+    /// Recognises emotions.
+    EmotionRecognition,
+    /// Sorts people into categories from biometric data.
+    BiometricCategorisation,
+    /// Produces deep fakes (realistic manipulated images, audio or video of real people).
+    DeepFakes,
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Capability::InteractsWithPeople => "interacts-with-people",
+            Capability::GeneratesContent => "generates-content",
+            Capability::EmotionRecognition => "emotion-recognition",
+            Capability::BiometricCategorisation => "biometric-categorisation",
+            Capability::DeepFakes => "deep-fakes",
+        })
+    }
 }
 
 /// EU AI Act risk tiers.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskCategory {
     /// Prohibited practices (Art. 5).
@@ -80,9 +129,7 @@ impl fmt::Display for RiskCategory {
 }
 
 /// The operator role under the EU AI Act.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Develops the system and places it on the market (the default).
@@ -132,9 +179,7 @@ impl TryFrom<String> for IgnorePattern {
         if text.trim().is_empty() {
             return Err("an ignore pattern must not be empty".into());
         }
-        GitignoreBuilder::new("")
-            .add_line(None, &text)
-            .map_err(|e| format!("invalid ignore pattern {text:?}: {e}"))?;
+        GitignoreBuilder::new("").add_line(None, &text).map_err(|e| format!("invalid ignore pattern {text:?}: {e}"))?;
         Ok(IgnorePattern(text))
     }
 }
@@ -153,9 +198,7 @@ pub fn ignore_matcher(root: &Path, patterns: &[IgnorePattern]) -> Result<Gitigno
             .add_line(None, p.as_str())
             .map_err(|e| Error::input(format!("invalid ignore pattern {:?}: {e}", p.as_str())))?;
     }
-    builder
-        .build()
-        .map_err(|e| Error::input(format!("could not build the ignore rules: {e}")))
+    builder.build().map_err(|e| Error::input(format!("could not build the ignore rules: {e}")))
 }
 
 /// A config as loaded: the values plus where they came from.
@@ -172,11 +215,7 @@ pub struct LoadedConfig {
 impl LoadedConfig {
     /// Defaults, as if an empty `dossier.yaml` sat in `base_dir`.
     pub fn defaults(base_dir: impl Into<PathBuf>) -> Self {
-        LoadedConfig {
-            config: Config::default(),
-            file: None,
-            base_dir: base_dir.into(),
-        }
+        LoadedConfig { config: Config::default(), file: None, base_dir: base_dir.into() }
     }
 
     /// Reads and validates `file`.
@@ -187,11 +226,7 @@ impl LoadedConfig {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        Ok(LoadedConfig {
-            config,
-            file: Some(file.to_path_buf()),
-            base_dir,
-        })
+        Ok(LoadedConfig { config, file: Some(file.to_path_buf()), base_dir })
     }
 
     /// Finds the config for a run: `--config` if given, else `dossier.yaml` in the evidence
@@ -221,9 +256,15 @@ impl LoadedConfig {
         }
         match &self.config.evidence.root {
             Some(root) if root.is_absolute() => root.clone(),
+            Some(root) if root.as_os_str() == "." => self.base_dir.clone(),
             Some(root) => self.base_dir.join(root),
             None => self.base_dir.clone(),
         }
+    }
+
+    /// The user catalog files, resolved against the config's directory.
+    pub fn catalog_files(&self) -> Vec<PathBuf> {
+        self.config.catalogs.iter().map(|p| if p.is_absolute() { p.clone() } else { self.base_dir.join(p) }).collect()
     }
 
     /// Digest of the effective configuration (defaults filled in), in canonical JSON.
@@ -237,28 +278,7 @@ impl LoadedConfig {
 impl Config {
     /// Parses YAML text; `file` is used in error messages only.
     pub fn parse(text: &str, file: &Path) -> Result<Self> {
-        let deserializer = serde_yaml::Deserializer::from_str(text);
-        let parsed: Option<Config> =
-            serde_path_to_error::deserialize(deserializer).map_err(|e| {
-                let key = e.path().to_string();
-                let inner = e.into_inner();
-                let location = inner.location();
-                let mut message = inner.to_string();
-                if let Some(loc) = &location {
-                    let suffix = format!(" at line {} column {}", loc.line(), loc.column());
-                    if let Some(stripped) = message.strip_suffix(&suffix) {
-                        message = stripped.to_string();
-                    }
-                }
-                message = strip_yaml_path_prefix(&message).to_string();
-                Error::Config {
-                    file: file.to_path_buf(),
-                    line: location.as_ref().map(|l| l.line()),
-                    column: location.as_ref().map(|l| l.column()),
-                    key: (!key.is_empty() && key != ".").then_some(key),
-                    message,
-                }
-            })?;
+        let parsed: Option<Config> = crate::yaml::from_str(text, file)?;
         let config = parsed.unwrap_or_default();
         let problems = config.validate();
         if problems.is_empty() {
@@ -306,22 +326,6 @@ impl Config {
     }
 }
 
-/// serde_yaml prefixes nested errors with its own dotted path (`system.role: ...`); the
-/// key is reported separately, so drop it from the message.
-fn strip_yaml_path_prefix(message: &str) -> &str {
-    match message.split_once(": ") {
-        Some((head, rest))
-            if !head.is_empty()
-                && head
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']')) =>
-        {
-            rest
-        }
-        _ => message,
-    }
-}
-
 /// The commented starter config written by `dossier init`.
 pub const STARTER: &str = include_str!("../templates/init/dossier.yaml");
 
@@ -329,19 +333,9 @@ pub const STARTER: &str = include_str!("../templates/init/dossier.yaml");
 pub fn starter_for(name: &str) -> String {
     let safe: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '-' })
         .collect();
-    let safe = if safe.trim_matches('-').is_empty() {
-        "my-ai-system".to_string()
-    } else {
-        safe
-    };
+    let safe = if safe.trim_matches('-').is_empty() { "my-ai-system".to_string() } else { safe };
     STARTER.replace("my-ai-system", &safe)
 }
 
@@ -363,9 +357,7 @@ mod tests {
 
     #[test]
     fn unknown_key_names_file_line_and_key() {
-        let err = parse("system:\n  name: x\n  versoin: 1.0\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse("system:\n  name: x\n  versoin: 1.0\n").unwrap_err().to_string();
         assert!(err.starts_with("dossier.yaml:3:"), "{err}");
         assert!(err.contains("unknown field `versoin`"), "{err}");
         assert!(err.contains("system"), "{err}");
@@ -373,33 +365,25 @@ mod tests {
 
     #[test]
     fn wrong_type_and_bad_enum_name_the_key() {
-        let err = parse("system:\n  risk_category: hgh\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse("system:\n  risk_category: hgh\n").unwrap_err().to_string();
         assert!(err.starts_with("dossier.yaml:2:"), "{err}");
         assert!(err.contains("system.risk_category"), "{err}");
         assert!(err.contains("hgh"), "{err}");
 
-        let err = parse("evidence:\n  include_hidden: maybe\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse("evidence:\n  include_hidden: maybe\n").unwrap_err().to_string();
         assert!(err.contains("evidence.include_hidden"), "{err}");
     }
 
     #[test]
     fn bad_ignore_pattern_is_located() {
-        let err = parse("evidence:\n  ignore:\n    - \"logs/{a,b\"\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse("evidence:\n  ignore:\n    - \"logs/{a,b\"\n").unwrap_err().to_string();
         assert!(err.starts_with("dossier.yaml:3:"), "{err}");
         assert!(err.contains("invalid ignore pattern"), "{err}");
     }
 
     #[test]
     fn validate_reports_every_problem_at_once() {
-        let err = parse("system:\n  name: ''\n  version: ' '\n  inputs: [a, '']\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse("system:\n  name: ''\n  version: ' '\n  inputs: [a, '']\n").unwrap_err().to_string();
         assert!(err.contains("system.name is empty"), "{err}");
         assert!(err.contains("system.version is empty"), "{err}");
         assert!(err.contains("system.inputs[1] is empty"), "{err}");
@@ -410,28 +394,15 @@ mod tests {
         let text = starter_for("credit score");
         let config = parse(&text).unwrap();
         assert_eq!(config.system.name.as_deref(), Some("credit-score"));
-        assert!(
-            text.lines()
-                .filter(|l| l.trim_start().starts_with('#'))
-                .count()
-                > 10
-        );
+        assert!(text.lines().filter(|l| l.trim_start().starts_with('#')).count() > 10);
     }
 
     #[test]
     fn digest_ignores_formatting_but_not_values() {
-        let a = LoadedConfig {
-            config: parse("system: {name: a}").unwrap(),
-            ..LoadedConfig::defaults(".")
-        };
-        let b = LoadedConfig {
-            config: parse("# comment\nsystem:\n  name: a\n").unwrap(),
-            ..LoadedConfig::defaults(".")
-        };
-        let c = LoadedConfig {
-            config: parse("system: {name: b}").unwrap(),
-            ..LoadedConfig::defaults(".")
-        };
+        let a = LoadedConfig { config: parse("system: {name: a}").unwrap(), ..LoadedConfig::defaults(".") };
+        let b =
+            LoadedConfig { config: parse("# comment\nsystem:\n  name: a\n").unwrap(), ..LoadedConfig::defaults(".") };
+        let c = LoadedConfig { config: parse("system: {name: b}").unwrap(), ..LoadedConfig::defaults(".") };
         assert_eq!(a.digest(), b.digest());
         assert_ne!(a.digest(), c.digest());
     }

@@ -1,0 +1,65 @@
+//! Reading YAML files (config, catalogs, the evidence-type taxonomy) into typed values,
+//! with errors that name the file, line, column and key.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Deserializes `text`; `file` names the source in error messages.
+pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T> {
+    let deserializer = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let location = inner.location();
+        let mut message = inner.to_string();
+        if let Some(loc) = &location {
+            let suffix = format!(" at line {} column {}", loc.line(), loc.column());
+            if let Some(stripped) = message.strip_suffix(&suffix) {
+                message = stripped.to_string();
+            }
+        }
+        Error::Config {
+            file: file.to_path_buf(),
+            line: location.as_ref().map(|l| l.line()),
+            column: location.as_ref().map(|l| l.column()),
+            key: (!key.is_empty() && key != ".").then_some(key),
+            message: strip_path_prefix(&message).to_string(),
+        }
+    })
+}
+
+/// serde_yaml prefixes nested errors with its own dotted path (`system.role: ...`); the
+/// key is reported separately, so drop it from the message.
+fn strip_path_prefix(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((head, rest))
+            if !head.is_empty()
+                && head.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']')) =>
+        {
+            rest
+        }
+        _ => message,
+    }
+}
+
+/// The 1-based number of the first line of `text` containing `needle` at or after line
+/// `from`; used to point validation errors (found after parsing) at a line.
+pub fn line_of(text: &str, needle: &str, from: usize) -> Option<usize> {
+    text.lines().enumerate().skip(from.saturating_sub(1)).find(|(_, line)| line.contains(needle)).map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_of_finds_the_first_match_from_a_line() {
+        let text = "a: 1\nid: x\nb: 2\nid: x\n";
+        assert_eq!(line_of(text, "id: x", 1), Some(2));
+        assert_eq!(line_of(text, "id: x", 3), Some(4));
+        assert_eq!(line_of(text, "nope", 1), None);
+    }
+}
