@@ -6,9 +6,7 @@
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
 use dossier::digest::{self, Sha256Digest};
-use dossier::manifest::{
-    ArtifactEntry, EvidenceInfo, FORMAT, Manifest, SCHEMA_VERSION, SystemRef, Tool, format_sums,
-};
+use dossier::manifest::{ArtifactEntry, EvidenceInfo, FORMAT, Manifest, SCHEMA_VERSION, SystemRef, Tool, format_sums};
 
 fn main() {
     divan::main();
@@ -21,7 +19,7 @@ fn hash_reader(bencher: Bencher, len: usize) {
     let mut buf = vec![0u8; digest::BUFFER_SIZE];
     bencher
         .counter(BytesCount::new(len))
-        .bench_local(|| digest::hash_reader(black_box(&data[..]), &mut buf, None).unwrap());
+        .bench_local(|| digest::hash_reader(black_box(&data[..]), &mut buf, None, None).unwrap());
 }
 
 fn manifest(artifacts: usize) -> Manifest {
@@ -37,10 +35,7 @@ fn manifest(artifacts: usize) -> Manifest {
         schema_version: SCHEMA_VERSION,
         tool: Tool::current(),
         assessed_at: "2026-11-22T00:00:00Z".into(),
-        system: SystemRef {
-            name: "bench".into(),
-            version: Some("1.0".into()),
-        },
+        system: SystemRef { name: "bench".into(), version: Some("1.0".into()) },
         config_sha256: Sha256Digest::of(b""),
         evidence: EvidenceInfo {
             artifact_count: 0,
@@ -69,10 +64,5 @@ fn package_digest(bencher: Bencher, artifacts: usize) {
 #[divan::bench]
 fn render_manifest_and_sums(bencher: Bencher) {
     let m = manifest(100_000);
-    bencher.bench_local(|| {
-        (
-            black_box(&m).to_pretty_json().len(),
-            format_sums(&m.artifacts).len(),
-        )
-    });
+    bencher.bench_local(|| (black_box(&m).to_pretty_json().len(), format_sums(&m.artifacts).len()));
 }

@@ -10,6 +10,7 @@
 //! the gitignore-style `ignore` patterns are matched against root-relative paths, and an
 //! ignored directory is not descended into.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File, Metadata};
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -19,9 +20,11 @@ use ignore::gitignore::Gitignore;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::classify::{Classifier, Facts};
 use crate::digest::{self, Hashed};
 use crate::error::{Error, Result};
 use crate::findings::{Code, Finding};
+use crate::inspect::HEAD_LIMIT;
 use crate::manifest::{ArtifactEntry, SkippedEntry, SymlinkEntry};
 
 /// What to collect and how.
@@ -36,6 +39,8 @@ pub struct CollectOptions<'a> {
     pub copy_to: Option<PathBuf>,
     /// Progress sink.
     pub progress: &'a dyn Progress,
+    /// When set, each file is classified from its first bytes while it is hashed.
+    pub classifier: Option<&'a Classifier>,
 }
 
 /// Receives progress while files are hashed.
@@ -76,6 +81,8 @@ pub struct Evidence {
     pub findings: Vec<Finding>,
     /// Entries left out because they are hidden or match an ignore pattern.
     pub ignored: u64,
+    /// Classification of each artifact by path (only when a classifier was given).
+    pub facts: BTreeMap<String, Facts>,
 }
 
 impl Evidence {
@@ -93,7 +100,7 @@ struct Pending {
 }
 
 enum Hashing {
-    Done(ArtifactEntry),
+    Done(ArtifactEntry, Option<Facts>),
     Skipped(Code, String),
 }
 
@@ -102,10 +109,7 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     let root = &options.root;
     let meta = fs::metadata(root).map_err(|e| Error::io("read the evidence root", root, e))?;
     if !meta.is_dir() {
-        return Err(Error::input(format!(
-            "evidence root {} is not a directory",
-            root.display()
-        )));
+        return Err(Error::input(format!("evidence root {} is not a directory", root.display())));
     }
     let canonical_root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
 
@@ -113,29 +117,25 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     let mut pending = Vec::new();
     walk(options, &canonical_root, &mut evidence, &mut pending);
 
-    let total = options
-        .progress
-        .wants_sizes()
-        .then(|| pending.iter().map(|p| p.size_hint).sum());
+    let total = options.progress.wants_sizes().then(|| pending.iter().map(|p| p.size_hint).sum());
     options.progress.start_hashing(pending.len() as u64, total);
     let results: Vec<(String, Hashing)> = pending
         .par_iter()
         .map_init(
-            || vec![0u8; digest::BUFFER_SIZE],
-            |buf, file| (file.rel.clone(), hash_file(file, buf, options)),
+            || (vec![0u8; digest::BUFFER_SIZE], Vec::with_capacity(HEAD_LIMIT)),
+            |(buf, head), file| (file.rel.clone(), hash_file(file, buf, head, options)),
         )
         .collect();
     options.progress.finish();
 
     for (rel, outcome) in results {
         match outcome {
-            Hashing::Done(entry) => {
+            Hashing::Done(entry, facts) => {
+                if let Some(facts) = facts {
+                    evidence.facts.insert(entry.path.clone(), facts);
+                }
                 if entry.size == 0 {
-                    evidence.findings.push(Finding::at(
-                        Code::EmptyArtifact,
-                        &rel,
-                        "file is empty (0 bytes)",
-                    ));
+                    evidence.findings.push(Finding::at(Code::EmptyArtifact, &rel, "file is empty (0 bytes)"));
                 }
                 evidence.artifacts.push(entry);
             }
@@ -145,28 +145,16 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     evidence.artifacts.sort();
     evidence.symlinks.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.skipped.sort();
-    evidence
-        .findings
-        .sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
+    evidence.findings.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
     Ok(evidence)
 }
 
 fn skip(evidence: &mut Evidence, code: Code, rel: String, message: String) {
-    evidence
-        .findings
-        .push(Finding::at(code, rel.clone(), message));
-    evidence.skipped.push(SkippedEntry {
-        path: rel,
-        reason: code,
-    });
+    evidence.findings.push(Finding::at(code, rel.clone(), message));
+    evidence.skipped.push(SkippedEntry { path: rel, reason: code });
 }
 
-fn walk(
-    options: &CollectOptions<'_>,
-    canonical_root: &Path,
-    evidence: &mut Evidence,
-    pending: &mut Vec<Pending>,
-) {
+fn walk(options: &CollectOptions<'_>, canonical_root: &Path, evidence: &mut Evidence, pending: &mut Vec<Pending>) {
     let root = &options.root;
     // No per-directory sort here: every list is sorted by path once at the end, which
     // is the order that matters (and cheaper than sorting each directory by file name).
@@ -175,19 +163,9 @@ fn walk(
         let entry = match next {
             Ok(entry) => entry,
             Err(err) => {
-                let rel = err
-                    .path()
-                    .map(|p| lossy_relative(root, p))
-                    .unwrap_or_else(|| ".".into());
-                let why = err
-                    .io_error()
-                    .map_or_else(|| err.to_string(), ToString::to_string);
-                skip(
-                    evidence,
-                    Code::Unreadable,
-                    rel,
-                    format!("could not read: {why}"),
-                );
+                let rel = err.path().map(|p| lossy_relative(root, p)).unwrap_or_else(|| ".".into());
+                let why = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
+                skip(evidence, Code::Unreadable, rel, format!("could not read: {why}"));
                 continue;
             }
         };
@@ -197,17 +175,8 @@ fn walk(
         let file_type = entry.file_type();
         let Some(rel) = utf8_relative(root, entry.path()) else {
             let rel = lossy_relative(root, entry.path());
-            let what = if file_type.is_dir() {
-                "directory (and everything below it)"
-            } else {
-                "file"
-            };
-            skip(
-                evidence,
-                Code::NonUtf8Path,
-                rel,
-                format!("name is not valid UTF-8; rename the {what} to collect it"),
-            );
+            let what = if file_type.is_dir() { "directory (and everything below it)" } else { "file" };
+            skip(evidence, Code::NonUtf8Path, rel, format!("name is not valid UTF-8; rename the {what} to collect it"));
             if file_type.is_dir() {
                 entries.skip_current_dir();
             }
@@ -215,10 +184,7 @@ fn walk(
         };
         let hidden = entry.file_name().as_encoded_bytes().first() == Some(&b'.');
         let ignored = (hidden && !options.include_hidden)
-            || options
-                .ignore
-                .matched(Path::new(&rel), file_type.is_dir())
-                .is_ignore();
+            || options.ignore.matched(Path::new(&rel), file_type.is_dir()).is_ignore();
         if ignored {
             evidence.ignored += 1;
             if file_type.is_dir() {
@@ -232,23 +198,11 @@ fn walk(
         if file_type.is_symlink() {
             record_symlink(entry.path(), rel, canonical_root, evidence);
         } else if file_type.is_file() {
-            let size_hint = if options.progress.wants_sizes() {
-                entry.metadata().map(|m| m.len()).unwrap_or(0)
-            } else {
-                0
-            };
-            pending.push(Pending {
-                rel,
-                abs: entry.into_path(),
-                size_hint,
-            });
+            let size_hint =
+                if options.progress.wants_sizes() { entry.metadata().map(|m| m.len()).unwrap_or(0) } else { 0 };
+            pending.push(Pending { rel, abs: entry.into_path(), size_hint });
         } else {
-            skip(
-                evidence,
-                Code::SpecialFile,
-                rel,
-                "not a regular file (device, socket or FIFO); skipped".into(),
-            );
+            skip(evidence, Code::SpecialFile, rel, "not a regular file (device, socket or FIFO); skipped".into());
         }
     }
 }
@@ -257,12 +211,7 @@ fn record_symlink(abs: &Path, rel: String, canonical_root: &Path, evidence: &mut
     let target = match fs::read_link(abs) {
         Ok(t) => t,
         Err(e) => {
-            skip(
-                evidence,
-                Code::Unreadable,
-                rel,
-                format!("could not read symbolic link: {e}"),
-            );
+            skip(evidence, Code::Unreadable, rel, format!("could not read symbolic link: {e}"));
             return;
         }
     };
@@ -280,17 +229,9 @@ fn record_symlink(abs: &Path, rel: String, canonical_root: &Path, evidence: &mut
         } else {
             format!("its target {target_text:?} cannot be reached ({e})")
         };
-        evidence.findings.push(Finding::at(
-            Code::SymlinkBroken,
-            &rel,
-            format!("broken symbolic link: {why}"),
-        ));
+        evidence.findings.push(Finding::at(Code::SymlinkBroken, &rel, format!("broken symbolic link: {why}")));
     }
-    evidence.symlinks.push(SymlinkEntry {
-        path: rel,
-        target: target_text,
-        outside_root,
-    });
+    evidence.symlinks.push(SymlinkEntry { path: rel, target: target_text, outside_root });
 }
 
 /// Whether a link at root-relative `rel` with `target` resolves (lexically) outside the root.
@@ -314,14 +255,13 @@ fn link_leaves_root(rel: &str, target: &Path, canonical_root: &Path) -> bool {
     false
 }
 
-fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
+fn hash_file(file: &Pending, buf: &mut [u8], head: &mut Vec<u8>, options: &CollectOptions<'_>) -> Hashing {
     // One retry: a file that changes twice in a row is reported, not recorded.
-    match hash_once(file, buf, options) {
-        Attempt::Changed => match hash_once(file, buf, options) {
+    match hash_once(file, buf, head, options) {
+        Attempt::Changed => match hash_once(file, buf, head, options) {
             Attempt::Changed => Hashing::Skipped(
                 Code::ChangedDuringCollection,
-                "file changed while it was being hashed (twice); rerun when writers are done"
-                    .into(),
+                "file changed while it was being hashed (twice); rerun when writers are done".into(),
             ),
             Attempt::Finished(outcome) => outcome,
         },
@@ -334,7 +274,7 @@ enum Attempt {
     Changed,
 }
 
-fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Attempt {
+fn hash_once(file: &Pending, buf: &mut [u8], head: &mut Vec<u8>, options: &CollectOptions<'_>) -> Attempt {
     let unreadable = |e: io::Error| {
         if e.kind() == io::ErrorKind::NotFound {
             Attempt::Finished(Hashing::Skipped(
@@ -342,10 +282,7 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
                 "file disappeared before it could be hashed".into(),
             ))
         } else {
-            Attempt::Finished(Hashing::Skipped(
-                Code::Unreadable,
-                format!("could not read: {e}"),
-            ))
+            Attempt::Finished(Hashing::Skipped(Code::Unreadable, format!("could not read: {e}")))
         }
     };
     let handle = match open_no_follow(&file.abs) {
@@ -376,16 +313,14 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
     };
     // Read no more than the size seen at open: a file that keeps growing (a live log)
     // must not keep the hash loop chasing its end. Growth shows up in `changed` below.
-    let progress = ProgressReader {
-        inner: &handle,
-        progress: options.progress,
-    };
+    let progress = ProgressReader { inner: &handle, progress: options.progress };
     let bounded = io::Read::take(progress, before.len());
-    let hashed =
-        match digest::hash_reader(bounded, buf, copy.as_mut().map(|f| f as &mut dyn io::Write)) {
-            Ok(h) => h,
-            Err(e) => return unreadable(e),
-        };
+    let head_capture = options.classifier.map(|_| (&mut *head, HEAD_LIMIT));
+    let copy = copy.as_mut().map(|f| f as &mut dyn io::Write);
+    let hashed = match digest::hash_reader(bounded, buf, copy, head_capture) {
+        Ok(h) => h,
+        Err(e) => return unreadable(e),
+    };
     let after = match handle.metadata() {
         Ok(m) => m,
         Err(e) => return unreadable(e),
@@ -393,11 +328,9 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
     if changed(&before, &after, &hashed) {
         return Attempt::Changed;
     }
-    Attempt::Finished(Hashing::Done(ArtifactEntry {
-        path: file.rel.clone(),
-        size: hashed.bytes,
-        sha256: hashed.digest,
-    }))
+    let facts = options.classifier.map(|c| c.classify_head(&file.rel, head, hashed.bytes <= head.len() as u64));
+    let entry = ArtifactEntry { path: file.rel.clone(), sha256: hashed.digest, size: hashed.bytes };
+    Attempt::Finished(Hashing::Done(entry, facts))
 }
 
 fn changed(before: &Metadata, after: &Metadata, hashed: &Hashed) -> bool {
@@ -444,15 +377,8 @@ fn utf8_relative(root: &Path, path: &Path) -> Option<String> {
 /// `path` relative to `root`, with invalid UTF-8 replaced, for messages.
 fn lossy_relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    }
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
 }
 
 #[cfg(test)]

@@ -110,12 +110,17 @@ pub struct Hashed {
     pub bytes: u64,
 }
 
-/// Streams `reader` through SHA-256 using `buf`, copying every byte to `copy` when given.
+/// Streams `reader` through SHA-256 using `buf`, copying every byte to `copy` when given,
+/// and keeping the first `limit` bytes in `head` (cleared first) when given.
 pub fn hash_reader(
     mut reader: impl Read,
     buf: &mut [u8],
     mut copy: Option<&mut dyn Write>,
+    mut head: Option<(&mut Vec<u8>, usize)>,
 ) -> io::Result<Hashed> {
+    if let Some((head, _)) = head.as_mut() {
+        head.clear();
+    }
     let mut hasher = Sha256::new();
     let mut bytes = 0u64;
     loop {
@@ -126,15 +131,16 @@ pub fn hash_reader(
             Err(e) => return Err(e),
         };
         hasher.update(&buf[..n]);
+        if let Some((head, limit)) = head.as_mut() {
+            let room = limit.saturating_sub(head.len());
+            head.extend_from_slice(&buf[..n.min(room)]);
+        }
         if let Some(out) = copy.as_mut() {
             out.write_all(&buf[..n])?;
         }
         bytes += n as u64;
     }
-    Ok(Hashed {
-        digest: Sha256Digest(hasher.finalize().into()),
-        bytes,
-    })
+    Ok(Hashed { digest: Sha256Digest(hasher.finalize().into()), bytes })
 }
 
 #[cfg(test)]
@@ -157,10 +163,12 @@ mod tests {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let mut buf = [0u8; 97];
         let mut copy = Vec::new();
-        let hashed = hash_reader(&data[..], &mut buf, Some(&mut copy)).unwrap();
+        let mut head = Vec::new();
+        let hashed = hash_reader(&data[..], &mut buf, Some(&mut copy), Some((&mut head, 1000))).unwrap();
         assert_eq!(hashed.digest, Sha256Digest::of(&data));
         assert_eq!(hashed.bytes, data.len() as u64);
         assert_eq!(copy, data);
+        assert_eq!(head, data[..1000]);
     }
 
     #[test]
@@ -169,10 +177,6 @@ mod tests {
         assert_eq!(d.to_string(), EMPTY);
         assert!("abc".parse::<Sha256Digest>().is_err());
         assert!(EMPTY.to_uppercase().parse::<Sha256Digest>().is_err());
-        assert!(
-            format!("{}g", &EMPTY[..63])
-                .parse::<Sha256Digest>()
-                .is_err()
-        );
+        assert!(format!("{}g", &EMPTY[..63]).parse::<Sha256Digest>().is_err());
     }
 }

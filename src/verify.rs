@@ -51,10 +51,7 @@ impl VerifyReport {
 pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     let package = &options.package;
     if !package.is_dir() {
-        return Err(Error::input(format!(
-            "package {} is not a directory",
-            package.display()
-        )));
+        return Err(Error::input(format!("package {} is not a directory", package.display())));
     }
     let manifest_path = package.join(MANIFEST_FILE);
     let text = match fs::read_to_string(&manifest_path) {
@@ -73,11 +70,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
             return Ok(VerifyReport {
                 manifest: None,
                 evidence_root: None,
-                problems: vec![Finding::at(
-                    Code::ManifestUnreadable,
-                    MANIFEST_FILE,
-                    message,
-                )],
+                problems: vec![Finding::at(Code::ManifestUnreadable, MANIFEST_FILE, message)],
             });
         }
     };
@@ -110,27 +103,20 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
         ignore: ignore_matcher(&evidence_root, &ignore_patterns)?,
         copy_to: None,
         progress: options.progress,
+        classifier: None,
     })?;
     compare_evidence(&manifest, &evidence, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
-    Ok(VerifyReport {
-        manifest: Some(manifest),
-        evidence_root: Some(evidence_root),
-        problems,
-    })
+    Ok(VerifyReport { manifest: Some(manifest), evidence_root: Some(evidence_root), problems })
 }
 
 fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
     match value.get("format").and_then(|f| f.as_str()) {
         Some(manifest::FORMAT) => {}
         _ => {
-            return Err(format!(
-                "not a dossier manifest (format is not {:?})",
-                manifest::FORMAT
-            ));
+            return Err(format!("not a dossier manifest (format is not {:?})", manifest::FORMAT));
         }
     }
     match value.get("schema_version").and_then(|v| v.as_u64()) {
@@ -166,11 +152,7 @@ fn check_outputs(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding
                 &output.path,
                 "listed in the manifest but not in the package",
             )),
-            Err(e) => problems.push(Finding::at(
-                Code::OutputModified,
-                &output.path,
-                format!("could not read: {e}"),
-            )),
+            Err(e) => problems.push(Finding::at(Code::OutputModified, &output.path, format!("could not read: {e}"))),
         }
     }
     // Anything else in the package (outside the evidence copy) was not put there by the build.
@@ -184,18 +166,9 @@ fn check_outputs(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding
         if entry.file_type().is_dir() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(package)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = entry.path().strip_prefix(package).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
         if rel != MANIFEST_FILE && !listed.contains(rel.as_str()) {
-            problems.push(Finding::at(
-                Code::PackageFileAdded,
-                rel,
-                "not listed in the manifest",
-            ));
+            problems.push(Finding::at(Code::PackageFileAdded, rel, "not listed in the manifest"));
         }
     }
 }
@@ -204,11 +177,7 @@ fn check_sums(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) 
     let Ok(text) = fs::read_to_string(package.join(SUMS_FILE)) else {
         return; // reported by check_outputs
     };
-    let expected: Vec<(String, Sha256Digest)> = manifest
-        .artifacts
-        .iter()
-        .map(|a| (a.path.clone(), a.sha256))
-        .collect();
+    let expected: Vec<(String, Sha256Digest)> = manifest.artifacts.iter().map(|a| (a.path.clone(), a.sha256)).collect();
     match manifest::parse_sums(&text) {
         Ok(listed) if listed == expected => {}
         Ok(_) => problems.push(Finding::at(
@@ -216,11 +185,7 @@ fn check_sums(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) 
             SUMS_FILE,
             "does not list the same artifacts and digests as manifest.json",
         )),
-        Err(e) => problems.push(Finding::at(
-            Code::SumsMismatch,
-            SUMS_FILE,
-            format!("unreadable: {e}"),
-        )),
+        Err(e) => problems.push(Finding::at(Code::SumsMismatch, SUMS_FILE, format!("unreadable: {e}"))),
     }
 }
 
@@ -240,11 +205,7 @@ fn locate_evidence(options: &VerifyOptions<'_>, manifest: &Manifest) -> Result<P
     Err(Error::input(format!(
         "cannot find the evidence for {}: the package does not include it and the recorded location ({}) does not exist. Pass --evidence DIR",
         options.package.display(),
-        manifest
-            .evidence
-            .root_hint
-            .as_deref()
-            .unwrap_or("none recorded")
+        manifest.evidence.root_hint.as_deref().unwrap_or("none recorded")
     )))
 }
 
@@ -255,10 +216,7 @@ fn tidy(path: &Path) -> PathBuf {
     for component in path.components() {
         match component {
             std::path::Component::ParentDir
-                if matches!(
-                    out.components().next_back(),
-                    Some(std::path::Component::Normal(_))
-                ) =>
+                if matches!(out.components().next_back(), Some(std::path::Component::Normal(_))) =>
             {
                 out.pop();
             }
@@ -275,21 +233,10 @@ fn tidy(path: &Path) -> PathBuf {
     }
 }
 
-fn compare_evidence(
-    manifest: &Manifest,
-    evidence: &collect::Evidence,
-    problems: &mut Vec<Finding>,
-) {
-    let recorded: BTreeMap<&str, Sha256Digest> = manifest
-        .artifacts
-        .iter()
-        .map(|a| (a.path.as_str(), a.sha256))
-        .collect();
-    let found: BTreeMap<&str, Sha256Digest> = evidence
-        .artifacts
-        .iter()
-        .map(|a| (a.path.as_str(), a.sha256))
-        .collect();
+fn compare_evidence(manifest: &Manifest, evidence: &collect::Evidence, problems: &mut Vec<Finding>) {
+    let recorded: BTreeMap<&str, Sha256Digest> =
+        manifest.artifacts.iter().map(|a| (a.path.as_str(), a.sha256)).collect();
+    let found: BTreeMap<&str, Sha256Digest> = evidence.artifacts.iter().map(|a| (a.path.as_str(), a.sha256)).collect();
     let known_skipped: BTreeSet<&str> = manifest.skipped.iter().map(|s| s.path.as_str()).collect();
 
     let mut missing: Vec<(&str, Sha256Digest)> = Vec::new();
@@ -334,23 +281,13 @@ fn compare_evidence(
         }
     }
     for (path, _) in added {
-        problems.push(Finding::at(
-            Code::ArtifactAdded,
-            path,
-            "present in the evidence but not in the manifest",
-        ));
+        problems.push(Finding::at(Code::ArtifactAdded, path, "present in the evidence but not in the manifest"));
     }
 
-    let links_then: BTreeMap<&str, &str> = manifest
-        .symlinks
-        .iter()
-        .map(|l| (l.path.as_str(), l.target.as_str()))
-        .collect();
-    let links_now: BTreeMap<&str, &str> = evidence
-        .symlinks
-        .iter()
-        .map(|l| (l.path.as_str(), l.target.as_str()))
-        .collect();
+    let links_then: BTreeMap<&str, &str> =
+        manifest.symlinks.iter().map(|l| (l.path.as_str(), l.target.as_str())).collect();
+    let links_now: BTreeMap<&str, &str> =
+        evidence.symlinks.iter().map(|l| (l.path.as_str(), l.target.as_str())).collect();
     for (path, target) in &links_then {
         match links_now.get(path) {
             Some(now) if now != target => problems.push(Finding::at(
@@ -359,18 +296,10 @@ fn compare_evidence(
                 format!("now points to {now:?}, recorded as {target:?}"),
             )),
             Some(_) => {}
-            None => problems.push(Finding::at(
-                Code::SymlinkChanged,
-                *path,
-                "recorded symbolic link is gone",
-            )),
+            None => problems.push(Finding::at(Code::SymlinkChanged, *path, "recorded symbolic link is gone")),
         }
     }
     for path in links_now.keys().filter(|p| !links_then.contains_key(*p)) {
-        problems.push(Finding::at(
-            Code::SymlinkChanged,
-            *path,
-            "symbolic link was not there at build time",
-        ));
+        problems.push(Finding::at(Code::SymlinkChanged, *path, "symbolic link was not there at build time"));
     }
 }

@@ -1,0 +1,257 @@
+//! Classification: which evidence type each artifact is, and why.
+//!
+//! Rules are tried in a fixed order, and the first match wins:
+//! 1. the user's path rules from `dossier.yaml` (`classification`), in file order;
+//! 2. the built-in path rules of each evidence type, in taxonomy order;
+//! 3. the built-in content rules, matched against the file's [`Inspection`];
+//! 4. otherwise the artifact is *unclassified*: listed, never dropped.
+//!
+//! The reason travels with the result, so `dossier explain` and the reports can say why.
+
+use std::fmt;
+
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::config::ClassificationRule;
+use crate::error::{Error, Result};
+use crate::inspect::{ContentDate, Inspection};
+use crate::taxonomy::{SniffRule, Taxonomy};
+
+/// The outcome of classifying one artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// The evidence type, or `None` when nothing matched.
+    pub evidence_type: Option<String>,
+    /// Why.
+    #[serde(flatten)]
+    pub reason: Reason,
+    /// The date the content states, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<chrono::NaiveDate>,
+    /// Where that date came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_source: Option<String>,
+}
+
+/// Why an artifact got its type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum Reason {
+    /// A path rule in `dossier.yaml`.
+    UserRule {
+        /// The glob that matched.
+        pattern: String,
+    },
+    /// A built-in path rule.
+    PathRule {
+        /// The glob that matched.
+        pattern: String,
+    },
+    /// A built-in content rule.
+    Content {
+        /// What the rule looked for.
+        rule: String,
+    },
+    /// The configuration file of this run: not evidence.
+    Config,
+    /// No rule matched.
+    Unmatched,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::UserRule { pattern } => write!(f, "path matches the rule {pattern:?} in dossier.yaml"),
+            Reason::PathRule { pattern } => write!(f, "path matches the built-in rule {pattern:?}"),
+            Reason::Content { rule } => write!(f, "content: {rule}"),
+            Reason::Config => f.write_str("it is this run's dossier configuration, not evidence"),
+            Reason::Unmatched => {
+                f.write_str("no path or content rule matched; add a `classification` rule to dossier.yaml")
+            }
+        }
+    }
+}
+
+/// Compiles a path rule: gitignore-like, case-insensitive, `*` stops at `/`; a pattern
+/// without `/` matches the file name at any depth.
+pub fn compile_glob(pattern: &str) -> std::result::Result<Glob, globset::Error> {
+    let pattern = pattern.trim_start_matches("./");
+    let anchored =
+        if pattern.contains('/') { pattern.trim_start_matches('/').to_string() } else { format!("**/{pattern}") };
+    GlobBuilder::new(&anchored).case_insensitive(true).literal_separator(true).build()
+}
+
+/// Classifies artifacts; built once per run from the taxonomy and the user's rules.
+pub struct Classifier {
+    taxonomy: Taxonomy,
+    user: Vec<(GlobMatcher, String, String)>,
+    builtin: GlobSet,
+    builtin_rules: Vec<(usize, String)>,
+    config_path: Option<String>,
+}
+
+impl Classifier {
+    /// Builds the classifier. `config_path` is the run's config file relative to the
+    /// evidence root, when it lies inside it.
+    pub fn new(taxonomy: Taxonomy, user_rules: &[ClassificationRule], config_path: Option<String>) -> Result<Self> {
+        let mut user = Vec::new();
+        let mut problems = Vec::new();
+        for (i, rule) in user_rules.iter().enumerate() {
+            if taxonomy.get(&rule.evidence_type).is_none() {
+                problems.push(format!(
+                    "classification[{i}]: unknown evidence type {:?} (see `dossier catalog types`)",
+                    rule.evidence_type
+                ));
+            }
+            match compile_glob(&rule.path) {
+                Ok(glob) => user.push((glob.compile_matcher(), rule.path.clone(), rule.evidence_type.clone())),
+                Err(e) => problems.push(format!("classification[{i}]: invalid path pattern {:?}: {e}", rule.path)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::input(problems.join("; ")));
+        }
+        let mut builder = GlobSetBuilder::new();
+        let mut builtin_rules = Vec::new();
+        for (index, t) in taxonomy.types.iter().enumerate() {
+            for pattern in &t.paths {
+                let glob = compile_glob(pattern).map_err(|e| Error::input(format!("{}: {e}", t.id)))?;
+                builder.add(glob);
+                builtin_rules.push((index, pattern.clone()));
+            }
+        }
+        let builtin = builder.build().map_err(|e| Error::input(format!("building path rules: {e}")))?;
+        Ok(Classifier { taxonomy, user, builtin, builtin_rules, config_path })
+    }
+
+    /// The taxonomy in use.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// Inspects the head of a file and classifies it.
+    pub fn classify_head(&self, path: &str, head: &[u8], complete: bool) -> Facts {
+        let inspection = Inspection::of(path, head, complete);
+        let (evidence_type, reason) = self.decide(path, &inspection, head);
+        let (date, date_source) = match &inspection.date {
+            Some(ContentDate { date, source }) => (Some(*date), Some(source.clone())),
+            None => (None, None),
+        };
+        Facts { evidence_type, reason, date, date_source }
+    }
+
+    fn decide(&self, path: &str, inspection: &Inspection, head: &[u8]) -> (Option<String>, Reason) {
+        if self.config_path.as_deref() == Some(path) {
+            return (None, Reason::Config);
+        }
+        for (matcher, pattern, evidence_type) in &self.user {
+            if matcher.is_match(path) {
+                return (Some(evidence_type.clone()), Reason::UserRule { pattern: pattern.clone() });
+            }
+        }
+        if let Some(first) = self.builtin.matches(path).into_iter().min_by_key(|&i| (self.builtin_rules[i].0, i)) {
+            let (index, pattern) = &self.builtin_rules[first];
+            return (Some(self.taxonomy.types[*index].id.clone()), Reason::PathRule { pattern: pattern.clone() });
+        }
+        // Lowercased text for `contains_any`, made only if a rule gets that far.
+        let lower = std::cell::OnceCell::new();
+        let text = || lower.get_or_init(|| String::from_utf8_lossy(head).to_lowercase());
+        for t in &self.taxonomy.types {
+            if let Some(rule) = t.sniff.iter().find(|r| rule_matches(r, inspection, &text)) {
+                return (Some(t.id.clone()), Reason::Content { rule: describe(rule) });
+            }
+        }
+        (None, Reason::Unmatched)
+    }
+}
+
+fn rule_matches<'a>(rule: &SniffRule, i: &Inspection, text: &dyn Fn() -> &'a String) -> bool {
+    i.format == Some(rule.format)
+        && rule.keys.iter().all(|k| i.keys.contains(k))
+        && rule.values.iter().all(|(k, v)| i.values.get(k) == Some(v))
+        && rule.root.as_ref().is_none_or(|r| i.xml_root.as_deref() == Some(r.to_ascii_lowercase().as_str()))
+        && rule.front_matter_keys.iter().all(|k| i.front_matter_keys.contains(k))
+        && (rule.headings_any.is_empty() || rule.headings_any.iter().any(|h| i.headings.contains(&h.to_lowercase())))
+        && (rule.contains_any.is_empty() || rule.contains_any.iter().any(|w| text().contains(&w.to_lowercase())))
+}
+
+fn describe(rule: &SniffRule) -> String {
+    let mut parts = vec![format!("{} file", rule.format)];
+    if let Some(root) = &rule.root {
+        parts.push(format!("with root element <{root}>"));
+    }
+    if !rule.keys.is_empty() {
+        parts.push(format!("with keys {}", rule.keys.join(", ")));
+    }
+    for (k, v) in &rule.values {
+        parts.push(format!("where {k} = {v:?}"));
+    }
+    if !rule.front_matter_keys.is_empty() {
+        parts.push(format!("with front matter keys {}", rule.front_matter_keys.join(", ")));
+    }
+    if !rule.headings_any.is_empty() {
+        parts.push(format!("with a heading among {}", rule.headings_any.join(", ")));
+    }
+    if !rule.contains_any.is_empty() {
+        parts.push(format!("mentioning one of {}", rule.contains_any.join(", ")));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classifier(rules: &[ClassificationRule]) -> Classifier {
+        Classifier::new(Taxonomy::builtin().unwrap(), rules, Some("dossier.yaml".into())).unwrap()
+    }
+
+    #[test]
+    fn globs_are_case_insensitive_and_bare_names_match_at_any_depth() {
+        let g = compile_glob("model_card*.md").unwrap().compile_matcher();
+        assert!(g.is_match("docs/deep/MODEL_CARD_v2.md"));
+        assert!(!g.is_match("docs/model_card.json"));
+        let g = compile_glob("reports/*.json").unwrap().compile_matcher();
+        assert!(g.is_match("reports/a.json"));
+        assert!(!g.is_match("reports/sub/a.json"));
+    }
+
+    #[test]
+    fn user_rules_win_and_the_config_file_is_not_evidence() {
+        let rule = ClassificationRule { path: "reports/fairness/*.json".into(), evidence_type: "bias-report".into() };
+        let c = classifier(&[rule]);
+        let facts = c.classify_head("reports/fairness/q3.json", b"{}", true);
+        assert_eq!(facts.evidence_type.as_deref(), Some("bias-report"));
+        assert!(matches!(facts.reason, Reason::UserRule { .. }));
+        assert_eq!(c.classify_head("dossier.yaml", b"system: {}", true).reason, Reason::Config);
+    }
+
+    #[test]
+    fn misnamed_pytest_junit_is_recognised_by_content() {
+        let c = classifier(&[]);
+        let head = b"<?xml version=\"1.0\"?><testsuites><testsuite name=\"pytest\" timestamp=\"2026-11-02T09:00:00\"><testcase classname=\"tests.robustness.test_adversarial\" name=\"test_fgsm\"/></testsuite></testsuites>";
+        let facts = c.classify_head("eval/results.xml", head, true);
+        assert_eq!(facts.evidence_type.as_deref(), Some("robustness-report"), "{facts:?}");
+        assert!(matches!(facts.reason, Reason::Content { .. }));
+        assert_eq!(facts.date, chrono::NaiveDate::from_ymd_opt(2026, 11, 2));
+    }
+
+    #[test]
+    fn unknown_files_are_unclassified_with_advice() {
+        let facts = classifier(&[]).classify_head("misc/notes.txt", b"hello", true);
+        assert_eq!(facts.evidence_type, None);
+        assert!(facts.reason.to_string().contains("classification"));
+    }
+
+    #[test]
+    fn bad_user_rules_are_reported_together() {
+        let rules = [
+            ClassificationRule { path: "a/{b".into(), evidence_type: "model-card".into() },
+            ClassificationRule { path: "x.json".into(), evidence_type: "bias-reprot".into() },
+        ];
+        let err = Classifier::new(Taxonomy::builtin().unwrap(), &rules, None).err().unwrap().to_string();
+        assert!(err.contains("classification[0]: invalid path pattern"), "{err}");
+        assert!(err.contains("classification[1]: unknown evidence type \"bias-reprot\""), "{err}");
+    }
+}
