@@ -43,8 +43,9 @@ pub enum Command {
     /// Collect the evidence and write the audit package.
     ///
     /// Walks EVIDENCE_DIR (sorted, symbolic links recorded but not followed, hidden files
-    /// and ignore patterns skipped), hashes every file with SHA-256, and writes the package
-    /// (manifest.json, SHA256SUMS) to OUT atomically: a staging directory is swapped in
+    /// and ignore patterns skipped), hashes and classifies every file, fills the
+    /// traceability matrix for each selected framework, and writes the package
+    /// (manifest.json, SHA256SUMS, matrix.json, matrix.csv) to OUT atomically: a staging directory is swapped in
     /// only when complete, so an interrupted run leaves the previous package intact.
     /// Nothing is ever written inside the evidence directory.
     ///
@@ -68,6 +69,31 @@ pub enum Command {
         fail_on: FailOnArg,
     },
 
+    /// Inspect the framework catalogs and the evidence-type taxonomy.
+    #[command(after_help = EXIT_CODES)]
+    Catalog {
+        /// What to show.
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+
+    /// Say which evidence type a file gets, why, and which requirements it counts for.
+    ///
+    /// The evidence root comes from --evidence, else from the nearest dossier.yaml above
+    /// the file (or --config). Classification tries the config's `classification` rules,
+    /// then the built-in path rules, then the built-in content rules.
+    #[command(after_help = EXIT_CODES)]
+    Explain {
+        /// The evidence file.
+        path: PathBuf,
+        /// Config file [default: the nearest dossier.yaml above PATH].
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Evidence root [default: from the config].
+        #[arg(long, value_name = "DIR")]
+        evidence: Option<PathBuf>,
+    },
+
     /// Re-check a package: its manifest, its files and its evidence.
     ///
     /// Reports every artifact that was modified, is missing, was added, or was moved
@@ -81,6 +107,30 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         evidence: Option<PathBuf>,
     },
+}
+
+/// `dossier catalog` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// List the loaded catalogs: the built-ins and those named in dossier.yaml.
+    List {
+        /// Config file naming extra catalogs [default: ./dossier.yaml if present].
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Show a catalog's requirements, or one requirement in full.
+    Show {
+        /// Catalog id, e.g. eu-ai-act.
+        id: String,
+        /// A requirement id (eu-ai-act/art-10/2/f) or reference (`Art. 10(2)(f)`).
+        #[arg(short, long, value_name = "REQ")]
+        requirement: Option<String>,
+        /// Config file naming extra catalogs and overrides [default: ./dossier.yaml if present].
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// List the evidence types and the path rules that recognise them.
+    Types,
 }
 
 /// `--fail-on` values.

@@ -4,10 +4,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use std::collections::BTreeSet;
+
 use crate::build::{self, BuildOptions};
-use crate::config::{self, CONFIG_FILE_NAME};
+use crate::catalog::{CatalogSet, Completeness, EvidenceMode};
+use crate::classify::{Classifier, Reason};
+use crate::config::{self, CONFIG_FILE_NAME, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::findings::{FailOn, Severity};
+use crate::inspect::HEAD_LIMIT;
+use crate::taxonomy::Taxonomy;
 use crate::ui::{Ui, human_bytes};
 use crate::verify::{self, VerifyOptions};
 
@@ -35,21 +41,14 @@ pub fn init(dir: &Path, force: bool, ui: &Ui) -> Result<ExitStatus> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
     let file = dir.join(CONFIG_FILE_NAME);
     if file.exists() && !force {
-        return Err(Error::input(format!(
-            "{} already exists; pass --force to overwrite it",
-            file.display()
-        )));
+        return Err(Error::input(format!("{} already exists; pass --force to overwrite it", file.display())));
     }
     let name = std::fs::canonicalize(dir)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_default();
     std::fs::write(&file, config::starter_for(&name)).map_err(|e| Error::io("write", &file, e))?;
-    ui.summary(&format!(
-        "wrote {}\nnext: edit it, then run `dossier build {}`\n",
-        file.display(),
-        dir.display()
-    ));
+    ui.summary(&format!("wrote {}\nnext: edit it, then run `dossier build {}`\n", file.display(), dir.display()));
     Ok(ExitStatus::Ok)
 }
 
@@ -69,10 +68,7 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     let _ = writeln!(
         text,
         "  config     {}",
-        report
-            .config_file
-            .as_deref()
-            .map_or("(defaults)".into(), |p| p.display().to_string())
+        report.config_file.as_deref().map_or("(defaults)".into(), |p| p.display().to_string())
     );
     let _ = writeln!(
         text,
@@ -90,33 +86,46 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
         count(Severity::Warning),
         count(Severity::Note)
     );
+    for f in &report.matrix.frameworks {
+        let c = &f.coverage;
+        let _ = writeln!(
+            text,
+            "  coverage   {:<26} {:>3}/{:<3} satisfied ({:>3}%), {} partial, {} stale, {} missing; {} not applicable",
+            f.id,
+            c.satisfied,
+            c.applicable,
+            c.percent(),
+            c.partial,
+            c.stale,
+            c.missing,
+            c.not_applicable
+        );
+    }
+    let config_files = report.matrix.artifacts.iter().filter(|a| a.facts.reason == Reason::Config).count();
+    let unclassified =
+        report.matrix.artifacts.iter().filter(|a| a.facts.evidence_type.is_none()).count() - config_files;
+    let _ = writeln!(
+        text,
+        "  classified {} of {} evidence files ({unclassified} unclassified; see `dossier explain`)",
+        m.artifacts.len() - config_files - unclassified,
+        m.artifacts.len() - config_files
+    );
     let _ = writeln!(text, "  digest     {}", m.package_digest);
     let _ = writeln!(text, "  time       {:.2} s", elapsed.as_secs_f64());
     let _ = writeln!(text, "  package    {}", report.package.display());
     ui.summary(&text);
 
-    Ok(if fail_on.is_tripped_by(&report.findings) {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Ok
-    })
+    Ok(if fail_on.is_tripped_by(&report.findings) { ExitStatus::Findings } else { ExitStatus::Ok })
 }
 
 /// `dossier verify PACKAGE`: re-checks a package and its evidence.
 pub fn verify(package: PathBuf, evidence: Option<PathBuf>, ui: &Ui) -> Result<ExitStatus> {
     let progress = ui.hashing_progress("checking");
-    let report = verify::verify(&VerifyOptions {
-        package: package.clone(),
-        evidence,
-        progress: &progress,
-    })?;
+    let report = verify::verify(&VerifyOptions { package: package.clone(), evidence, progress: &progress })?;
     ui.findings(&report.problems);
     let mut text = String::new();
     if report.is_intact() {
-        let manifest = report
-            .manifest
-            .as_ref()
-            .expect("an intact package has a manifest");
+        let manifest = report.manifest.as_ref().expect("an intact package has a manifest");
         let _ = writeln!(text, "dossier verify: OK, {} is intact", package.display());
         let _ = writeln!(
             text,
@@ -124,11 +133,7 @@ pub fn verify(package: PathBuf, evidence: Option<PathBuf>, ui: &Ui) -> Result<Ex
             manifest.artifacts.len(),
             human_bytes(manifest.evidence.total_bytes)
         );
-        let _ = writeln!(
-            text,
-            "  outputs    {} package files match",
-            manifest.outputs.len()
-        );
+        let _ = writeln!(text, "  outputs    {} package files match", manifest.outputs.len());
         let _ = writeln!(text, "  digest     {}", manifest.package_digest);
         if let Some(root) = &report.evidence_root {
             let _ = writeln!(text, "  evidence   {}", root.display());
@@ -147,4 +152,253 @@ pub fn verify(package: PathBuf, evidence: Option<PathBuf>, ui: &Ui) -> Result<Ex
         ui.summary(&text);
         Ok(ExitStatus::Integrity)
     }
+}
+
+/// Loads the catalogs a command should see: the built-ins plus the config's own.
+fn catalogs_for(config: Option<&Path>) -> Result<(LoadedConfig, CatalogSet)> {
+    let loaded = LoadedConfig::discover(config, None)?;
+    let set = CatalogSet::load(&loaded.catalog_files(), &loaded.config.overrides, loaded.file.as_deref())?;
+    Ok((loaded, set))
+}
+
+/// `dossier catalog list`: every loaded catalog.
+pub fn catalog_list(config: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
+    let (_, set) = catalogs_for(config)?;
+    let mut text =
+        format!("{:<26} {:<10} {:<10} {:<9} {:>12}  {}\n", "ID", "VERSION", "AS OF", "SCOPE", "REQUIREMENTS", "ORIGIN");
+    for c in &set.catalogs {
+        let scope = match c.completeness {
+            Completeness::Complete => "complete",
+            Completeness::Partial => "partial",
+        };
+        let _ = writeln!(
+            text,
+            "{:<26} {:<10} {:<10} {:<9} {:>12}  {}",
+            c.id,
+            c.version,
+            c.as_of.to_string(),
+            scope,
+            c.requirements.len(),
+            c.origin
+        );
+    }
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
+}
+
+/// `dossier catalog show ID [--requirement REQ]`.
+pub fn catalog_show(config: Option<&Path>, id: &str, requirement: Option<&str>, ui: &Ui) -> Result<ExitStatus> {
+    let (_, set) = catalogs_for(config)?;
+    let catalog = set
+        .get(id)
+        .ok_or_else(|| Error::input(format!("no catalog {id:?}; loaded catalogs: {}", set.ids().join(", "))))?;
+    let mut text = String::new();
+    if let Some(req_id) = requirement {
+        let req = catalog
+            .requirements
+            .iter()
+            .find(|r| r.id == req_id || r.reference.eq_ignore_ascii_case(req_id))
+            .ok_or_else(|| {
+                Error::input(format!(
+                    "catalog {id} has no requirement {req_id:?} (ids look like {})",
+                    catalog.requirements[0].id
+                ))
+            })?;
+        let _ = writeln!(text, "{}  {}", req.reference, req.title);
+        let _ = writeln!(text, "  id           {}", req.id);
+        if let Some(group) = &req.group {
+            let _ = writeln!(text, "  group        {group}");
+        }
+        if let Some(parent) = &req.parent {
+            let _ = writeln!(text, "  part of      {parent}");
+        }
+        if let Some(description) = &req.description {
+            let _ = writeln!(text, "  description  {}", description.trim());
+        }
+        let scope = req.applies_to.as_ref().map_or("every system".to_string(), |a| {
+            let mut parts = Vec::new();
+            if let Some(r) = &a.risk {
+                parts.push(format!("risk {}", r.iter().map(ToString::to_string).collect::<Vec<_>>().join("/")));
+            }
+            if let Some(r) = &a.role {
+                parts.push(format!("role {}", r.iter().map(ToString::to_string).collect::<Vec<_>>().join("/")));
+            }
+            if let Some(c) = &a.capabilities {
+                parts
+                    .push(format!("capability {}", c.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")));
+            }
+            parts.join("; ")
+        });
+        let _ = writeln!(text, "  applies to   {scope}");
+        if let Some(from) = &req.applies_from {
+            for d in catalog.application_dates.iter().filter(|d| &d.id == from) {
+                let _ = writeln!(text, "  applies from {} ({:?}: {})", d.date, d.basis, d.reference);
+            }
+        }
+        if req.evidence.is_empty() {
+            let _ = writeln!(text, "  evidence     none of its own: see its parts");
+        }
+        for (i, need) in req.evidence.iter().enumerate() {
+            let label = if i == 0 {
+                match req.evidence_mode {
+                    EvidenceMode::All => "  evidence    ",
+                    EvidenceMode::Any => "  any one of  ",
+                }
+            } else {
+                "              "
+            };
+            let mut line = format!("{label} {}", need.evidence_type);
+            if need.min > 1 {
+                line.push_str(&format!(" (at least {})", need.min));
+            }
+            if let Some(days) = need.max_age_days {
+                line.push_str(&format!(" (at most {days} days old)"));
+            }
+            let _ = writeln!(text, "{line}");
+        }
+        let related = set.related(req);
+        if !related.is_empty() {
+            let _ = writeln!(text, "  related      {}", related.join(", "));
+        }
+    } else {
+        let _ = writeln!(text, "{} ({})", catalog.title, catalog.id);
+        let _ = writeln!(text, "  version      {}", catalog.version);
+        let _ = writeln!(text, "  source       {}", catalog.source);
+        let _ = writeln!(text, "  as of        {}", catalog.as_of);
+        let _ = writeln!(text, "  scope        {:?}", catalog.completeness);
+        let _ = writeln!(text, "  origin       {}", catalog.origin);
+        for d in &catalog.application_dates {
+            let _ = writeln!(
+                text,
+                "  date         {}  {:<9} {} ({})",
+                d.date,
+                format!("{:?}", d.basis).to_lowercase(),
+                d.title,
+                d.reference
+            );
+        }
+        let _ = writeln!(text);
+        for r in &catalog.requirements {
+            let needs = r.evidence.iter().map(|n| n.evidence_type.as_str()).collect::<Vec<_>>();
+            let joiner = if r.evidence_mode == EvidenceMode::Any { " | " } else { ", " };
+            let _ = writeln!(text, "{:<16} {:<60} {}", r.reference, truncate(&r.title, 60), needs.join(joiner));
+        }
+    }
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
+}
+
+/// `dossier catalog types`: the evidence-type taxonomy.
+pub fn catalog_types(ui: &Ui) -> Result<ExitStatus> {
+    let taxonomy = Taxonomy::builtin()?;
+    let mut text = String::new();
+    for t in &taxonomy.types {
+        let _ = writeln!(text, "{:<26} {}", t.id, t.title);
+        if !t.paths.is_empty() {
+            let _ = writeln!(text, "{:<26} paths: {}", "", t.paths.join(" "));
+        }
+        if !t.sniff.is_empty() {
+            let formats: BTreeSet<String> = t.sniff.iter().map(|r| r.format.to_string()).collect();
+            let _ =
+                writeln!(text, "{:<26} content rules for: {}", "", formats.into_iter().collect::<Vec<_>>().join(", "));
+        }
+    }
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// `dossier explain PATH`: which evidence type a file gets, why, and what it counts for.
+pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if !meta.is_file() {
+        return Err(Error::input(format!("{} is not a file; explain takes one evidence file", path.display())));
+    }
+    let file = std::fs::canonicalize(path).map_err(|e| Error::io("resolve", path, e))?;
+    // The config: --config, else the nearest dossier.yaml above the file.
+    let config_file = config
+        .map(Path::to_path_buf)
+        .or_else(|| file.ancestors().skip(1).map(|d| d.join(CONFIG_FILE_NAME)).find(|c| c.is_file()));
+    let loaded = match &config_file {
+        Some(c) => LoadedConfig::load(c)?,
+        None => LoadedConfig::defaults(file.parent().unwrap_or(Path::new("."))),
+    };
+    let root = loaded.evidence_root(evidence);
+    let root_abs = std::fs::canonicalize(&root).map_err(|e| Error::io("resolve the evidence root", &root, e))?;
+    let rel = file
+        .strip_prefix(&root_abs)
+        .map_err(|_| {
+            Error::input(format!(
+                "{} is not inside the evidence root {}; pass --evidence DIR",
+                path.display(),
+                root.display()
+            ))
+        })?
+        .to_str()
+        .ok_or_else(|| Error::input("the path is not valid UTF-8"))?
+        .to_string();
+    let set = CatalogSet::load(&loaded.catalog_files(), &loaded.config.overrides, loaded.file.as_deref())?;
+    let config_rel = loaded
+        .file
+        .as_ref()
+        .and_then(|c| std::fs::canonicalize(c).ok())
+        .and_then(|c| c.strip_prefix(&root_abs).ok().and_then(|p| p.to_str()).map(str::to_owned));
+    let classifier = Classifier::new(set.taxonomy.clone(), &loaded.config.classification, config_rel)?;
+
+    let handle = std::fs::File::open(&file).map_err(|e| Error::io("read", path, e))?;
+    let mut buf = vec![0u8; crate::digest::BUFFER_SIZE];
+    let mut head = Vec::with_capacity(HEAD_LIMIT);
+    let hashed = crate::digest::hash_reader(handle, &mut buf, None, Some((&mut head, HEAD_LIMIT)))
+        .map_err(|e| Error::io("read", path, e))?;
+    let complete = hashed.bytes <= head.len() as u64;
+    let facts = classifier.classify_head(&rel, &head, complete);
+
+    let mut text = String::new();
+    let _ = writeln!(text, "{rel}");
+    let _ = writeln!(text, "  evidence root  {}", root.display());
+    let _ = writeln!(text, "  sha256         {} ({})", hashed.digest, human_bytes(hashed.bytes));
+    match &facts.evidence_type {
+        Some(t) => {
+            let title = set.taxonomy.get(t).map_or("", |t| t.title.as_str());
+            let _ = writeln!(text, "  type           {t} ({title})");
+        }
+        None => {
+            let _ = writeln!(text, "  type           unclassified");
+        }
+    }
+    let _ = writeln!(text, "  because        {}", facts.reason);
+    match (&facts.date, &facts.date_source) {
+        (Some(d), Some(source)) => {
+            let _ = writeln!(text, "  dated          {d} (from {source})");
+        }
+        _ => {
+            let _ = writeln!(text, "  dated          no date found in the content");
+        }
+    }
+    if let Some(t) = &facts.evidence_type {
+        let selected: Option<BTreeSet<&str>> =
+            loaded.config.frameworks.as_ref().map(|f| f.iter().map(String::as_str).collect());
+        let used: Vec<(&str, &crate::catalog::Requirement)> = set
+            .catalogs
+            .iter()
+            .filter(|c| selected.as_ref().is_none_or(|s| s.contains(c.id.as_str())))
+            .flat_map(|c| c.requirements.iter().map(move |r| (c.id.as_str(), r)))
+            .filter(|(_, r)| r.evidence.iter().any(|n| &n.evidence_type == t))
+            .collect();
+        let _ = writeln!(text, "  counts for     {} requirements:", used.len());
+        for (_, r) in used {
+            let _ = writeln!(text, "    {:<34} {:<16} {}", r.id, r.reference, truncate(&r.title, 50));
+        }
+    }
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
 }

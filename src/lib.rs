@@ -6,6 +6,8 @@
 //! [`findings`] (data); problems that stop the tool are [`error::Error`]s.
 
 pub mod build;
+pub mod catalog;
+pub mod classify;
 pub mod clock;
 pub mod collect;
 pub mod commands;
@@ -13,9 +15,13 @@ pub mod config;
 pub mod digest;
 pub mod error;
 pub mod findings;
+pub mod inspect;
 pub mod manifest;
+pub mod matrix;
 pub mod package;
+pub mod taxonomy;
 pub mod ui;
 pub mod verify;
+pub mod yaml;
 
 pub use error::{Error, Result};

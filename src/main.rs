@@ -11,34 +11,33 @@ use dossier::commands::{self, ExitStatus};
 use dossier::findings::FailOn;
 use dossier::ui::Ui;
 
-use cli::{Cli, Command, FailOnArg};
+use cli::{CatalogCommand, Cli, Command, FailOnArg};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ui = Ui::new(cli.quiet);
     let outcome = match cli.command {
         Command::Init { dir, force } => commands::init(&dir, force, &ui),
-        Command::Build {
-            evidence_dir,
-            config,
-            output,
-            include_evidence,
-            fail_on,
-        } => {
+        Command::Build { evidence_dir, config, output, include_evidence, fail_on } => {
             let fail_on = match fail_on {
                 FailOnArg::Error => FailOn::Error,
                 FailOnArg::Warning => FailOn::Warning,
                 FailOnArg::Never => FailOn::Never,
             };
-            let options = BuildOptions {
-                evidence_dir,
-                config,
-                output: Some(output),
-                include_evidence,
-            };
+            let options = BuildOptions { evidence_dir, config, output: Some(output), include_evidence };
             commands::build(&options, fail_on, &ui)
         }
         Command::Verify { package, evidence } => commands::verify(package, evidence, &ui),
+        Command::Catalog { command } => match command {
+            CatalogCommand::List { config } => commands::catalog_list(config.as_deref(), &ui),
+            CatalogCommand::Show { id, requirement, config } => {
+                commands::catalog_show(config.as_deref(), &id, requirement.as_deref(), &ui)
+            }
+            CatalogCommand::Types => commands::catalog_types(&ui),
+        },
+        Command::Explain { path, config, evidence } => {
+            commands::explain(&path, config.as_deref(), evidence.as_deref(), &ui)
+        }
     };
     let status = outcome.unwrap_or_else(|err| {
         ui.error(&err.to_string());

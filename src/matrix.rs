@@ -1,0 +1,668 @@
+//! The traceability matrix: requirement -> evidence needed -> artifacts found -> status.
+//!
+//! [`assess`] walks every requirement of every selected catalog, decides whether it
+//! applies to this system (risk category and role), and compares what it needs with the
+//! classified artifacts: enough of each type, and fresh enough where a maximum age is
+//! set. Headings (requirements whose children carry the evidence) take their status
+//! from their children. One artifact counts for every requirement, in every framework,
+//! that its type satisfies; the crosswalk ids are shown on each row.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, CatalogSet, Completeness, EvidenceMode, EvidenceNeed, Requirement};
+use crate::classify::{Facts, Reason};
+use crate::config::{Capability, RiskCategory, Role};
+use crate::digest::Sha256Digest;
+use crate::error::{Error, Result};
+use crate::manifest::ArtifactEntry;
+
+/// The value of the matrix's `format` field.
+pub const FORMAT: &str = "dossier-matrix";
+/// The matrix schema version.
+pub const SCHEMA_VERSION: u32 = 1;
+/// File name of the matrix data in a package.
+pub const MATRIX_JSON: &str = "matrix.json";
+/// File name of the spreadsheet form in a package.
+pub const MATRIX_CSV: &str = "matrix.csv";
+
+/// Where a requirement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Every needed evidence type is present, and fresh where freshness matters.
+    Satisfied,
+    /// Some, not all, of the needed evidence is present.
+    Partial,
+    /// No needed evidence is present.
+    Missing,
+    /// The evidence is present but older than the requirement allows.
+    Stale,
+    /// The requirement does not apply to this system's risk category or role.
+    NotApplicable,
+}
+
+impl Status {
+    /// All statuses, in display order.
+    pub const ALL: [Status; 5] =
+        [Status::Satisfied, Status::Partial, Status::Stale, Status::Missing, Status::NotApplicable];
+
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Satisfied => "satisfied",
+            Status::Partial => "partial",
+            Status::Missing => "missing",
+            Status::Stale => "stale",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The whole matrix, as written to `matrix.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Matrix {
+    /// Always `dossier-matrix`.
+    pub format: String,
+    /// Schema version.
+    pub schema_version: u32,
+    /// The assessment date freshness is measured against.
+    pub assessed_on: NaiveDate,
+    /// The system assessed.
+    pub system: SystemScope,
+    /// One entry per selected framework.
+    pub frameworks: Vec<FrameworkResult>,
+    /// Every artifact with its classification, sorted by path.
+    pub artifacts: Vec<ClassifiedArtifact>,
+}
+
+/// What decides applicability.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemScope {
+    /// System name.
+    pub name: String,
+    /// Release version.
+    pub version: Option<String>,
+    /// EU AI Act risk tier.
+    pub risk_category: RiskCategory,
+    /// Operator role.
+    pub role: Role,
+    /// Capabilities that bring transparency duties.
+    pub capabilities: Vec<Capability>,
+}
+
+/// One framework's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkResult {
+    /// Catalog id.
+    pub id: String,
+    /// Catalog title.
+    pub title: String,
+    /// Framework version.
+    pub version: String,
+    /// When the catalog was last checked.
+    pub as_of: NaiveDate,
+    /// Whether the catalog covers the whole framework.
+    pub completeness: Completeness,
+    /// `built-in` or the catalog file.
+    pub origin: String,
+    /// Counts by status over requirements that carry evidence (headings excluded).
+    pub coverage: Coverage,
+    /// Every requirement, in catalog order.
+    pub requirements: Vec<RequirementResult>,
+}
+
+/// Counts of requirements by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Requirements that apply to this system.
+    pub applicable: u32,
+    /// Of those, satisfied.
+    pub satisfied: u32,
+    /// Partly evidenced.
+    pub partial: u32,
+    /// Stale.
+    pub stale: u32,
+    /// Without evidence.
+    pub missing: u32,
+    /// Requirements that do not apply.
+    pub not_applicable: u32,
+}
+
+impl Coverage {
+    fn count(&mut self, status: Status) {
+        match status {
+            Status::NotApplicable => self.not_applicable += 1,
+            other => {
+                self.applicable += 1;
+                match other {
+                    Status::Satisfied => self.satisfied += 1,
+                    Status::Partial => self.partial += 1,
+                    Status::Stale => self.stale += 1,
+                    Status::Missing => self.missing += 1,
+                    Status::NotApplicable => unreachable!(),
+                }
+            }
+        }
+    }
+
+    /// Satisfied as a whole percentage of applicable (rounded down); 100 when nothing applies.
+    pub fn percent(&self) -> u32 {
+        if self.applicable == 0 { 100 } else { self.satisfied * 100 / self.applicable }
+    }
+}
+
+/// One row of the matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementResult {
+    /// Requirement id.
+    pub id: String,
+    /// How a person cites it.
+    pub reference: String,
+    /// Short title.
+    pub title: String,
+    /// Display group.
+    pub group: Option<String>,
+    /// Enclosing requirement.
+    pub parent: Option<String>,
+    /// Whether this row is a heading (its children carry the evidence).
+    pub heading: bool,
+    /// The outcome.
+    pub status: Status,
+    /// One line saying why.
+    pub summary: String,
+    /// How the needs combine.
+    pub evidence_mode: EvidenceMode,
+    /// Each evidence need and what was found for it.
+    pub evidence: Vec<NeedResult>,
+    /// The artifacts that count for this requirement, sorted by path.
+    pub artifacts: Vec<ArtifactRef>,
+    /// Crosswalk ids in other frameworks, both directions.
+    pub related: Vec<String>,
+    /// The application-date id it applies from, if any.
+    pub applies_from: Option<String>,
+}
+
+/// One evidence need, evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedResult {
+    /// Evidence type id.
+    pub evidence_type: String,
+    /// How many are needed.
+    pub min: u32,
+    /// Maximum age in days, if freshness matters.
+    pub max_age_days: Option<u32>,
+    /// How many artifacts of the type exist.
+    pub found: u32,
+    /// Of those, how many carry no date in their content.
+    pub undated: u32,
+    /// The newest content date among them.
+    pub newest: Option<NaiveDate>,
+    /// The outcome for this need.
+    pub status: Status,
+}
+
+/// An artifact as cited by a row.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ArtifactRef {
+    /// Path relative to the evidence root.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: Sha256Digest,
+    /// Its evidence type.
+    pub evidence_type: String,
+    /// Its content date, if any.
+    pub date: Option<NaiveDate>,
+}
+
+/// An artifact with its classification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassifiedArtifact {
+    /// Path relative to the evidence root.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
+    /// The classification.
+    #[serde(flatten)]
+    pub facts: Facts,
+}
+
+/// Builds the matrix for the `selected` catalog ids (all catalogs when `None`).
+pub fn assess(
+    set: &CatalogSet,
+    selected: Option<&[String]>,
+    system: SystemScope,
+    artifacts: &[ArtifactEntry],
+    facts: &BTreeMap<String, Facts>,
+    assessed_on: NaiveDate,
+) -> Result<Matrix> {
+    let catalogs: Vec<&Catalog> = match selected {
+        None => set.catalogs.iter().collect(),
+        Some(ids) => {
+            let mut out = Vec::new();
+            for id in ids {
+                out.push(set.get(id).ok_or_else(|| {
+                    Error::input(format!(
+                        "frameworks: unknown catalog {id:?}; loaded catalogs: {}",
+                        set.ids().join(", ")
+                    ))
+                })?);
+            }
+            out
+        }
+    };
+
+    let classified: Vec<ClassifiedArtifact> = artifacts
+        .iter()
+        .map(|a| ClassifiedArtifact {
+            path: a.path.clone(),
+            sha256: a.sha256,
+            size: a.size,
+            facts: facts.get(&a.path).cloned().unwrap_or(Facts {
+                evidence_type: None,
+                reason: Reason::Unmatched,
+                date: None,
+                date_source: None,
+            }),
+        })
+        .collect();
+    let mut by_type: BTreeMap<&str, Vec<&ClassifiedArtifact>> = BTreeMap::new();
+    for a in &classified {
+        if let Some(t) = &a.facts.evidence_type {
+            by_type.entry(t.as_str()).or_default().push(a);
+        }
+    }
+
+    let frameworks =
+        catalogs.into_iter().map(|catalog| assess_catalog(set, catalog, &system, &by_type, assessed_on)).collect();
+    Ok(Matrix {
+        format: FORMAT.into(),
+        schema_version: SCHEMA_VERSION,
+        assessed_on,
+        system,
+        frameworks,
+        artifacts: classified,
+    })
+}
+
+fn assess_catalog(
+    set: &CatalogSet,
+    catalog: &Catalog,
+    system: &SystemScope,
+    by_type: &BTreeMap<&str, Vec<&ClassifiedArtifact>>,
+    today: NaiveDate,
+) -> FrameworkResult {
+    let mut rows: Vec<RequirementResult> =
+        catalog.requirements.iter().map(|req| assess_requirement(set, req, system, by_type, today)).collect();
+    // Headings take their status from their children; children follow their parents in
+    // the catalog, so resolving from the last row up sees every child first.
+    for i in (0..rows.len()).rev() {
+        if !rows[i].heading {
+            continue;
+        }
+        let id = rows[i].id.clone();
+        let children: Vec<Status> =
+            rows.iter().filter(|r| r.parent.as_deref() == Some(id.as_str())).map(|r| r.status).collect();
+        if rows[i].status != Status::NotApplicable {
+            let (status, summary) = heading_status(&children);
+            rows[i].status = status;
+            rows[i].summary = summary;
+        }
+    }
+    let mut coverage = Coverage::default();
+    for row in rows.iter().filter(|r| !r.heading) {
+        coverage.count(row.status);
+    }
+    FrameworkResult {
+        id: catalog.id.clone(),
+        title: catalog.title.clone(),
+        version: catalog.version.clone(),
+        as_of: catalog.as_of,
+        completeness: catalog.completeness,
+        origin: catalog.origin.to_string(),
+        coverage,
+        requirements: rows,
+    }
+}
+
+fn assess_requirement(
+    set: &CatalogSet,
+    req: &Requirement,
+    system: &SystemScope,
+    by_type: &BTreeMap<&str, Vec<&ClassifiedArtifact>>,
+    today: NaiveDate,
+) -> RequirementResult {
+    let applies =
+        req.applies_to.as_ref().is_none_or(|a| a.includes(system.risk_category, system.role, &system.capabilities));
+    let needs: Vec<NeedResult> = req.evidence.iter().map(|n| evaluate_need(n, by_type, today)).collect();
+    let mut artifacts: Vec<ArtifactRef> = req
+        .evidence
+        .iter()
+        .flat_map(|n| by_type.get(n.evidence_type.as_str()).into_iter().flatten())
+        .map(|a| ArtifactRef {
+            path: a.path.clone(),
+            sha256: a.sha256,
+            evidence_type: a.facts.evidence_type.clone().unwrap_or_default(),
+            date: a.facts.date,
+        })
+        .collect();
+    artifacts.sort();
+    artifacts.dedup();
+    let (status, summary) = if !applies {
+        (Status::NotApplicable, not_applicable_summary(req))
+    } else if needs.is_empty() {
+        (Status::Missing, "heading: status follows its requirements".to_string())
+    } else {
+        combine(&needs, req.evidence_mode)
+    };
+    RequirementResult {
+        id: req.id.clone(),
+        reference: req.reference.clone(),
+        title: req.title.clone(),
+        group: req.group.clone(),
+        parent: req.parent.clone(),
+        heading: req.evidence.is_empty(),
+        status,
+        summary,
+        evidence_mode: req.evidence_mode,
+        evidence: needs,
+        artifacts: if applies { artifacts } else { Vec::new() },
+        related: set.related(req),
+        applies_from: req.applies_from.clone(),
+    }
+}
+
+fn evaluate_need(
+    need: &EvidenceNeed,
+    by_type: &BTreeMap<&str, Vec<&ClassifiedArtifact>>,
+    today: NaiveDate,
+) -> NeedResult {
+    let found = by_type.get(need.evidence_type.as_str()).map(Vec::as_slice).unwrap_or_default();
+    let undated = found.iter().filter(|a| a.facts.date.is_none()).count() as u32;
+    let newest = found.iter().filter_map(|a| a.facts.date).max();
+    let count = found.len() as u32;
+    let status = if count == 0 {
+        Status::Missing
+    } else if count < need.min {
+        Status::Partial
+    } else {
+        match need.max_age_days {
+            // Undated artifacts cannot be shown to be old; they count, and the row says so.
+            Some(max) => {
+                let fresh = found
+                    .iter()
+                    .filter(|a| a.facts.date.is_none_or(|d| (today - d).num_days() <= i64::from(max)))
+                    .count() as u32;
+                if fresh >= need.min { Status::Satisfied } else { Status::Stale }
+            }
+            None => Status::Satisfied,
+        }
+    };
+    NeedResult {
+        evidence_type: need.evidence_type.clone(),
+        min: need.min,
+        max_age_days: need.max_age_days,
+        found: count,
+        undated,
+        newest,
+        status,
+    }
+}
+
+fn combine(needs: &[NeedResult], mode: EvidenceMode) -> (Status, String) {
+    let names = |s: Status| -> Vec<String> {
+        needs.iter().filter(|n| n.status == s).map(|n| n.evidence_type.clone()).collect()
+    };
+    let stale_detail = || {
+        needs
+            .iter()
+            .filter(|n| n.status == Status::Stale)
+            .map(|n| {
+                format!(
+                    "{} newest {} is older than {} days",
+                    n.evidence_type,
+                    n.newest.map_or("?".into(), |d| d.to_string()),
+                    n.max_age_days.unwrap_or(0)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let undated: Vec<String> = needs
+        .iter()
+        .filter(|n| n.status == Status::Satisfied && n.max_age_days.is_some() && n.undated > 0)
+        .map(|n| n.evidence_type.clone())
+        .collect();
+    let undated_note = if undated.is_empty() {
+        String::new()
+    } else {
+        format!(" (freshness unproven: undated {})", undated.join(", "))
+    };
+    let satisfied = names(Status::Satisfied);
+    let all = needs.iter().map(|n| n.evidence_type.clone()).collect::<Vec<_>>();
+    match mode {
+        EvidenceMode::All => {
+            if satisfied.len() == needs.len() {
+                (Status::Satisfied, format!("present: {}{undated_note}", satisfied.join(", ")))
+            } else if needs.iter().all(|n| matches!(n.status, Status::Satisfied | Status::Stale)) {
+                (Status::Stale, format!("stale: {}", stale_detail()))
+            } else if needs.iter().all(|n| n.status == Status::Missing) {
+                (Status::Missing, format!("missing: {}", all.join(", ")))
+            } else {
+                let mut gaps = names(Status::Missing);
+                gaps.extend(
+                    needs
+                        .iter()
+                        .filter(|n| n.status == Status::Partial)
+                        .map(|n| format!("{} ({} of {})", n.evidence_type, n.found, n.min)),
+                );
+                let mut text = format!("missing: {}", gaps.join(", "));
+                if needs.iter().any(|n| n.status == Status::Stale) {
+                    text.push_str(&format!("; stale: {}", stale_detail()));
+                }
+                (Status::Partial, text)
+            }
+        }
+        EvidenceMode::Any => {
+            if !satisfied.is_empty() {
+                (Status::Satisfied, format!("present: {}{undated_note}", satisfied.join(", ")))
+            } else if needs.iter().any(|n| n.status == Status::Stale) {
+                (Status::Stale, format!("stale: {}", stale_detail()))
+            } else if needs.iter().any(|n| n.status == Status::Partial) {
+                (Status::Partial, "not enough of any accepted evidence type".to_string())
+            } else {
+                (Status::Missing, format!("missing: one of {}", all.join(", ")))
+            }
+        }
+    }
+}
+
+fn heading_status(children: &[Status]) -> (Status, String) {
+    let applicable: Vec<Status> = children.iter().copied().filter(|s| *s != Status::NotApplicable).collect();
+    if applicable.is_empty() {
+        return (Status::NotApplicable, "no part applies to this system".into());
+    }
+    let n = applicable.len();
+    let count = |s: Status| applicable.iter().filter(|c| **c == s).count();
+    let status = if count(Status::Satisfied) == n {
+        Status::Satisfied
+    } else if count(Status::Missing) == n {
+        Status::Missing
+    } else if count(Status::Satisfied) + count(Status::Stale) == n {
+        Status::Stale
+    } else {
+        Status::Partial
+    };
+    (status, format!("{} of {n} parts satisfied", count(Status::Satisfied)))
+}
+
+fn not_applicable_summary(req: &Requirement) -> String {
+    let Some(scope) = &req.applies_to else {
+        return "does not apply".into();
+    };
+    let mut parts = Vec::new();
+    if let Some(risk) = &scope.risk {
+        parts.push(format!("{} risk", risk.iter().map(ToString::to_string).collect::<Vec<_>>().join("/")));
+    }
+    if let Some(role) = &scope.role {
+        parts.push(role.iter().map(ToString::to_string).collect::<Vec<_>>().join("/"));
+    }
+    let mut text = format!("applies only to {} systems", parts.join(", "));
+    if let Some(capabilities) = &scope.capabilities {
+        let list = capabilities.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ");
+        text.push_str(&format!(" that have the capability {list}"));
+    }
+    text.replace("only to  systems that", "only to systems that")
+}
+
+/// The matrix as CSV (RFC 4180), one row per requirement, for spreadsheets. Cells that a
+/// spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) are prefixed with `'`.
+pub fn to_csv(matrix: &Matrix) -> String {
+    let mut out = String::new();
+    let header = [
+        "framework",
+        "requirement",
+        "reference",
+        "title",
+        "status",
+        "summary",
+        "evidence_needed",
+        "artifacts",
+        "sha256",
+        "related",
+    ];
+    push_row(&mut out, header.iter().map(|s| s.to_string()));
+    for f in &matrix.frameworks {
+        for r in &f.requirements {
+            let needed = r
+                .evidence
+                .iter()
+                .map(|n| {
+                    let mut s = n.evidence_type.clone();
+                    if n.min > 1 {
+                        s.push_str(&format!(" x{}", n.min));
+                    }
+                    if let Some(days) = n.max_age_days {
+                        s.push_str(&format!(" (max {days} days)"));
+                    }
+                    s
+                })
+                .collect::<Vec<_>>()
+                .join(if r.evidence_mode == EvidenceMode::Any { " | " } else { "; " });
+            push_row(
+                &mut out,
+                [
+                    f.id.clone(),
+                    r.id.clone(),
+                    r.reference.clone(),
+                    r.title.clone(),
+                    r.status.to_string(),
+                    r.summary.clone(),
+                    needed,
+                    r.artifacts.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join("; "),
+                    r.artifacts.iter().map(|a| a.sha256.to_string()).collect::<Vec<_>>().join("; "),
+                    r.related.join("; "),
+                ]
+                .into_iter(),
+            );
+        }
+    }
+    out
+}
+
+fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+    let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
+    out.push_str(&cells.join(","));
+    out.push_str("\r\n");
+}
+
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn need(found: &[Option<&str>], min: u32, max_age: Option<u32>) -> NeedResult {
+        let artifacts: Vec<ClassifiedArtifact> = found
+            .iter()
+            .enumerate()
+            .map(|(i, d)| ClassifiedArtifact {
+                path: format!("a{i}"),
+                sha256: Sha256Digest::of(&[i as u8]),
+                size: 1,
+                facts: Facts {
+                    evidence_type: Some("bias-report".into()),
+                    reason: Reason::Unmatched,
+                    date: d.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
+                    date_source: None,
+                },
+            })
+            .collect();
+        let mut by_type: BTreeMap<&str, Vec<&ClassifiedArtifact>> = BTreeMap::new();
+        by_type.insert("bias-report", artifacts.iter().collect());
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        evaluate_need(
+            &EvidenceNeed { evidence_type: "bias-report".into(), min, max_age_days: max_age },
+            &by_type,
+            today,
+        )
+    }
+
+    #[test]
+    fn need_status_counts_and_freshness() {
+        assert_eq!(need(&[], 1, None).status, Status::Missing);
+        assert_eq!(need(&[None], 2, None).status, Status::Partial);
+        assert_eq!(need(&[Some("2026-11-01")], 1, Some(30)).status, Status::Satisfied);
+        assert_eq!(need(&[Some("2025-01-01")], 1, Some(30)).status, Status::Stale);
+        assert_eq!(need(&[Some("2025-01-01"), Some("2026-11-20")], 1, Some(30)).status, Status::Satisfied);
+        let undated = need(&[None], 1, Some(30));
+        assert_eq!((undated.status, undated.undated), (Status::Satisfied, 1));
+    }
+
+    #[test]
+    fn combining_needs() {
+        let ok = need(&[None], 1, None);
+        let missing = need(&[], 1, None);
+        let stale = need(&[Some("2020-01-01")], 1, Some(30));
+        assert_eq!(combine(&[ok.clone(), ok.clone()], EvidenceMode::All).0, Status::Satisfied);
+        assert_eq!(combine(&[ok.clone(), missing.clone()], EvidenceMode::All).0, Status::Partial);
+        assert_eq!(combine(&[missing.clone(), missing.clone()], EvidenceMode::All).0, Status::Missing);
+        assert_eq!(combine(&[ok.clone(), stale.clone()], EvidenceMode::All).0, Status::Stale);
+        assert_eq!(combine(&[missing.clone(), ok], EvidenceMode::Any).0, Status::Satisfied);
+        assert_eq!(combine(&[missing.clone(), stale], EvidenceMode::Any).0, Status::Stale);
+        assert_eq!(combine(&[missing.clone(), missing], EvidenceMode::Any).0, Status::Missing);
+    }
+
+    #[test]
+    fn headings_follow_children() {
+        use Status::*;
+        assert_eq!(heading_status(&[Satisfied, Satisfied, NotApplicable]).0, Satisfied);
+        assert_eq!(heading_status(&[Satisfied, Missing]).0, Partial);
+        assert_eq!(heading_status(&[Missing, Missing]).0, Missing);
+        assert_eq!(heading_status(&[Satisfied, Stale]).0, Stale);
+        assert_eq!(heading_status(&[NotApplicable]).0, NotApplicable);
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-1"), "'-1");
+    }
+}
