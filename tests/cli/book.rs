@@ -39,10 +39,7 @@ fn examples(page: &str) -> Vec<Example> {
         if line.starts_with("```") {
             in_block = false;
         } else if let Some(command) = line.strip_prefix("$ ") {
-            out.push(Example {
-                command: command.to_string(),
-                expected: Vec::new(),
-            });
+            out.push(Example { command: command.to_string(), expected: Vec::new() });
         } else if let Some(last) = out.last_mut() {
             last.expected.push(line.trim_end().to_string());
         } else {
@@ -52,28 +49,13 @@ fn examples(page: &str) -> Vec<Example> {
     out
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 fn line_matches(pattern: &str, line: &str) -> bool {
     let parts: Vec<&str> = pattern.split("[..]").collect();
     if parts.len() == 1 {
         return pattern == line;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !line.starts_with(first)
-        || !line[first.len()..].ends_with(last)
-        || line.len() < first.len() + last.len()
-    {
+    if !line.starts_with(first) || !line[first.len()..].ends_with(last) || line.len() < first.len() + last.len() {
         return false;
     }
     let mut rest = &line[first.len()..line.len() - last.len()];
@@ -89,12 +71,8 @@ fn line_matches(pattern: &str, line: &str) -> bool {
 fn lines_match(expected: &[String], actual: &[&str]) -> bool {
     match expected.split_first() {
         None => actual.is_empty(),
-        Some((first, rest)) if first == "..." => {
-            (0..=actual.len()).any(|i| lines_match(rest, &actual[i..]))
-        }
-        Some((first, rest)) => {
-            !actual.is_empty() && line_matches(first, actual[0]) && lines_match(rest, &actual[1..])
-        }
+        Some((first, rest)) if first == "..." => (0..=actual.len()).any(|i| lines_match(rest, &actual[i..])),
+        Some((first, rest)) => !actual.is_empty() && line_matches(first, actual[0]) && lines_match(rest, &actual[1..]),
     }
 }
 
@@ -102,11 +80,7 @@ fn lines_match(expected: &[String], actual: &[&str]) -> bool {
 fn console_examples_in_the_book_produce_the_output_shown() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let binary = assert_cmd::cargo::cargo_bin("dossier");
-    let path = format!(
-        "{}:{}",
-        binary.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = format!("{}:{}", binary.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
     let mut checked = 0;
     let mut failures = Vec::new();
     for page in book_pages() {
@@ -115,10 +89,7 @@ fn console_examples_in_the_book_produce_the_output_shown() {
             continue;
         }
         let scratch = tempfile::tempdir().unwrap();
-        copy_tree(
-            &root.join("evidence-samples"),
-            &scratch.path().join("evidence-samples"),
-        );
+        crate::support::copy_tree(&root.join("evidence-samples"), &scratch.path().join("evidence-samples"));
         let mut script = String::from("exec 2>&1\n__status=0\n");
         for example in &examples {
             script.push_str(&format!(
@@ -138,13 +109,7 @@ fn console_examples_in_the_book_produce_the_output_shown() {
         let segments: Vec<&str> = text.split(&format!("\n{SEPARATOR}\n")).collect();
         let page_name = page.strip_prefix(root).unwrap().display().to_string();
         for (i, example) in examples.iter().enumerate() {
-            let actual: Vec<&str> = segments
-                .get(i)
-                .copied()
-                .unwrap_or("")
-                .lines()
-                .map(str::trim_end)
-                .collect();
+            let actual: Vec<&str> = segments.get(i).copied().unwrap_or("").lines().map(str::trim_end).collect();
             let mut actual = actual;
             while actual.last() == Some(&"") {
                 actual.pop();
@@ -164,16 +129,8 @@ fn console_examples_in_the_book_produce_the_output_shown() {
             }
         }
     }
-    assert!(
-        checked >= 20,
-        "only {checked} examples found; is the book there?"
-    );
-    assert!(
-        failures.is_empty(),
-        "{} book example(s) differ:\n\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(checked >= 20, "only {checked} examples found; is the book there?");
+    assert!(failures.is_empty(), "{} book example(s) differ:\n\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -190,23 +147,11 @@ fn the_matcher_understands_its_wildcards() {
 
 #[test]
 fn the_findings_page_lists_every_code_with_its_severity() {
-    let page = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/reference/findings.md"),
-    )
-    .unwrap();
+    let page =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/reference/findings.md")).unwrap();
     for code in dossier::findings::Code::ALL {
-        let row = format!(
-            "| `{}` | {} | {} |",
-            code.id(),
-            code.severity(),
-            code.summary().trim_end_matches('.')
-        );
-        let row_with_period = format!(
-            "| `{}` | {} | {} |",
-            code.id(),
-            code.severity(),
-            code.summary()
-        );
+        let row = format!("| `{}` | {} | {} |", code.id(), code.severity(), code.summary().trim_end_matches('.'));
+        let row_with_period = format!("| `{}` | {} | {} |", code.id(), code.severity(), code.summary());
         assert!(
             page.contains(&row) || page.contains(&row_with_period),
             "book/src/reference/findings.md lacks or misdescribes `{}`; expected the row:\n{row_with_period}",
@@ -214,9 +159,30 @@ fn the_findings_page_lists_every_code_with_its_severity() {
         );
     }
     let listed = page.matches("| `").count();
-    assert_eq!(
-        listed,
-        dossier::findings::Code::ALL.len(),
-        "the page lists codes the tool does not have"
-    );
+    assert_eq!(listed, dossier::findings::Code::ALL.len(), "the page lists codes the tool does not have");
+}
+
+#[test]
+fn the_evidence_types_page_lists_every_type() {
+    let page =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/reference/evidence-types.md")).unwrap();
+    let taxonomy = dossier::taxonomy::Taxonomy::builtin().unwrap();
+    for t in &taxonomy.types {
+        assert!(page.contains(&format!("| `{}` |", t.id)), "book/src/reference/evidence-types.md lacks `{}`", t.id);
+    }
+}
+
+#[test]
+fn every_builtin_catalog_has_a_book_page() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/catalogs");
+    let set = dossier::catalog::CatalogSet::builtin().unwrap();
+    let pages: String = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for c in &set.catalogs {
+        assert!(pages.contains(&format!("`{}`", c.id)), "no book page mentions catalog `{}`", c.id);
+        assert!(pages.contains(&c.as_of.to_string()), "no book page gives the as-of date of `{}`", c.id);
+    }
 }

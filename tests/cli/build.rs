@@ -27,12 +27,7 @@ fn manifest_lists_every_file_sorted_with_size_and_sha256() {
     assert_eq!(m["assessed_at"], "2026-09-21T14:13:20Z");
     assert_eq!(
         ws.artifact_paths(),
-        [
-            "eval/results.xml",
-            "fairness/bias.json",
-            "logs/2026/11/01/a.jsonl",
-            "model_card.md"
-        ]
+        ["eval/results.xml", "fairness/bias.json", "logs/2026/11/01/a.jsonl", "model_card.md"]
     );
     let card = &m["artifacts"][3];
     assert_eq!(card["size"], MODEL_CARD.len());
@@ -55,11 +50,7 @@ fn sha256sum_checks_the_evidence_without_dossier() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "sha256sum -c failed: {stdout} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "sha256sum -c failed: {stdout} {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(stdout.matches(": OK").count(), 6, "{stdout}");
 
     // ... and a tampered file is caught by coreutils too.
@@ -85,30 +76,17 @@ claimed = m.pop("package_digest")
 canon = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 print("OK" if hashlib.sha256(canon).hexdigest() == claimed else "MISMATCH")
 "#;
-    let out = Process::new("python3")
-        .args(["-c", script])
-        .arg(ws.package().join("manifest.json"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "OK",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Process::new("python3").args(["-c", script]).arg(ws.package().join("manifest.json")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "OK", "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
 fn same_evidence_and_epoch_give_byte_identical_packages() {
     let ws = sample();
     ws.build(&[]).success();
-    let first: Vec<_> = ["manifest.json", "SHA256SUMS"]
-        .map(|f| fs::read(ws.package().join(f)).unwrap())
-        .into();
+    let first: Vec<_> = ["manifest.json", "SHA256SUMS"].map(|f| fs::read(ws.package().join(f)).unwrap()).into();
     ws.build(&[]).success();
-    let second: Vec<_> = ["manifest.json", "SHA256SUMS"]
-        .map(|f| fs::read(ws.package().join(f)).unwrap())
-        .into();
+    let second: Vec<_> = ["manifest.json", "SHA256SUMS"].map(|f| fs::read(ws.package().join(f)).unwrap()).into();
     assert_eq!(first, second);
 
     // A different epoch changes only the assessment time, and so the digest.
@@ -118,10 +96,7 @@ fn same_evidence_and_epoch_give_byte_identical_packages() {
         .args(["build", "ev", "-o", "pkg"])
         .assert()
         .success();
-    assert_ne!(
-        fs::read(ws.package().join("manifest.json")).unwrap(),
-        first[0]
-    );
+    assert_ne!(fs::read(ws.package().join("manifest.json")).unwrap(), first[0]);
 }
 
 #[test]
@@ -149,10 +124,7 @@ fn rebuild_replaces_the_previous_package_and_leaves_no_staging_behind() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.'))
         .collect();
-    assert!(
-        leftovers.is_empty(),
-        "staging directories left behind: {leftovers:?}"
-    );
+    assert!(leftovers.is_empty(), "staging directories left behind: {leftovers:?}");
 }
 
 #[test]
@@ -161,25 +133,15 @@ fn include_evidence_makes_a_self_contained_package() {
     std::os::unix::fs::symlink("model_card.md", ws.evidence().join("card-link")).unwrap();
     ws.build(&["--include-evidence"]).success();
     let copy = ws.package().join("evidence");
-    assert_eq!(
-        fs::read_to_string(copy.join("model_card.md")).unwrap(),
-        MODEL_CARD
-    );
-    assert_eq!(
-        fs::read_link(copy.join("card-link")).unwrap().to_str(),
-        Some("model_card.md")
-    );
+    assert_eq!(fs::read_to_string(copy.join("model_card.md")).unwrap(), MODEL_CARD);
+    assert_eq!(fs::read_link(copy.join("card-link")).unwrap().to_str(), Some("model_card.md"));
     assert_eq!(ws.manifest()["evidence"]["included"], true);
 
     // The package verifies on its own, even with the original evidence gone.
     fs::remove_dir_all(ws.evidence()).unwrap();
     let a = ws.verify(&[]).success();
     assert!(stdout_of(&a).contains("OK"));
-    let out = Process::new("sha256sum")
-        .args(["-c", "../SHA256SUMS"])
-        .current_dir(&copy)
-        .output()
-        .unwrap();
+    let out = Process::new("sha256sum").args(["-c", "../SHA256SUMS"]).current_dir(&copy).output().unwrap();
     assert!(out.status.success());
 }
 
@@ -187,24 +149,12 @@ fn include_evidence_makes_a_self_contained_package() {
 fn output_inside_the_evidence_is_refused_and_nothing_is_written() {
     let ws = sample();
     let before = snapshot(&ws.evidence());
-    let a = dossier()
-        .current_dir(ws.dir.path())
-        .args(["build", "ev", "-o", "ev/package"])
-        .assert()
-        .code(2);
-    assert!(
-        stderr_of(&a).contains("inside the evidence root"),
-        "{}",
-        stderr_of(&a)
-    );
+    let a = dossier().current_dir(ws.dir.path()).args(["build", "ev", "-o", "ev/package"]).assert().code(2);
+    assert!(stderr_of(&a).contains("inside the evidence root"), "{}", stderr_of(&a));
     assert_eq!(snapshot(&ws.evidence()), before);
 
     // Building from inside the evidence directory with the default output is the same case.
-    let a = dossier()
-        .current_dir(ws.evidence())
-        .args(["build", "."])
-        .assert()
-        .code(2);
+    let a = dossier().current_dir(ws.evidence()).args(["build", "."]).assert().code(2);
     assert!(stderr_of(&a).contains("-o"));
     assert_eq!(snapshot(&ws.evidence()), before);
 }
@@ -212,16 +162,8 @@ fn output_inside_the_evidence_is_refused_and_nothing_is_written() {
 #[test]
 fn output_that_contains_the_evidence_is_refused() {
     let ws = sample();
-    let a = dossier()
-        .current_dir(ws.dir.path())
-        .args(["build", "ev", "-o", "."])
-        .assert()
-        .code(2);
-    assert!(
-        stderr_of(&a).contains("contains the evidence root"),
-        "{}",
-        stderr_of(&a)
-    );
+    let a = dossier().current_dir(ws.dir.path()).args(["build", "ev", "-o", "."]).assert().code(2);
+    assert!(stderr_of(&a).contains("contains the evidence root"), "{}", stderr_of(&a));
     assert!(ws.evidence().join("model_card.md").exists());
 }
 
@@ -238,10 +180,7 @@ fn output_that_is_a_file_or_a_foreign_directory_is_left_alone() {
     fs::write(ws.package().join("thesis.docx"), b"precious").unwrap();
     let a = ws.build(&[]).code(2);
     assert!(stderr_of(&a).contains("not a dossier package"));
-    assert_eq!(
-        fs::read(ws.package().join("thesis.docx")).unwrap(),
-        b"precious"
-    );
+    assert_eq!(fs::read(ws.package().join("thesis.docx")).unwrap(), b"precious");
 }
 
 #[test]
@@ -256,37 +195,19 @@ fn the_build_never_writes_into_the_evidence() {
 #[test]
 fn missing_or_file_evidence_root_is_a_clear_error() {
     let ws = sample();
-    let a = dossier()
-        .current_dir(ws.dir.path())
-        .args(["build", "nowhere", "-o", "pkg"])
-        .assert()
-        .code(2);
-    assert!(
-        stderr_of(&a).contains("evidence root nowhere does not exist"),
-        "{}",
-        stderr_of(&a)
-    );
-    let a = dossier()
-        .current_dir(ws.dir.path())
-        .args(["build", "ev/model_card.md", "-o", "pkg"])
-        .assert()
-        .code(2);
+    let a = dossier().current_dir(ws.dir.path()).args(["build", "nowhere", "-o", "pkg"]).assert().code(2);
+    assert!(stderr_of(&a).contains("evidence root nowhere does not exist"), "{}", stderr_of(&a));
+    let a = dossier().current_dir(ws.dir.path()).args(["build", "ev/model_card.md", "-o", "pkg"]).assert().code(2);
     assert!(stderr_of(&a).contains("is a file"));
 }
 
 #[test]
 fn config_typo_is_reported_with_file_line_and_key() {
     let ws = sample();
-    ws.write(
-        "dossier.yaml",
-        b"system:\n  name: credit\n  risk_catgory: high\n",
-    );
+    ws.write("dossier.yaml", b"system:\n  name: credit\n  risk_catgory: high\n");
     let a = ws.build(&[]).code(2);
     let err = stderr_of(&a);
-    assert!(
-        err.contains("dossier.yaml:3:3: system.risk_catgory: unknown field `risk_catgory`"),
-        "{err}"
-    );
+    assert!(err.contains("dossier.yaml:3:3: system.risk_catgory: unknown field `risk_catgory`"), "{err}");
     assert!(!ws.package().exists());
 }
 
@@ -298,11 +219,7 @@ fn config_in_the_evidence_dir_is_found_and_names_the_system() {
         b"system:\n  name: credit-score\n  version: \"4.2.1\"\nevidence:\n  ignore: [\"logs/\"]\n",
     );
     let a = ws.build(&[]).success();
-    assert!(
-        stdout_of(&a).contains("config     ev/dossier.yaml"),
-        "{}",
-        stdout_of(&a)
-    );
+    assert!(stdout_of(&a).contains("config     ev/dossier.yaml"), "{}", stdout_of(&a));
     let m = ws.manifest();
     assert_eq!(m["system"]["name"], "credit-score");
     assert_eq!(m["system"]["version"], "4.2.1");
@@ -329,27 +246,18 @@ fn an_interrupted_build_leaves_the_previous_package_intact() {
     ws.build(&[]).success();
     let previous = fs::read(ws.package().join("manifest.json")).unwrap();
     // A large sparse file keeps the next build hashing long enough to be killed mid-way.
-    fs::File::create(ws.evidence().join("huge.bin"))
-        .unwrap()
-        .set_len(64 << 30)
-        .unwrap();
+    fs::File::create(ws.evidence().join("huge.bin")).unwrap().set_len(64 << 30).unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dossier"))
         .current_dir(ws.dir.path())
         .args(["build", "ev", "-o", "pkg", "--quiet"])
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(400));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the build finished before it could be interrupted"
-    );
+    assert!(child.try_wait().unwrap().is_none(), "the build finished before it could be interrupted");
     child.kill().unwrap();
     child.wait().unwrap();
 
-    assert_eq!(
-        fs::read(ws.package().join("manifest.json")).unwrap(),
-        previous
-    );
+    assert_eq!(fs::read(ws.package().join("manifest.json")).unwrap(), previous);
     fs::remove_file(ws.evidence().join("huge.bin")).unwrap();
     ws.verify(&[]).success();
 }

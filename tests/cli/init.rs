@@ -7,11 +7,7 @@ use crate::support::*;
 #[test]
 fn init_writes_a_starter_config_that_builds_and_refuses_to_overwrite() {
     let ws = Workspace::new(&[("model_card.md", "# card\n")]);
-    let a = dossier()
-        .current_dir(ws.dir.path())
-        .args(["init", "ev"])
-        .assert()
-        .success();
+    let a = dossier().current_dir(ws.dir.path()).args(["init", "ev"]).assert().success();
     assert!(stdout_of(&a).contains("wrote ev/dossier.yaml"));
     let text = fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap();
     assert!(text.contains("name: ev\n"), "{text}");
@@ -21,26 +17,11 @@ fn init_writes_a_starter_config_that_builds_and_refuses_to_overwrite() {
     assert_eq!(ws.manifest()["system"]["name"], "ev");
 
     fs::write(ws.evidence().join("dossier.yaml"), "# mine\n").unwrap();
-    let a = dossier()
-        .current_dir(ws.dir.path())
-        .args(["init", "ev"])
-        .assert()
-        .code(2);
+    let a = dossier().current_dir(ws.dir.path()).args(["init", "ev"]).assert().code(2);
     assert!(stderr_of(&a).contains("already exists; pass --force"));
-    assert_eq!(
-        fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap(),
-        "# mine\n"
-    );
-    dossier()
-        .current_dir(ws.dir.path())
-        .args(["init", "ev", "--force"])
-        .assert()
-        .success();
-    assert!(
-        fs::read_to_string(ws.evidence().join("dossier.yaml"))
-            .unwrap()
-            .contains("system:")
-    );
+    assert_eq!(fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap(), "# mine\n");
+    dossier().current_dir(ws.dir.path()).args(["init", "ev", "--force"]).assert().success();
+    assert!(fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap().contains("system:"));
 }
 
 #[test]
@@ -54,10 +35,7 @@ fn every_command_has_help_that_stands_on_its_own() {
         let a = dossier().args(&args).assert().success();
         let out = stdout_of(&a);
         assert!(out.contains(needle), "{args:?}: {out}");
-        assert!(
-            out.contains("3  integrity failure"),
-            "{args:?} lacks exit codes: {out}"
-        );
+        assert!(out.contains("3  integrity failure"), "{args:?} lacks exit codes: {out}");
     }
 }
 

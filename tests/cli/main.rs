@@ -4,5 +4,6 @@ mod book;
 mod build;
 mod collection;
 mod init;
+mod matrix;
 mod support;
 mod verify;

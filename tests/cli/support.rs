@@ -10,8 +10,7 @@ use tempfile::TempDir;
 /// The `dossier` binary with a clean, pinned environment.
 pub fn dossier() -> Command {
     let mut cmd = Command::cargo_bin("dossier").unwrap();
-    cmd.env("SOURCE_DATE_EPOCH", "1790000000")
-        .env_remove("RUST_BACKTRACE");
+    cmd.env("SOURCE_DATE_EPOCH", "1790000000").env_remove("RUST_BACKTRACE");
     cmd
 }
 
@@ -47,19 +46,11 @@ impl Workspace {
 
     /// `dossier build ev -o pkg` (plus extra args), run from the workspace.
     pub fn build(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
-        dossier()
-            .current_dir(self.dir.path())
-            .args(["build", "ev", "-o", "pkg"])
-            .args(extra)
-            .assert()
+        dossier().current_dir(self.dir.path()).args(["build", "ev", "-o", "pkg"]).args(extra).assert()
     }
 
     pub fn verify(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
-        dossier()
-            .current_dir(self.dir.path())
-            .args(["verify", "pkg"])
-            .args(extra)
-            .assert()
+        dossier().current_dir(self.dir.path()).args(["verify", "pkg"]).args(extra).assert()
     }
 
     pub fn manifest(&self) -> Value {
@@ -90,11 +81,7 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
-        let content = if entry.file_type().is_file() {
-            fs::read(entry.path()).unwrap()
-        } else {
-            Vec::new()
-        };
+        let content = if entry.file_type().is_file() { fs::read(entry.path()).unwrap() } else { Vec::new() };
         out.push((entry.path().to_path_buf(), content));
     }
     out
@@ -106,4 +93,43 @@ pub fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
 
 pub fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// Copies a directory tree (files and directories only).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A workspace whose `ev/` is a copy of one of the bundled evidence samples.
+pub fn sample_workspace(name: &str) -> Workspace {
+    let ws = Workspace::new(&[]);
+    fs::remove_dir_all(ws.evidence()).unwrap();
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("evidence-samples").join(name), &ws.evidence());
+    ws
+}
+
+/// The package's matrix.json.
+pub fn matrix(ws: &Workspace) -> Value {
+    read_json(&ws.package().join("matrix.json"))
+}
+
+/// The status of requirement `id` in the package's matrix.
+pub fn status_of(ws: &Workspace, id: &str) -> String {
+    let m = matrix(ws);
+    for f in m["frameworks"].as_array().unwrap() {
+        for r in f["requirements"].as_array().unwrap() {
+            if r["id"] == id {
+                return r["status"].as_str().unwrap().to_string();
+            }
+        }
+    }
+    panic!("no requirement {id} in the matrix");
 }

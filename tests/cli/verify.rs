@@ -43,11 +43,7 @@ fn modified_missing_added_and_moved_artifacts_are_each_named() {
     ws.write("model_card.md", b"# card, edited\n");
     fs::remove_file(ws.evidence().join("logs/day1.jsonl")).unwrap();
     ws.write("surprise.txt", b"new\n");
-    fs::rename(
-        ws.evidence().join("eval/results.xml"),
-        ws.evidence().join("eval/renamed.xml"),
-    )
-    .unwrap();
+    fs::rename(ws.evidence().join("eval/results.xml"), ws.evidence().join("eval/renamed.xml")).unwrap();
     assert_integrity_failure(
         &ws,
         &[
@@ -58,11 +54,7 @@ fn modified_missing_added_and_moved_artifacts_are_each_named() {
         ],
     );
     let a = ws.verify(&[]).code(3);
-    assert!(
-        stdout_of(&a).contains("4 integrity problems"),
-        "{}",
-        stdout_of(&a)
-    );
+    assert!(stdout_of(&a).contains("4 integrity problems"), "{}", stdout_of(&a));
 }
 
 #[test]
@@ -131,10 +123,7 @@ fn package_files_edited_removed_or_added_are_caught() {
 fn a_garbage_manifest_is_an_integrity_failure_and_a_missing_one_a_usage_error() {
     let ws = built();
     fs::write(ws.package().join("manifest.json"), "{ truncated").unwrap();
-    assert_integrity_failure(
-        &ws,
-        &["error[manifest-unreadable] manifest.json: not valid JSON"],
-    );
+    assert_integrity_failure(&ws, &["error[manifest-unreadable] manifest.json: not valid JSON"]);
     fs::remove_file(ws.package().join("manifest.json")).unwrap();
     let a = ws.verify(&[]).code(2);
     assert!(stderr_of(&a).contains("has no manifest.json"));
@@ -146,11 +135,7 @@ fn evidence_elsewhere_is_found_with_the_flag_and_its_absence_is_explained() {
     let moved = ws.dir.path().join("archive");
     fs::rename(ws.evidence(), &moved).unwrap();
     let a = ws.verify(&[]).code(2);
-    assert!(
-        stderr_of(&a).contains("Pass --evidence DIR"),
-        "{}",
-        stderr_of(&a)
-    );
+    assert!(stderr_of(&a).contains("Pass --evidence DIR"), "{}", stderr_of(&a));
     ws.verify(&["--evidence", "archive"]).success();
 }
 
@@ -161,8 +146,5 @@ fn a_changed_symlink_is_caught() {
     ws.build(&[]).success();
     fs::remove_file(ws.evidence().join("current")).unwrap();
     std::os::unix::fs::symlink("b.txt", ws.evidence().join("current")).unwrap();
-    assert_integrity_failure(
-        &ws,
-        &["error[symlink-changed] current: now points to \"b.txt\", recorded as \"a.txt\""],
-    );
+    assert_integrity_failure(&ws, &["error[symlink-changed] current: now points to \"b.txt\", recorded as \"a.txt\""]);
 }
