@@ -17,10 +17,7 @@ pub fn now() -> Result<DateTime<Utc>> {
         Ok(value) => from_epoch_text(&value),
         Err(std::env::VarError::NotPresent) => {
             let now = Utc::now();
-            Ok(Utc
-                .timestamp_opt(now.timestamp(), 0)
-                .single()
-                .unwrap_or(now))
+            Ok(Utc.timestamp_opt(now.timestamp(), 0).single().unwrap_or(now))
         }
         Err(std::env::VarError::NotUnicode(_)) => Err(Error::input(format!(
             "{SOURCE_DATE_EPOCH} is not valid text; set it to whole seconds since 1970-01-01 UTC"

@@ -44,11 +44,7 @@ pub enum Error {
 impl Error {
     /// Builds an [`Error::Io`] from a path and the action that failed on it.
     pub fn io(action: &'static str, path: impl AsRef<Path>, source: io::Error) -> Self {
-        Error::Io {
-            action,
-            path: path.as_ref().to_path_buf(),
-            source,
-        }
+        Error::Io { action, path: path.as_ref().to_path_buf(), source }
     }
 
     /// Builds an [`Error::Input`] from a message.
@@ -57,13 +53,7 @@ impl Error {
     }
 }
 
-fn config_message(
-    file: &Path,
-    line: Option<usize>,
-    column: Option<usize>,
-    key: Option<&str>,
-    message: &str,
-) -> String {
+fn config_message(file: &Path, line: Option<usize>, column: Option<usize>, key: Option<&str>, message: &str) -> String {
     let mut out = file.display().to_string();
     if let Some(line) = line {
         out.push_str(&format!(":{line}"));
@@ -95,10 +85,7 @@ mod tests {
             key: Some("system.risk_category".into()),
             message: "unknown variant `hgh`".into(),
         };
-        assert_eq!(
-            err.to_string(),
-            "dossier.yaml:4:3: system.risk_category: unknown variant `hgh`"
-        );
+        assert_eq!(err.to_string(), "dossier.yaml:4:3: system.risk_category: unknown variant `hgh`");
     }
 
     #[test]

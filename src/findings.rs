@@ -130,13 +130,7 @@ pub struct Finding {
 impl Finding {
     /// A finding about `path`.
     pub fn at(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Finding {
-            code,
-            severity: code.severity(),
-            message: message.into(),
-            path: Some(path.into()),
-            line: None,
-        }
+        Finding { code, severity: code.severity(), message: message.into(), path: Some(path.into()), line: None }
     }
 }
 
@@ -189,8 +183,7 @@ mod tests {
             let id = code.id();
             assert!(seen.insert(id), "duplicate code {id}");
             assert!(
-                id.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                     && !id.starts_with('-')
                     && !id.ends_with('-'),
                 "{id} is not kebab-case"
@@ -198,20 +191,14 @@ mod tests {
             let json = serde_json::to_string(code).unwrap();
             assert_eq!(json, format!("\"{id}\""));
             assert_eq!(serde_json::from_str::<Code>(&json).unwrap(), *code);
-            assert!(
-                code.summary().ends_with('.'),
-                "{id}: summary should be a sentence"
-            );
+            assert!(code.summary().ends_with('.'), "{id}: summary should be a sentence");
         }
     }
 
     #[test]
     fn finding_display_is_one_line_with_code_and_path() {
         let f = Finding::at(Code::ArtifactModified, "eval/results.xml", "sha256 changed");
-        assert_eq!(
-            f.to_string(),
-            "error[artifact-modified] eval/results.xml: sha256 changed"
-        );
+        assert_eq!(f.to_string(), "error[artifact-modified] eval/results.xml: sha256 changed");
         assert!(!f.to_string().contains('\n'));
     }
 

@@ -68,10 +68,7 @@ pub struct Tool {
 impl Tool {
     /// This build of dossier.
     pub fn current() -> Self {
-        Tool {
-            name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        }
+        Tool { name: env!("CARGO_PKG_NAME").into(), version: env!("CARGO_PKG_VERSION").into() }
     }
 }
 
@@ -281,15 +278,10 @@ pub fn parse_sums(text: &str) -> Result<Vec<(String, Sha256Digest)>, String> {
             Some(rest) => (true, rest),
             None => (false, line),
         };
-        let (hex, path) = line
-            .split_once("  ")
-            .ok_or_else(|| format!("line {}: expected `<sha256>  <path>`", i + 1))?;
+        let (hex, path) =
+            line.split_once("  ").ok_or_else(|| format!("line {}: expected `<sha256>  <path>`", i + 1))?;
         let digest = hex.parse().map_err(|e| format!("line {}: {e}", i + 1))?;
-        let path = if escaped {
-            unescape_sums_path(path)
-        } else {
-            path.to_string()
-        };
+        let path = if escaped { unescape_sums_path(path) } else { path.to_string() };
         out.push((path, digest));
     }
     Ok(out)
@@ -321,11 +313,7 @@ mod tests {
     use super::*;
 
     fn entry(path: &str, content: &[u8]) -> ArtifactEntry {
-        ArtifactEntry {
-            path: path.into(),
-            size: content.len() as u64,
-            sha256: Sha256Digest::of(content),
-        }
+        ArtifactEntry { path: path.into(), size: content.len() as u64, sha256: Sha256Digest::of(content) }
     }
 
     fn sample_manifest() -> Manifest {
@@ -334,10 +322,7 @@ mod tests {
             schema_version: SCHEMA_VERSION,
             tool: Tool::current(),
             assessed_at: "2026-01-01T00:00:00Z".into(),
-            system: SystemRef {
-                name: "s\u{e9}\n\"q\"".into(),
-                version: None,
-            },
+            system: SystemRef { name: "s\u{e9}\n\"q\"".into(), version: None },
             config_sha256: Sha256Digest::of(b"c"),
             evidence: EvidenceInfo {
                 artifact_count: 2,
@@ -348,20 +333,9 @@ mod tests {
                 total_bytes: 3,
             },
             artifacts: vec![entry("a", b"1"), entry("b/\u{1F600}", b"22")],
-            symlinks: vec![SymlinkEntry {
-                outside_root: true,
-                path: "l".into(),
-                target: "../x".into(),
-            }],
-            skipped: vec![SkippedEntry {
-                path: "p".into(),
-                reason: crate::findings::Code::SpecialFile,
-            }],
-            outputs: vec![OutputEntry {
-                path: "SHA256SUMS".into(),
-                sha256: Sha256Digest::of(b"s"),
-                size: 1,
-            }],
+            symlinks: vec![SymlinkEntry { outside_root: true, path: "l".into(), target: "../x".into() }],
+            skipped: vec![SkippedEntry { path: "p".into(), reason: crate::findings::Code::SpecialFile }],
+            outputs: vec![OutputEntry { path: "SHA256SUMS".into(), sha256: Sha256Digest::of(b"s"), size: 1 }],
             package_digest: Sha256Digest::of(b""),
         };
         m.seal();
@@ -373,10 +347,7 @@ mod tests {
         let m = sample_manifest();
         let mut value = serde_json::to_value(&m).unwrap();
         value.as_object_mut().unwrap().remove("package_digest");
-        assert_eq!(
-            String::from_utf8(m.canonical_bytes()).unwrap(),
-            canonical_json(&value)
-        );
+        assert_eq!(String::from_utf8(m.canonical_bytes()).unwrap(), canonical_json(&value));
     }
 
     #[test]
@@ -392,37 +363,20 @@ mod tests {
 
     #[test]
     fn canonical_json_sorts_keys_and_drops_whitespace() {
-        let v: Value =
-            serde_json::from_str(r#"{"b": [1, {"z": 1, "a": "x\ny"}], "a": null}"#).unwrap();
-        assert_eq!(
-            canonical_json(&v),
-            r#"{"a":null,"b":[1,{"a":"x\ny","z":1}]}"#
-        );
+        let v: Value = serde_json::from_str(r#"{"b": [1, {"z": 1, "a": "x\ny"}], "a": null}"#).unwrap();
+        assert_eq!(canonical_json(&v), r#"{"a":null,"b":[1,{"a":"x\ny","z":1}]}"#);
     }
 
     #[test]
     fn sums_escape_like_coreutils_and_round_trip() {
-        let artifacts = vec![
-            entry("a b.txt", b"1"),
-            entry("odd\nname", b"2"),
-            entry("back\\slash", b"3"),
-        ];
+        let artifacts = vec![entry("a b.txt", b"1"), entry("odd\nname", b"2"), entry("back\\slash", b"3")];
         let text = format_sums(&artifacts);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], format!("{}  a b.txt", Sha256Digest::of(b"1")));
-        assert_eq!(
-            lines[1],
-            format!("\\{}  odd\\nname", Sha256Digest::of(b"2"))
-        );
-        assert_eq!(
-            lines[2],
-            format!("\\{}  back\\\\slash", Sha256Digest::of(b"3"))
-        );
+        assert_eq!(lines[1], format!("\\{}  odd\\nname", Sha256Digest::of(b"2")));
+        assert_eq!(lines[2], format!("\\{}  back\\\\slash", Sha256Digest::of(b"3")));
         let parsed = parse_sums(&text).unwrap();
-        let expected: Vec<_> = artifacts
-            .iter()
-            .map(|a| (a.path.clone(), a.sha256))
-            .collect();
+        let expected: Vec<_> = artifacts.iter().map(|a| (a.path.clone(), a.sha256)).collect();
         assert_eq!(parsed, expected);
     }
 

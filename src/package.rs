@@ -28,8 +28,8 @@ impl Staging {
     /// Checks `target` against `evidence_root` and prepares a staging directory beside it.
     pub fn prepare(target: &Path, evidence_root: &Path) -> Result<Self> {
         let target_abs = absolute_lexical(target)?;
-        let root_abs = fs::canonicalize(evidence_root)
-            .map_err(|e| Error::io("resolve the evidence root", evidence_root, e))?;
+        let root_abs =
+            fs::canonicalize(evidence_root).map_err(|e| Error::io("resolve the evidence root", evidence_root, e))?;
         let resolved = resolve_existing_prefix(&target_abs)?;
         if resolved.starts_with(&root_abs) {
             return Err(Error::input(format!(
@@ -59,10 +59,7 @@ impl Staging {
                 )));
             }
             Ok(_) => {
-                let empty = fs::read_dir(target)
-                    .map_err(|e| Error::io("read", target, e))?
-                    .next()
-                    .is_none();
+                let empty = fs::read_dir(target).map_err(|e| Error::io("read", target, e))?.next().is_none();
                 if !empty && !target.join(MANIFEST_FILE).is_file() {
                     return Err(Error::input(format!(
                         "output {} already exists and is not a dossier package (no {MANIFEST_FILE}); refusing to replace it. Pass -o with a new or empty directory",
@@ -75,19 +72,12 @@ impl Staging {
         }
         let parent = target_abs.parent().unwrap_or(Path::new("/")).to_path_buf();
         fs::create_dir_all(&parent).map_err(|e| Error::io("create directory", &parent, e))?;
-        let name = target_abs
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "package".into());
+        let name = target_abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "package".into());
         let dir = tempfile::Builder::new()
             .prefix(&format!(".{name}.tmp-"))
             .tempdir_in(&parent)
             .map_err(|e| Error::io("create a staging directory in", &parent, e))?;
-        Ok(Staging {
-            dir,
-            target: target_abs,
-            outputs: Vec::new(),
-        })
+        Ok(Staging { dir, target: target_abs, outputs: Vec::new() })
     }
 
     /// The staging directory (the package-to-be).
@@ -118,8 +108,7 @@ impl Staging {
             fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
         }
         let mut file = fs::File::create(&path).map_err(|e| Error::io("create", &path, e))?;
-        file.write_all(bytes)
-            .map_err(|e| Error::io("write", &path, e))?;
+        file.write_all(bytes).map_err(|e| Error::io("write", &path, e))?;
         Ok(())
     }
 
@@ -147,14 +136,12 @@ impl Staging {
                 Err(_) => {
                     let aside = staged.with_extension("old");
                     fs::rename(&target, &aside).map_err(|e| Error::io("move aside", &target, e))?;
-                    fs::rename(&staged, &target)
-                        .map_err(|e| Error::io("move into place", &staged, e))?;
+                    fs::rename(&staged, &target).map_err(|e| Error::io("move into place", &staged, e))?;
                     fs::rename(&aside, &staged).map_err(|e| Error::io("move", &aside, e))?;
                 }
             }
             // `staged` now holds the previous package.
-            fs::remove_dir_all(&staged)
-                .map_err(|e| Error::io("remove the previous package at", &staged, e))?;
+            fs::remove_dir_all(&staged).map_err(|e| Error::io("remove the previous package at", &staged, e))?;
         } else {
             fs::rename(&staged, &target).map_err(|e| Error::io("move into place", &target, e))?;
         }
@@ -198,18 +185,10 @@ pub fn relative_path(from: &Path, to: &Path) -> Option<String> {
     let to = fs::canonicalize(to).ok()?;
     let from_parts: Vec<_> = from.components().collect();
     let to_parts: Vec<_> = to.components().collect();
-    let common = from_parts
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from_parts.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<String> = vec!["..".to_string(); from_parts.len() - common];
     for part in &to_parts[common..] {
         parts.push(part.as_os_str().to_str()?.to_string());
     }
-    Some(if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    })
+    Some(if parts.is_empty() { ".".into() } else { parts.join("/") })
 }

@@ -18,10 +18,7 @@ pub struct Ui {
 impl Ui {
     /// A front end; `quiet` silences progress and summaries (findings and errors still print).
     pub fn new(quiet: bool) -> Self {
-        Ui {
-            quiet,
-            bars: !quiet && io::stderr().is_terminal(),
-        }
+        Ui { quiet, bars: !quiet && io::stderr().is_terminal() }
     }
 
     /// A progress sink for hashing, drawn on stderr when it is a terminal.
@@ -29,11 +26,9 @@ impl Ui {
         let bar = if self.bars {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-                )
-                .expect("progress template is valid")
-                .progress_chars("=> "),
+                ProgressStyle::with_template("{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+                    .expect("progress template is valid")
+                    .progress_chars("=> "),
             );
             bar.set_prefix(label);
             bar.enable_steady_tick(Duration::from_millis(120));
@@ -99,11 +94,7 @@ pub fn human_bytes(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
 #[cfg(test)]
