@@ -121,10 +121,7 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     options.progress.start_hashing(pending.len() as u64, total);
     let results: Vec<(String, Hashing)> = pending
         .par_iter()
-        .map_init(
-            || (vec![0u8; digest::BUFFER_SIZE], Vec::with_capacity(HEAD_LIMIT)),
-            |(buf, head), file| (file.rel.clone(), hash_file(file, buf, head, options)),
-        )
+        .map_init(|| vec![0u8; digest::BUFFER_SIZE], |buf, file| (file.rel.clone(), hash_file(file, buf, options)))
         .collect();
     options.progress.finish();
 
@@ -255,10 +252,10 @@ fn link_leaves_root(rel: &str, target: &Path, canonical_root: &Path) -> bool {
     false
 }
 
-fn hash_file(file: &Pending, buf: &mut [u8], head: &mut Vec<u8>, options: &CollectOptions<'_>) -> Hashing {
+fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
     // One retry: a file that changes twice in a row is reported, not recorded.
-    match hash_once(file, buf, head, options) {
-        Attempt::Changed => match hash_once(file, buf, head, options) {
+    match hash_once(file, buf, options) {
+        Attempt::Changed => match hash_once(file, buf, options) {
             Attempt::Changed => Hashing::Skipped(
                 Code::ChangedDuringCollection,
                 "file changed while it was being hashed (twice); rerun when writers are done".into(),
@@ -274,7 +271,7 @@ enum Attempt {
     Changed,
 }
 
-fn hash_once(file: &Pending, buf: &mut [u8], head: &mut Vec<u8>, options: &CollectOptions<'_>) -> Attempt {
+fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Attempt {
     let unreadable = |e: io::Error| {
         if e.kind() == io::ErrorKind::NotFound {
             Attempt::Finished(Hashing::Skipped(
@@ -315,9 +312,15 @@ fn hash_once(file: &Pending, buf: &mut [u8], head: &mut Vec<u8>, options: &Colle
     // must not keep the hash loop chasing its end. Growth shows up in `changed` below.
     let progress = ProgressReader { inner: &handle, progress: options.progress };
     let bounded = io::Read::take(progress, before.len());
-    let head_capture = options.classifier.map(|_| (&mut *head, HEAD_LIMIT));
+    // Classify from the first chunk as it passes through the hashing buffer. A regular
+    // file's first read fills the buffer, so the head is complete when the file fits.
+    let mut facts = None;
+    let mut classify = |head: &[u8]| {
+        facts = options.classifier.map(|c| c.classify_head(&file.rel, head, head.len() as u64 >= before.len()));
+    };
+    let on_head = options.classifier.map(|_| (&mut classify as &mut dyn FnMut(&[u8]), HEAD_LIMIT));
     let copy = copy.as_mut().map(|f| f as &mut dyn io::Write);
-    let hashed = match digest::hash_reader(bounded, buf, copy, head_capture) {
+    let hashed = match digest::hash_reader(bounded, buf, copy, on_head) {
         Ok(h) => h,
         Err(e) => return unreadable(e),
     };
@@ -328,7 +331,6 @@ fn hash_once(file: &Pending, buf: &mut [u8], head: &mut Vec<u8>, options: &Colle
     if changed(&before, &after, &hashed) {
         return Attempt::Changed;
     }
-    let facts = options.classifier.map(|c| c.classify_head(&file.rel, head, hashed.bytes <= head.len() as u64));
     let entry = ArtifactEntry { path: file.rel.clone(), sha256: hashed.digest, size: hashed.bytes };
     Attempt::Finished(Hashing::Done(entry, facts))
 }

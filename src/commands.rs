@@ -86,30 +86,33 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
         count(Severity::Warning),
         count(Severity::Note)
     );
-    for f in &report.matrix.frameworks {
-        let c = &f.coverage;
+    if let Some(matrix) = &report.matrix {
+        for f in &matrix.frameworks {
+            let c = &f.coverage;
+            let _ = writeln!(
+                text,
+                "  coverage   {:<26} {:>3}/{:<3} satisfied ({:>3}%), {} partial, {} stale, {} missing; {} not applicable",
+                f.id,
+                c.satisfied,
+                c.applicable,
+                c.percent(),
+                c.partial,
+                c.stale,
+                c.missing,
+                c.not_applicable
+            );
+        }
+        let config_files = matrix.artifacts.iter().filter(|a| a.facts.reason == Reason::Config).count();
+        let unclassified = matrix.artifacts.iter().filter(|a| a.facts.evidence_type.is_none()).count() - config_files;
         let _ = writeln!(
             text,
-            "  coverage   {:<26} {:>3}/{:<3} satisfied ({:>3}%), {} partial, {} stale, {} missing; {} not applicable",
-            f.id,
-            c.satisfied,
-            c.applicable,
-            c.percent(),
-            c.partial,
-            c.stale,
-            c.missing,
-            c.not_applicable
+            "  classified {} of {} evidence files ({unclassified} unclassified; see `dossier explain`)",
+            m.artifacts.len() - config_files - unclassified,
+            m.artifacts.len() - config_files
         );
+    } else {
+        let _ = writeln!(text, "  matrix     not assessed (--manifest-only)");
     }
-    let config_files = report.matrix.artifacts.iter().filter(|a| a.facts.reason == Reason::Config).count();
-    let unclassified =
-        report.matrix.artifacts.iter().filter(|a| a.facts.evidence_type.is_none()).count() - config_files;
-    let _ = writeln!(
-        text,
-        "  classified {} of {} evidence files ({unclassified} unclassified; see `dossier explain`)",
-        m.artifacts.len() - config_files - unclassified,
-        m.artifacts.len() - config_files
-    );
     let _ = writeln!(text, "  digest     {}", m.package_digest);
     let _ = writeln!(text, "  time       {:.2} s", elapsed.as_secs_f64());
     let _ = writeln!(text, "  package    {}", report.package.display());
@@ -356,11 +359,12 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
 
     let handle = std::fs::File::open(&file).map_err(|e| Error::io("read", path, e))?;
     let mut buf = vec![0u8; crate::digest::BUFFER_SIZE];
-    let mut head = Vec::with_capacity(HEAD_LIMIT);
-    let hashed = crate::digest::hash_reader(handle, &mut buf, None, Some((&mut head, HEAD_LIMIT)))
+    let mut facts = None;
+    let mut classify =
+        |head: &[u8]| facts = Some(classifier.classify_head(&rel, head, head.len() as u64 >= meta.len()));
+    let hashed = crate::digest::hash_reader(handle, &mut buf, None, Some((&mut classify, HEAD_LIMIT)))
         .map_err(|e| Error::io("read", path, e))?;
-    let complete = hashed.bytes <= head.len() as u64;
-    let facts = classifier.classify_head(&rel, &head, complete);
+    let facts = facts.expect("the head callback always runs");
 
     let mut text = String::new();
     let _ = writeln!(text, "{rel}");

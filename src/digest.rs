@@ -110,17 +110,16 @@ pub struct Hashed {
     pub bytes: u64,
 }
 
-/// Streams `reader` through SHA-256 using `buf`, copying every byte to `copy` when given,
-/// and keeping the first `limit` bytes in `head` (cleared first) when given.
+/// Streams `reader` through SHA-256 using `buf`, copying every byte to `copy` when given.
+/// `on_head`, when given, is called once with the start of the content (at most `limit`
+/// bytes of the first read, straight from `buf`: no copy), or with nothing for an empty
+/// input.
 pub fn hash_reader(
     mut reader: impl Read,
     buf: &mut [u8],
     mut copy: Option<&mut dyn Write>,
-    mut head: Option<(&mut Vec<u8>, usize)>,
+    mut on_head: Option<(&mut dyn FnMut(&[u8]), usize)>,
 ) -> io::Result<Hashed> {
-    if let Some((head, _)) = head.as_mut() {
-        head.clear();
-    }
     let mut hasher = Sha256::new();
     let mut bytes = 0u64;
     loop {
@@ -130,15 +129,17 @@ pub fn hash_reader(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        hasher.update(&buf[..n]);
-        if let Some((head, limit)) = head.as_mut() {
-            let room = limit.saturating_sub(head.len());
-            head.extend_from_slice(&buf[..n.min(room)]);
+        if let Some((callback, limit)) = on_head.take() {
+            callback(&buf[..n.min(limit)]);
         }
+        hasher.update(&buf[..n]);
         if let Some(out) = copy.as_mut() {
             out.write_all(&buf[..n])?;
         }
         bytes += n as u64;
+    }
+    if let Some((callback, _)) = on_head.take() {
+        callback(&[]);
     }
     Ok(Hashed { digest: Sha256Digest(hasher.finalize().into()), bytes })
 }
@@ -164,11 +165,12 @@ mod tests {
         let mut buf = [0u8; 97];
         let mut copy = Vec::new();
         let mut head = Vec::new();
-        let hashed = hash_reader(&data[..], &mut buf, Some(&mut copy), Some((&mut head, 1000))).unwrap();
+        let mut keep = |h: &[u8]| head.extend_from_slice(h);
+        let hashed = hash_reader(&data[..], &mut buf, Some(&mut copy), Some((&mut keep, 50))).unwrap();
         assert_eq!(hashed.digest, Sha256Digest::of(&data));
         assert_eq!(hashed.bytes, data.len() as u64);
         assert_eq!(copy, data);
-        assert_eq!(head, data[..1000]);
+        assert_eq!(head, data[..50]);
     }
 
     #[test]
