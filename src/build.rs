@@ -30,6 +30,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Copy the evidence into the package.
     pub include_evidence: bool,
+    /// Collect and hash only: no classification, no matrix (an integrity-only package).
+    pub manifest_only: bool,
 }
 
 /// What a build produced.
@@ -47,8 +49,8 @@ pub struct BuildReport {
     pub findings: Vec<Finding>,
     /// Entries left out as hidden or ignored.
     pub ignored: u64,
-    /// The traceability matrix written to the package.
-    pub matrix: Matrix,
+    /// The traceability matrix written to the package (none with `manifest_only`).
+    pub matrix: Option<Matrix>,
 }
 
 /// Runs a build.
@@ -58,22 +60,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     check_root(&root)?;
     let assessed_at = clock::now()?;
     // Catalogs and classification rules are checked before anything is read or written.
-    let catalogs = CatalogSet::load(&loaded.catalog_files(), &loaded.config.overrides, loaded.file.as_deref())?;
-    let classifier = Classifier::new(
-        catalogs.taxonomy.clone(),
-        &loaded.config.classification,
-        config_path_in_root(loaded.file.as_deref(), &root),
-    )
-    .map_err(|e| Error::input(format!("{}: {e}", config_name(&loaded))))?;
-    if let Some(ids) = &loaded.config.frameworks {
-        if let Some(unknown) = ids.iter().find(|id| catalogs.get(id).is_none()) {
-            return Err(Error::input(format!(
-                "{}: frameworks: unknown catalog {unknown:?}; loaded catalogs: {}",
-                config_name(&loaded),
-                catalogs.ids().join(", ")
-            )));
-        }
-    }
+    let assessment = if options.manifest_only { None } else { Some(prepare_assessment(&loaded, &root)?) };
 
     let output = options.output.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
     let mut staging = Staging::prepare(&output, &root)?;
@@ -89,7 +76,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         ignore: ignore_matcher(&root, &evidence_config.ignore)?,
         copy_to: copy_to.clone(),
         progress,
-        classifier: Some(&classifier),
+        classifier: assessment.as_ref().map(|(_, classifier)| classifier),
     })?;
     if let Some(dir) = &copy_to {
         copy_symlinks(&evidence, dir)?;
@@ -104,20 +91,25 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         role: system.role,
         capabilities: system.capabilities.clone(),
     };
-    let matrix = matrix::assess(
-        &catalogs,
-        loaded.config.frameworks.as_deref(),
-        scope,
-        &evidence.artifacts,
-        &evidence.facts,
-        assessed_at.date_naive(),
-    )?;
-
     staging.write_output(SUMS_FILE, manifest::format_sums(&evidence.artifacts).as_bytes())?;
-    let mut matrix_json = serde_json::to_string_pretty(&matrix).expect("matrix serializes to JSON");
-    matrix_json.push('\n');
-    staging.write_output(matrix::MATRIX_JSON, matrix_json.as_bytes())?;
-    staging.write_output(matrix::MATRIX_CSV, matrix::to_csv(&matrix).as_bytes())?;
+    let matrix = match &assessment {
+        None => None,
+        Some((catalogs, _)) => {
+            let matrix = matrix::assess(
+                catalogs,
+                loaded.config.frameworks.as_deref(),
+                scope,
+                &evidence.artifacts,
+                &evidence.facts,
+                assessed_at.date_naive(),
+            )?;
+            let mut json = serde_json::to_string_pretty(&matrix).expect("matrix serializes to JSON");
+            json.push('\n');
+            staging.write_output(matrix::MATRIX_JSON, json.as_bytes())?;
+            staging.write_output(matrix::MATRIX_CSV, matrix::to_csv(&matrix).as_bytes())?;
+            Some(matrix)
+        }
+    };
 
     let root_hint = staging
         .target()
@@ -158,6 +150,27 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         ignored: evidence.ignored,
         matrix,
     })
+}
+
+/// Loads the catalogs and builds the classifier, checking the config's `frameworks`.
+fn prepare_assessment(loaded: &LoadedConfig, root: &Path) -> Result<(CatalogSet, Classifier)> {
+    let catalogs = CatalogSet::load(&loaded.catalog_files(), &loaded.config.overrides, loaded.file.as_deref())?;
+    let classifier = Classifier::new(
+        catalogs.taxonomy.clone(),
+        &loaded.config.classification,
+        config_path_in_root(loaded.file.as_deref(), root),
+    )
+    .map_err(|e| Error::input(format!("{}: {e}", config_name(loaded))))?;
+    if let Some(ids) = &loaded.config.frameworks {
+        if let Some(unknown) = ids.iter().find(|id| catalogs.get(id).is_none()) {
+            return Err(Error::input(format!(
+                "{}: frameworks: unknown catalog {unknown:?}; loaded catalogs: {}",
+                config_name(loaded),
+                catalogs.ids().join(", ")
+            )));
+        }
+    }
+    Ok((catalogs, classifier))
 }
 
 /// The config file's path relative to the evidence root, when it lies inside it.

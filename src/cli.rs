@@ -64,6 +64,9 @@ pub enum Command {
         /// Copy the evidence into OUT/evidence so the package verifies on its own.
         #[arg(long)]
         include_evidence: bool,
+        /// Collect and hash only: write manifest.json and SHA256SUMS, skip classification and the matrix.
+        #[arg(long)]
+        manifest_only: bool,
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,

@@ -18,13 +18,13 @@ fn main() -> ExitCode {
     let ui = Ui::new(cli.quiet);
     let outcome = match cli.command {
         Command::Init { dir, force } => commands::init(&dir, force, &ui),
-        Command::Build { evidence_dir, config, output, include_evidence, fail_on } => {
+        Command::Build { evidence_dir, config, output, include_evidence, manifest_only, fail_on } => {
             let fail_on = match fail_on {
                 FailOnArg::Error => FailOn::Error,
                 FailOnArg::Warning => FailOn::Warning,
                 FailOnArg::Never => FailOn::Never,
             };
-            let options = BuildOptions { evidence_dir, config, output: Some(output), include_evidence };
+            let options = BuildOptions { evidence_dir, config, output: Some(output), include_evidence, manifest_only };
             commands::build(&options, fail_on, &ui)
         }
         Command::Verify { package, evidence } => commands::verify(package, evidence, &ui),

@@ -261,3 +261,15 @@ fn an_interrupted_build_leaves_the_previous_package_intact() {
     fs::remove_file(ws.evidence().join("huge.bin")).unwrap();
     ws.verify(&[]).success();
 }
+
+#[test]
+fn manifest_only_writes_an_integrity_package_without_the_matrix() {
+    let ws = sample();
+    let a = ws.build(&["--manifest-only"]).success();
+    assert!(stdout_of(&a).contains("matrix     not assessed (--manifest-only)"), "{}", stdout_of(&a));
+    let outputs: Vec<_> =
+        ws.manifest()["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap().to_string()).collect();
+    assert_eq!(outputs, ["SHA256SUMS"]);
+    assert!(!ws.package().join("matrix.json").exists());
+    ws.verify(&[]).success();
+}
