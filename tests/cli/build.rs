@@ -149,8 +149,8 @@ fn include_evidence_makes_a_self_contained_package() {
 fn output_inside_the_evidence_is_refused_and_nothing_is_written() {
     let ws = sample();
     let before = snapshot(&ws.evidence());
-    let a = dossier().current_dir(ws.dir.path()).args(["build", "ev", "-o", "ev/package"]).assert().code(2);
-    assert!(stderr_of(&a).contains("inside the evidence root"), "{}", stderr_of(&a));
+    let a = ws.run(&["build", "ev", "-o", "ev/package"]).code(2);
+    assert_stderr_has(&a, "inside the evidence root");
     assert_eq!(snapshot(&ws.evidence()), before);
 
     // Building from inside the evidence directory with the default output is the same case.
@@ -162,8 +162,8 @@ fn output_inside_the_evidence_is_refused_and_nothing_is_written() {
 #[test]
 fn output_that_contains_the_evidence_is_refused() {
     let ws = sample();
-    let a = dossier().current_dir(ws.dir.path()).args(["build", "ev", "-o", "."]).assert().code(2);
-    assert!(stderr_of(&a).contains("contains the evidence root"), "{}", stderr_of(&a));
+    let a = ws.run(&["build", "ev", "-o", "."]).code(2);
+    assert_stderr_has(&a, "contains the evidence root");
     assert!(ws.evidence().join("model_card.md").exists());
 }
 
@@ -195,9 +195,9 @@ fn the_build_never_writes_into_the_evidence() {
 #[test]
 fn missing_or_file_evidence_root_is_a_clear_error() {
     let ws = sample();
-    let a = dossier().current_dir(ws.dir.path()).args(["build", "nowhere", "-o", "pkg"]).assert().code(2);
-    assert!(stderr_of(&a).contains("evidence root nowhere does not exist"), "{}", stderr_of(&a));
-    let a = dossier().current_dir(ws.dir.path()).args(["build", "ev/model_card.md", "-o", "pkg"]).assert().code(2);
+    let a = ws.run(&["build", "nowhere", "-o", "pkg"]).code(2);
+    assert_stderr_has(&a, "evidence root nowhere does not exist");
+    let a = ws.run(&["build", "ev/model_card.md", "-o", "pkg"]).code(2);
     assert!(stderr_of(&a).contains("is a file"));
 }
 

@@ -41,7 +41,7 @@ fn ignore_patterns_use_gitignore_rules_and_prune_directories() {
         "evidence:\n  root: ev\n  ignore:\n    - scratch/\n    - \"*.tmp\"\n    - \"!sub/keep.tmp\"\n",
     )
     .unwrap();
-    dossier().current_dir(ws.dir.path()).args(["build", "-c", "c.yaml", "-o", "pkg"]).assert().success();
+    ws.run(&["build", "-c", "c.yaml", "-o", "pkg"]).success();
     assert_eq!(ws.artifact_paths(), ["keep.json", "sub/keep.tmp"]);
 }
 
@@ -83,7 +83,7 @@ fn special_files_are_skipped_without_blocking() {
     let fifo = ws.evidence().join("pipe");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     let a = ws.build(&[]).success();
-    assert!(stderr_of(&a).contains("warning[special-file] pipe:"), "{}", stderr_of(&a));
+    assert_stderr_has(&a, "warning[special-file] pipe:");
     assert_eq!(ws.manifest()["skipped"][0]["path"], "pipe");
     assert_eq!(ws.manifest()["skipped"][0]["reason"], "special-file");
 }

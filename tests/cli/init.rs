@@ -7,7 +7,7 @@ use crate::support::*;
 #[test]
 fn init_writes_a_starter_config_that_builds_and_refuses_to_overwrite() {
     let ws = Workspace::new(&[("model_card.md", "# card\n")]);
-    let a = dossier().current_dir(ws.dir.path()).args(["init", "ev"]).assert().success();
+    let a = ws.run(&["init", "ev"]).success();
     assert!(stdout_of(&a).contains("wrote ev/dossier.yaml"));
     let text = fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap();
     assert!(text.contains("name: ev\n"), "{text}");
@@ -17,10 +17,10 @@ fn init_writes_a_starter_config_that_builds_and_refuses_to_overwrite() {
     assert_eq!(ws.manifest()["system"]["name"], "ev");
 
     fs::write(ws.evidence().join("dossier.yaml"), "# mine\n").unwrap();
-    let a = dossier().current_dir(ws.dir.path()).args(["init", "ev"]).assert().code(2);
+    let a = ws.run(&["init", "ev"]).code(2);
     assert!(stderr_of(&a).contains("already exists; pass --force"));
     assert_eq!(fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap(), "# mine\n");
-    dossier().current_dir(ws.dir.path()).args(["init", "ev", "--force"]).assert().success();
+    ws.run(&["init", "ev", "--force"]).success();
     assert!(fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap().contains("system:"));
 }
 

@@ -52,14 +52,7 @@ fn credit_scoring_is_largely_satisfied_under_the_eu_ai_act() {
     // Deployer duties do not apply to a provider.
     assert_eq!(status_of(&ws, "eu-ai-act/art-26/1"), "not-applicable");
     // Every artifact is classified; the config file is recognised as such.
-    let m = matrix(&ws);
-    let unclassified: Vec<_> = m["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["evidence_type"].is_null() && a["by"] != "config")
-        .map(|a| a["path"].clone())
-        .collect();
+    let unclassified = unclassified(&ws);
     assert!(unclassified.is_empty(), "{unclassified:?}");
 }
 
@@ -101,13 +94,7 @@ fn the_chatbot_gets_the_transparency_duties_and_not_the_high_risk_ones() {
     let frameworks: Vec<_> =
         matrix(&ws)["frameworks"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(frameworks, ["eu-ai-act", "aws-genai-best-practices"]);
-    let m = matrix(&ws);
-    let unclassified: Vec<_> = m["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["evidence_type"].is_null() && a["by"] != "config")
-        .collect();
+    let unclassified = unclassified(&ws);
     assert!(unclassified.is_empty(), "{unclassified:?}");
 }
 
@@ -175,7 +162,7 @@ fn user_catalogs_rules_and_overrides_work_end_to_end() {
     )
     .unwrap();
     ws.write("notes/release.txt", b"4.2.1: retrained\n");
-    dossier().current_dir(ws.dir.path()).args(["build", "-c", "acme-dossier.yaml", "-o", "pkg"]).assert().success();
+    ws.run(&["build", "-c", "acme-dossier.yaml", "-o", "pkg"]).success();
     assert_eq!(status_of(&ws, "acme/MC-1"), "satisfied");
     assert_eq!(status_of(&ws, "acme/MC-2"), "partial");
     assert_eq!(status_of(&ws, "eu-ai-act/art-12/1"), "partial"); // 3 logs, override asks for 5
@@ -189,8 +176,7 @@ fn user_catalogs_rules_and_overrides_work_end_to_end() {
         .clone();
     assert!(row["related"].as_array().unwrap().contains(&serde_json::json!("acme/MC-1")), "{row}");
 
-    let a =
-        dossier().current_dir(ws.dir.path()).args(["catalog", "list", "-c", "acme-dossier.yaml"]).assert().success();
+    let a = ws.run(&["catalog", "list", "-c", "acme-dossier.yaml"]).success();
     assert!(stdout_of(&a).contains("acme-controls"));
     assert!(stdout_of(&a).contains("acme.yaml"));
 }
@@ -204,21 +190,21 @@ fn a_broken_user_catalog_is_a_clear_error_naming_file_and_line() {
     )
     .unwrap();
     fs::write(ws.dir.path().join("c.yaml"), "evidence: {root: ev}\ncatalogs: [bad.yaml]\n").unwrap();
-    let a = dossier().current_dir(ws.dir.path()).args(["build", "-c", "c.yaml", "-o", "pkg"]).assert().code(2);
+    let a = ws.run(&["build", "-c", "c.yaml", "-o", "pkg"]).code(2);
     let err = stderr_of(&a);
     assert!(err.contains("bad.yaml:11: requirement bad/1 needs unknown evidence type \"modle-card\""), "{err}");
     assert!(err.contains("bad.yaml:12: requirement bad/1 has a dangling crosswalk to \"eu-ai-act/art-99\""), "{err}");
     assert!(!ws.package().exists());
 
     fs::write(ws.dir.path().join("c.yaml"), "evidence: {root: ev}\nframeworks: [eu-ai-akt]\n").unwrap();
-    let a = dossier().current_dir(ws.dir.path()).args(["build", "-c", "c.yaml", "-o", "pkg"]).assert().code(2);
-    assert!(stderr_of(&a).contains("unknown catalog \"eu-ai-akt\""), "{}", stderr_of(&a));
+    let a = ws.run(&["build", "-c", "c.yaml", "-o", "pkg"]).code(2);
+    assert_stderr_has(&a, "unknown catalog \"eu-ai-akt\"");
 }
 
 #[test]
 fn explain_says_type_reason_date_and_what_it_counts_for() {
     let ws = sample_workspace("credit-scoring");
-    let a = dossier().current_dir(ws.dir.path()).args(["explain", "ev/fairness/bias_analysis.json"]).assert().success();
+    let a = ws.run(&["explain", "ev/fairness/bias_analysis.json"]).success();
     let out = stdout_of(&a);
     assert!(out.starts_with("fairness/bias_analysis.json\n"), "{out}");
     assert!(out.contains("type           bias-report"), "{out}");
@@ -227,9 +213,9 @@ fn explain_says_type_reason_date_and_what_it_counts_for() {
     assert!(out.contains("eu-ai-act/art-10/2/f"), "{out}");
 
     ws.write("misc/notes.bin", b"\x00\x01");
-    let a = dossier().current_dir(ws.dir.path()).args(["explain", "ev/misc/notes.bin"]).assert().success();
+    let a = ws.run(&["explain", "ev/misc/notes.bin"]).success();
     assert!(stdout_of(&a).contains("type           unclassified"), "{}", stdout_of(&a));
-    dossier().current_dir(ws.dir.path()).args(["explain", "ev/nope.json"]).assert().code(2);
+    ws.run(&["explain", "ev/nope.json"]).code(2);
 }
 
 #[test]

@@ -49,6 +49,11 @@ impl Workspace {
         dossier().current_dir(self.dir.path()).args(["build", "ev", "-o", "pkg"]).args(extra).assert()
     }
 
+    /// `dossier ARGS`, run from the workspace directory.
+    pub fn run(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        dossier().current_dir(self.dir.path()).args(args).assert()
+    }
+
     pub fn verify(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
         dossier().current_dir(self.dir.path()).args(["verify", "pkg"]).args(extra).assert()
     }
@@ -132,4 +137,21 @@ pub fn status_of(ws: &Workspace, id: &str) -> String {
         }
     }
     panic!("no requirement {id} in the matrix");
+}
+
+/// Asserts that a command's stderr contains `needle`, showing the stderr when it does not.
+pub fn assert_stderr_has(assert: &assert_cmd::assert::Assert, needle: &str) {
+    let err = stderr_of(assert);
+    assert!(err.contains(needle), "expected {needle:?} in stderr:\n{err}");
+}
+
+/// Paths of the package's artifacts that no rule classified (the config file aside).
+pub fn unclassified(ws: &Workspace) -> Vec<String> {
+    matrix(ws)["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["evidence_type"].is_null() && a["by"] != "config")
+        .map(|a| a["path"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -135,7 +135,7 @@ fn evidence_elsewhere_is_found_with_the_flag_and_its_absence_is_explained() {
     let moved = ws.dir.path().join("archive");
     fs::rename(ws.evidence(), &moved).unwrap();
     let a = ws.verify(&[]).code(2);
-    assert!(stderr_of(&a).contains("Pass --evidence DIR"), "{}", stderr_of(&a));
+    assert_stderr_has(&a, "Pass --evidence DIR");
     ws.verify(&["--evidence", "archive"]).success();
 }
 
