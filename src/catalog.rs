@@ -87,6 +87,15 @@ pub enum Completeness {
     Partial,
 }
 
+impl fmt::Display for Completeness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Completeness::Complete => "complete",
+            Completeness::Partial => "partial",
+        })
+    }
+}
+
 /// A date from which requirements apply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,6 +123,16 @@ pub enum Basis {
     Amended,
     /// A pending amendment, reported but not confirmed in force.
     Proposed,
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Basis::Original => "original",
+            Basis::Amended => "amended",
+            Basis::Proposed => "proposed",
+        })
+    }
 }
 
 /// One requirement (article paragraph, subcategory, control).
@@ -326,11 +345,21 @@ impl CatalogSet {
     }
 }
 
-fn problem(source: &Source, needle: &str, from: usize, message: String) -> String {
-    match yaml::line_of(&source.text, needle, from) {
-        Some(line) => format!("{}:{line}: {message}", source.file.display()),
-        None => format!("{}: {message}", source.file.display()),
-    }
+/// A validation problem, located so the list can be sorted by file and line.
+struct Problem {
+    file: PathBuf,
+    line: usize,
+    message: String,
+}
+
+fn problem(source: &Source, needle: &str, from: usize, message: String) -> Problem {
+    let line = yaml::line_of(&source.text, needle, from).unwrap_or(0);
+    Problem { file: source.file.clone(), line, message }
+}
+
+/// Turns a list of problems into one error: a heading, then one problem per line.
+pub(crate) fn problems_error(heading: &str, problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() { Ok(()) } else { Err(Error::input(format!("{heading}:\n  {}", problems.join("\n  ")))) }
 }
 
 /// Checks the whole set; every problem is reported, one per line.
@@ -432,11 +461,33 @@ fn validate(catalogs: &[Catalog], sources: &[Source], taxonomy: &Taxonomy) -> Re
             }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::input(format!("invalid catalog:\n  {}", problems.join("\n  "))))
+    // Parent chains must end: a cycle would leave a heading's status undefined.
+    for (catalog, source) in catalogs.iter().zip(sources) {
+        let parents: BTreeMap<&str, &str> =
+            catalog.requirements.iter().filter_map(|r| r.parent.as_deref().map(|p| (r.id.as_str(), p))).collect();
+        for start in parents.keys() {
+            let mut at = *start;
+            for _ in 0..=parents.len() {
+                match parents.get(at) {
+                    Some(next) => at = next,
+                    None => break,
+                }
+            }
+            if parents.contains_key(at) {
+                let needle = format!("id: {start}");
+                problems.push(problem(source, &needle, 1, format!("requirement {start} is part of a parent cycle")));
+            }
+        }
     }
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let lines = problems
+        .into_iter()
+        .map(|p| match p.line {
+            0 => format!("{}: {}", p.file.display(), p.message),
+            line => format!("{}:{line}: {}", p.file.display(), p.message),
+        })
+        .collect();
+    problems_error("invalid catalog", lines)
 }
 
 fn apply_overrides(
@@ -462,7 +513,7 @@ fn apply_overrides(
             req.evidence_mode = mode;
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(Error::input(problems.join("\n"))) }
+    problems_error("invalid overrides", problems)
 }
 
 #[cfg(test)]
@@ -593,6 +644,17 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("acme.yaml:14: duplicate requirement id \"acme/AC-1\""), "{err}");
+    }
+
+    #[test]
+    fn parent_cycles_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{USER}  - id: acme/A\n    ref: A\n    title: a\n    parent: acme/B\n    evidence: []\n  - id: acme/B\n    ref: B\n    title: b\n    parent: acme/A\n    evidence: []\n"
+        );
+        let file = write(dir.path(), "cycle.yaml", &text);
+        let err = CatalogSet::load(&[file], &BTreeMap::new(), None).unwrap_err().to_string();
+        assert!(err.contains("cycle.yaml:8: requirement acme/A is part of a parent cycle"), "{err}");
     }
 
     #[test]

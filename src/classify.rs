@@ -109,9 +109,7 @@ impl Classifier {
                 Err(e) => problems.push(format!("classification[{i}]: invalid path pattern {:?}: {e}", rule.path)),
             }
         }
-        if !problems.is_empty() {
-            return Err(Error::input(problems.join("; ")));
-        }
+        crate::catalog::problems_error("invalid classification rules", problems)?;
         let mut builder = GlobSetBuilder::new();
         let mut builtin_rules = Vec::new();
         for (index, t) in taxonomy.types.iter().enumerate() {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use std::collections::BTreeSet;
 
 use crate::build::{self, BuildOptions};
-use crate::catalog::{CatalogSet, Completeness, EvidenceMode};
+use crate::catalog::{CatalogSet, EvidenceMode};
 use crate::classify::{Classifier, Reason};
 use crate::config::{self, CONFIG_FILE_NAME, LoadedConfig};
 use crate::error::{Error, Result};
@@ -170,17 +170,13 @@ pub fn catalog_list(config: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
     let mut text =
         format!("{:<26} {:<10} {:<10} {:<9} {:>12}  {}\n", "ID", "VERSION", "AS OF", "SCOPE", "REQUIREMENTS", "ORIGIN");
     for c in &set.catalogs {
-        let scope = match c.completeness {
-            Completeness::Complete => "complete",
-            Completeness::Partial => "partial",
-        };
         let _ = writeln!(
             text,
             "{:<26} {:<10} {:<10} {:<9} {:>12}  {}",
             c.id,
             c.version,
             c.as_of.to_string(),
-            scope,
+            c.completeness.to_string(),
             c.requirements.len(),
             c.origin
         );
@@ -235,7 +231,7 @@ pub fn catalog_show(config: Option<&Path>, id: &str, requirement: Option<&str>, 
         let _ = writeln!(text, "  applies to   {scope}");
         if let Some(from) = &req.applies_from {
             for d in catalog.application_dates.iter().filter(|d| &d.id == from) {
-                let _ = writeln!(text, "  applies from {} ({:?}: {})", d.date, d.basis, d.reference);
+                let _ = writeln!(text, "  applies from {} ({}: {})", d.date, d.basis, d.reference);
             }
         }
         if req.evidence.is_empty() {
@@ -268,17 +264,14 @@ pub fn catalog_show(config: Option<&Path>, id: &str, requirement: Option<&str>, 
         let _ = writeln!(text, "  version      {}", catalog.version);
         let _ = writeln!(text, "  source       {}", catalog.source);
         let _ = writeln!(text, "  as of        {}", catalog.as_of);
-        let _ = writeln!(text, "  scope        {:?}", catalog.completeness);
+        let _ = writeln!(text, "  scope        {}", catalog.completeness);
         let _ = writeln!(text, "  origin       {}", catalog.origin);
+        if let Some(notes) = &catalog.notes {
+            let _ = writeln!(text, "  notes        {}", notes.trim());
+        }
         for d in &catalog.application_dates {
-            let _ = writeln!(
-                text,
-                "  date         {}  {:<9} {} ({})",
-                d.date,
-                format!("{:?}", d.basis).to_lowercase(),
-                d.title,
-                d.reference
-            );
+            let _ =
+                writeln!(text, "  date         {}  {:<9} {} ({})", d.date, d.basis.to_string(), d.title, d.reference);
         }
         let _ = writeln!(text);
         for r in &catalog.requirements {
@@ -398,9 +391,22 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
             .flat_map(|c| c.requirements.iter().map(move |r| (c.id.as_str(), r)))
             .filter(|(_, r)| r.evidence.iter().any(|n| &n.evidence_type == t))
             .collect();
-        let _ = writeln!(text, "  counts for     {} requirements:", used.len());
-        for (_, r) in used {
+        let system = &loaded.config.system;
+        let (applies, elsewhere): (Vec<_>, Vec<_>) = used.into_iter().partition(|(_, r)| {
+            r.applies_to.as_ref().is_none_or(|a| a.includes(system.risk_category, system.role, &system.capabilities))
+        });
+        let _ = writeln!(text, "  counts for     {} requirements that apply to this system:", applies.len());
+        for (_, r) in applies {
             let _ = writeln!(text, "    {:<34} {:<16} {}", r.id, r.reference, truncate(&r.title, 50));
+        }
+        if !elsewhere.is_empty() {
+            let _ = writeln!(
+                text,
+                "  and would count for {} more that do not apply ({} risk, {})",
+                elsewhere.len(),
+                system.risk_category,
+                system.role
+            );
         }
     }
     ui.summary(&text);

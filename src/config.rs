@@ -190,6 +190,16 @@ impl From<IgnorePattern> for String {
     }
 }
 
+/// `path` resolved against `base` without `./` noise: absolute paths stay, `.` parts drop.
+fn resolve(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let mut out: PathBuf = base.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+    out.extend(path.components().filter(|c| !matches!(c, std::path::Component::CurDir)));
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
 /// Builds the matcher for a set of ignore patterns, rooted at `root`.
 pub fn ignore_matcher(root: &Path, patterns: &[IgnorePattern]) -> Result<Gitignore> {
     let mut builder = GitignoreBuilder::new(root);
@@ -255,16 +265,14 @@ impl LoadedConfig {
             return dir.to_path_buf();
         }
         match &self.config.evidence.root {
-            Some(root) if root.is_absolute() => root.clone(),
-            Some(root) if root.as_os_str() == "." => self.base_dir.clone(),
-            Some(root) => self.base_dir.join(root),
+            Some(root) => resolve(&self.base_dir, root),
             None => self.base_dir.clone(),
         }
     }
 
     /// The user catalog files, resolved against the config's directory.
     pub fn catalog_files(&self) -> Vec<PathBuf> {
-        self.config.catalogs.iter().map(|p| if p.is_absolute() { p.clone() } else { self.base_dir.join(p) }).collect()
+        self.config.catalogs.iter().map(|p| resolve(&self.base_dir, p)).collect()
     }
 
     /// Digest of the effective configuration (defaults filled in), in canonical JSON.
@@ -307,6 +315,9 @@ impl Config {
             if blank(value) {
                 problems.push(format!("{key} is empty: remove the key or give it a value"));
             }
+        }
+        if self.frameworks.as_ref().is_some_and(Vec::is_empty) {
+            problems.push("frameworks is empty: name at least one catalog, or remove the key to use them all".into());
         }
         if let Some(name) = &self.system.name {
             if name.chars().any(char::is_control) {

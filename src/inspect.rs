@@ -96,6 +96,15 @@ impl Inspection {
 }
 
 fn detect_format(text: &str, extension: &str) -> Option<Format> {
+    // Extensions that say what a text file is win: a Markdown file may open with an HTML
+    // comment or `[TOC]`, a YAML file with a flow sequence.
+    match extension {
+        "md" | "markdown" => return Some(Format::Markdown),
+        "yaml" | "yml" => return Some(Format::Yaml),
+        "csv" => return Some(Format::Csv),
+        _ => {}
+    }
+    // Otherwise the content decides, so a misnamed report is still recognised.
     let start = text.trim_start();
     if start.starts_with('<') {
         return Some(Format::Xml);
@@ -115,9 +124,6 @@ fn detect_format(text: &str, extension: &str) -> Option<Format> {
         });
     }
     match extension {
-        "md" | "markdown" => Some(Format::Markdown),
-        "yaml" | "yml" => Some(Format::Yaml),
-        "csv" => Some(Format::Csv),
         "json" => Some(Format::Json),
         "jsonl" | "ndjson" => Some(Format::Jsonl),
         _ if start.starts_with("---") => Some(Format::Yaml),
@@ -387,6 +393,14 @@ mod tests {
         assert_eq!(i.format, Some(Format::Xml));
         assert_eq!(i.xml_root.as_deref(), Some("testsuites"));
         assert_eq!(i.date.unwrap().source, "timestamp attribute");
+    }
+
+    #[test]
+    fn markdown_is_markdown_whatever_it_opens_with() {
+        let i = inspect("card.md", "<!-- generated -->\n# Model Details\n");
+        assert_eq!(i.format, Some(Format::Markdown));
+        assert!(i.headings.contains("model details"));
+        assert_eq!(inspect("toc.md", "[TOC]\n# Uses\n").format, Some(Format::Markdown));
     }
 
     #[test]

@@ -305,12 +305,15 @@ fn assess_catalog(
 ) -> FrameworkResult {
     let mut rows: Vec<RequirementResult> =
         catalog.requirements.iter().map(|req| assess_requirement(set, req, system, by_type, today)).collect();
-    // Headings take their status from their children; children follow their parents in
-    // the catalog, so resolving from the last row up sees every child first.
-    for i in (0..rows.len()).rev() {
-        if !rows[i].heading {
-            continue;
-        }
+    // Headings take their status from their children, so resolve the deepest headings
+    // first: whatever order the catalog lists them in, every child is final before its
+    // parent looks at it. (Validation has ruled out parent cycles.)
+    let parent_of: BTreeMap<&str, &str> =
+        catalog.requirements.iter().filter_map(|r| r.parent.as_deref().map(|p| (r.id.as_str(), p))).collect();
+    let depth = |id: &str| std::iter::successors(Some(id), |at| parent_of.get(at).copied()).count();
+    let mut headings: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].heading).collect();
+    headings.sort_by_key(|&i| std::cmp::Reverse(depth(&rows[i].id)));
+    for i in headings {
         let id = rows[i].id.clone();
         let children: Vec<Status> =
             rows.iter().filter(|r| r.parent.as_deref() == Some(id.as_str())).map(|r| r.status).collect();
@@ -480,7 +483,12 @@ fn combine(needs: &[NeedResult], mode: EvidenceMode) -> (Status, String) {
             } else if needs.iter().any(|n| n.status == Status::Stale) {
                 (Status::Stale, format!("stale: {}", stale_detail()))
             } else if needs.iter().any(|n| n.status == Status::Partial) {
-                (Status::Partial, "not enough of any accepted evidence type".to_string())
+                let short: Vec<String> = needs
+                    .iter()
+                    .filter(|n| n.status == Status::Partial)
+                    .map(|n| format!("{} ({} of {})", n.evidence_type, n.found, n.min))
+                    .collect();
+                (Status::Partial, format!("not enough: {}", short.join(", ")))
             } else {
                 (Status::Missing, format!("missing: one of {}", all.join(", ")))
             }

@@ -30,7 +30,10 @@ impl Staging {
         let target_abs = absolute_lexical(target)?;
         let root_abs =
             fs::canonicalize(evidence_root).map_err(|e| Error::io("resolve the evidence root", evidence_root, e))?;
+        // Compare and write with the existing part of the path resolved, so `a/../b` and
+        // symlinked parents cannot hide where the package really goes.
         let resolved = resolve_existing_prefix(&target_abs)?;
+        let target_abs = resolved.clone();
         if resolved.starts_with(&root_abs) {
             return Err(Error::input(format!(
                 "output {} is inside the evidence root {}; dossier never writes into the evidence. Pass -o with a path outside it",

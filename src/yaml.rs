@@ -13,9 +13,21 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T> {
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let key = e.path().to_string();
         let inner = e.into_inner();
-        let location = inner.location();
+        let mut location = inner.location().map(|l| (l.line(), l.column()));
+        // serde_yaml has no position for errors raised after a value was read (a bad date,
+        // say) and reports the document start; point at the key's own line instead.
+        if matches!(location, None | Some((1, 1))) {
+            if let Some(field) = key.rsplit('.').next().filter(|f| !f.is_empty() && *f != ".") {
+                let needle = format!("{field}:");
+                let found = text.lines().position(|l| l.trim_start().trim_start_matches("- ").starts_with(&needle));
+                if let Some(i) = found {
+                    let line = text.lines().nth(i).unwrap_or_default();
+                    location = Some((i + 1, line.len() - line.trim_start().len() + 1));
+                }
+            }
+        }
         let mut message = inner.to_string();
-        if let Some(loc) = &location {
+        if let Some(loc) = inner.location() {
             let suffix = format!(" at line {} column {}", loc.line(), loc.column());
             if let Some(stripped) = message.strip_suffix(&suffix) {
                 message = stripped.to_string();
@@ -23,8 +35,8 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T> {
         }
         Error::Config {
             file: file.to_path_buf(),
-            line: location.as_ref().map(|l| l.line()),
-            column: location.as_ref().map(|l| l.column()),
+            line: location.map(|l| l.0),
+            column: location.map(|l| l.1),
             key: (!key.is_empty() && key != ".").then_some(key),
             message: strip_path_prefix(&message).to_string(),
         }
@@ -54,6 +66,25 @@ pub fn line_of(text: &str, needle: &str, from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Dated {
+        id: String,
+        #[serde(deserialize_with = "bad_date")]
+        as_of: String,
+    }
+
+    fn bad_date<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        Err(serde::de::Error::custom(format!("{text:?} is not a date")))
+    }
+
+    #[test]
+    fn errors_after_a_value_was_read_point_at_the_key() {
+        let err = from_str::<Dated>("id: x\nas_of: 2026-13-01\n", Path::new("c.yaml")).unwrap_err().to_string();
+        assert!(err.starts_with("c.yaml:2:1: as_of: "), "{err}");
+    }
 
     #[test]
     fn line_of_finds_the_first_match_from_a_line() {

@@ -149,7 +149,7 @@ fn user_catalogs_rules_and_overrides_work_end_to_end() {
     let ws = sample_workspace("credit-scoring");
     fs::write(
         ws.dir.path().join("acme.yaml"),
-        "id: acme-controls\ntitle: Acme model controls\nversion: \"3\"\nsource: Acme handbook\nas_of: 2026-10-01\ncompleteness: complete\nrequirements:\n  - id: acme/MC-1\n    ref: MC-1\n    title: Release notes kept\n    evidence: [{type: change-log}]\n    related: [eu-ai-act/annex-iv/6]\n  - id: acme/MC-2\n    ref: MC-2\n    title: Two override logs\n    evidence: [{type: override-log, min: 2}]\n",
+        "id: acme-controls\ntitle: Acme model controls\nversion: \"3\"\nsource: Acme handbook\nas_of: 2026-10-01\ncompleteness: complete\nrequirements:\n  - id: acme/MC-1\n    ref: MC-1\n    title: Release notes kept\n    parent: acme/G.1\n    evidence: [{type: change-log}]\n    related: [eu-ai-act/annex-iv/6]\n  - id: acme/MC-2\n    ref: MC-2\n    title: Two override logs\n    parent: acme/G.1\n    evidence: [{type: override-log, min: 2}]\n  - id: acme/G.1\n    ref: G.1\n    title: Records\n    parent: acme/G\n  - id: acme/G\n    ref: G\n    title: Governance\n",
     )
     .unwrap();
     let config = fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap();
@@ -165,6 +165,9 @@ fn user_catalogs_rules_and_overrides_work_end_to_end() {
     ws.run(&["build", "-c", "acme-dossier.yaml", "-o", "pkg"]).success();
     assert_eq!(status_of(&ws, "acme/MC-1"), "satisfied");
     assert_eq!(status_of(&ws, "acme/MC-2"), "partial");
+    // Headings listed after their parts still follow them, however deep.
+    assert_eq!(status_of(&ws, "acme/G.1"), "partial");
+    assert_eq!(status_of(&ws, "acme/G"), "partial");
     assert_eq!(status_of(&ws, "eu-ai-act/art-12/1"), "partial"); // 3 logs, override asks for 5
     let m = matrix(&ws);
     let row = m["frameworks"][1]["requirements"]
