@@ -233,3 +233,27 @@ fn catalog_show_prints_a_catalog_and_one_requirement() {
     assert!(out.contains("transparency-notice"), "{out}");
     dossier().args(["catalog", "show", "nope"]).assert().code(2);
 }
+
+#[test]
+fn hostile_evidence_is_listed_and_never_breaks_classification() {
+    let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().zip(["b", "c", "d", "e", "f", "g", "h", "i"]) {
+        bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+    }
+    let ws = Workspace::new(&[]);
+    ws.write("bomb.yaml", bomb.as_bytes());
+    ws.write("bomb.md", format!("---\n{bomb}---\n# Model Details\n").as_bytes());
+    ws.write("deep.json", "[".repeat(100_000).as_bytes());
+    ws.write("deep-object.json", "{\"a\":".repeat(50_000).as_bytes());
+    ws.write("unclosed.md", format!("---\ntitle: x\n{}", "k: v\n".repeat(20_000)).as_bytes());
+    ws.write("junk.json", &[0xff, 0xfe, 0x7b].repeat(30_000));
+    ws.write("long-line.jsonl", format!("{{\"k\":\"{}\"}}\n", "x".repeat(200_000)).as_bytes());
+    ws.write("script.md", b"<script>alert(1)</script>\n# Model Details\n");
+    ws.build(&[]).success();
+    let m = matrix(&ws);
+    let listed: Vec<&str> = m["artifacts"].as_array().unwrap().iter().map(|a| a["path"].as_str().unwrap()).collect();
+    assert_eq!(listed.len(), 8, "{listed:?}");
+    // Markdown stays Markdown whatever it opens with, so its headings still count.
+    let script = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "script.md").unwrap().clone();
+    assert_eq!(script["evidence_type"], "model-card", "{script}");
+}
