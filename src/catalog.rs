@@ -672,7 +672,7 @@ mod tests {
                 evidence_mode: None,
             },
         );
-        let set = CatalogSet::load(&[file.clone()], &overrides, None).unwrap();
+        let set = CatalogSet::load(std::slice::from_ref(&file), &overrides, None).unwrap();
         assert_eq!(set.get("acme-controls").unwrap().origin, Origin::File(file));
         let (_, art12) = set.requirement("eu-ai-act/art-12/1").unwrap();
         assert_eq!(art12.evidence[0].min, 3);

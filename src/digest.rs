@@ -110,6 +110,9 @@ pub struct Hashed {
     pub bytes: u64,
 }
 
+/// Receives the start of a file's content, with the most bytes it wants to see.
+pub type HeadSink<'a> = (&'a mut dyn FnMut(&[u8]), usize);
+
 /// Streams `reader` through SHA-256 using `buf`, copying every byte to `copy` when given.
 /// `on_head`, when given, is called once with the start of the content (at most `limit`
 /// bytes of the first read, straight from `buf`: no copy), or with nothing for an empty
@@ -118,7 +121,7 @@ pub fn hash_reader(
     mut reader: impl Read,
     buf: &mut [u8],
     mut copy: Option<&mut dyn Write>,
-    mut on_head: Option<(&mut dyn FnMut(&[u8]), usize)>,
+    mut on_head: Option<HeadSink<'_>>,
 ) -> io::Result<Hashed> {
     let mut hasher = Sha256::new();
     let mut bytes = 0u64;

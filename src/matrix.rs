@@ -157,7 +157,7 @@ impl Coverage {
 
     /// Satisfied as a whole percentage of applicable (rounded down); 100 when nothing applies.
     pub fn percent(&self) -> u32 {
-        if self.applicable == 0 { 100 } else { self.satisfied * 100 / self.applicable }
+        (self.satisfied * 100).checked_div(self.applicable).unwrap_or(100)
     }
 }
 
