@@ -102,6 +102,35 @@ codes! {
         "An evidence file is unchanged but now lives at a different path.";
     SymlinkChanged = "symlink-changed", Error,
         "A symbolic link in the evidence was added, removed or now points elsewhere.";
+    // Evidence content: what the documents say.
+    EvidenceUnparseable = "evidence-unparseable", Error,
+        "An evidence file cannot be read as its evidence type (malformed JSON, YAML or XML, a JUnit file that is not JUnit).";
+    EvidenceIncomplete = "evidence-incomplete", Error,
+        "An evidence file lacks content its type needs, such as a group without fairness results.";
+    LogLineInvalid = "log-line-invalid", Warning,
+        "A line of a JSON Lines log is not a JSON record; the other records are still used.";
+    ThresholdFailed = "threshold-failed", Error,
+        "A metric in the evidence is outside the bounds set under `checks` (impact ratio, accuracy, AUC).";
+    TestsFailed = "tests-failed", Error,
+        "A test-results file (e.g. adversarial robustness) has failing or erroring tests below the required pass rate.";
+    VersionMismatch = "version-mismatch", Error,
+        "The model card describes a different model version than the release in dossier.yaml.";
+    LogFieldsMissing = "log-fields-missing", Warning,
+        "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
+    LogGap = "log-gap", Warning,
+        "An inference log has a gap between records longer than `checks.max_log_gap_minutes`.";
+    // Requirements: the traceability matrix as findings, for the gate.
+    RequirementMissing = "requirement-missing", Error,
+        "A requirement has no evidence; an error for binding frameworks (the EU AI Act), a warning for voluntary ones.";
+    RequirementPartial = "requirement-partial", Warning,
+        "A requirement has some but not all of the evidence it needs.";
+    RequirementStale = "requirement-stale", Warning,
+        "A requirement's evidence is older than the requirement allows.";
+    // Policies: Rego evaluated over the evidence.
+    PolicyDenied = "policy-denied", Error,
+        "A Rego policy's deny rule produced this message (severity set per policy; default error).";
+    PolicyError = "policy-error", Error,
+        "A configured Rego policy could not be read, parsed or evaluated.";
 }
 
 impl fmt::Display for Code {
@@ -125,12 +154,22 @@ pub struct Finding {
     /// 1-based line in that file, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    /// Requirement ids this finding fails.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
 }
 
 impl Finding {
     /// A finding about `path`.
     pub fn at(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Finding { code, severity: code.severity(), message: message.into(), path: Some(path.into()), line: None }
+        Finding {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            path: Some(path.into()),
+            line: None,
+            requirements: Vec::new(),
+        }
     }
 }
 
@@ -160,6 +199,15 @@ pub enum FailOn {
 }
 
 impl FailOn {
+    /// The flag value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Never => "never",
+        }
+    }
+
     /// Whether `findings` trip this threshold.
     pub fn is_tripped_by<'a>(self, findings: impl IntoIterator<Item = &'a Finding>) -> bool {
         let threshold = match self {
