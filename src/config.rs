@@ -35,6 +35,31 @@ pub struct Config {
     pub overrides: BTreeMap<String, Override>,
     /// Path rules that classify artifacts, tried before the built-in ones.
     pub classification: Vec<ClassificationRule>,
+    /// Rego policies to evaluate.
+    pub policies: Vec<PolicyConfig>,
+    /// Thresholds for the built-in checks.
+    pub checks: crate::check::ChecksConfig,
+}
+
+/// One Rego policy to evaluate over the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// The `.rego` file, relative to this config file.
+    pub file: PathBuf,
+    /// An evidence file (relative to the evidence root) whose JSON or YAML content is the
+    /// policy's `input`. Default: the assessment document (system, artifacts, findings).
+    #[serde(default)]
+    pub input: Option<String>,
+    /// The rule to evaluate. Default: `data.<package>.deny`.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Requirement ids that the policy's findings fail.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// Severity of its findings. Default: error.
+    #[serde(default)]
+    pub severity: Option<crate::findings::Severity>,
 }
 
 /// A user path rule: files matching `path` are evidence of `type`.
@@ -268,6 +293,11 @@ impl LoadedConfig {
             Some(root) => resolve(&self.base_dir, root),
             None => self.base_dir.clone(),
         }
+    }
+
+    /// A policy file, resolved against the config's directory.
+    pub fn policy_file(&self, policy: &PolicyConfig) -> PathBuf {
+        resolve(&self.base_dir, &policy.file)
     }
 
     /// The user catalog files, resolved against the config's directory.

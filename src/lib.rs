@@ -7,18 +7,21 @@
 
 pub mod build;
 pub mod catalog;
+pub mod check;
 pub mod classify;
 pub mod clock;
 pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod digest;
+pub mod documents;
 pub mod error;
 pub mod findings;
 pub mod inspect;
 pub mod manifest;
 pub mod matrix;
 pub mod package;
+pub mod policy;
 pub mod taxonomy;
 pub mod ui;
 pub mod verify;

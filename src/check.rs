@@ -1,0 +1,237 @@
+//! Built-in checks: what the evidence says, held against the thresholds in `checks`.
+//!
+//! Each check reads parsed [`Document`]s and emits findings located at the file (and line)
+//! that failed: a group's disparate impact ratio outside the four-fifths band, a metric
+//! under its minimum, failing robustness tests, a model card for another version, inference
+//! logs missing record-keeping fields or with long gaps. Thresholds have defaults and are
+//! set under `checks` in `dossier.yaml`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::documents::{Document, LogStats};
+use crate::findings::{Code, Finding};
+
+/// Thresholds for the built-in checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChecksConfig {
+    /// Allowed band for every group's disparate impact ratio (four-fifths rule by default).
+    pub disparate_impact: Band,
+    /// Minimum value per metric name, checked in evaluation reports and model cards.
+    pub min_metrics: BTreeMap<String, f64>,
+    /// Minimum share of passing tests in robustness and red-team results (1.0 = all pass).
+    pub min_test_pass_rate: f64,
+    /// Longest allowed gap between inference-log records, in minutes; none by default,
+    /// since request traffic has natural quiet hours.
+    pub max_log_gap_minutes: Option<u64>,
+    /// Fields every inference-log record should carry, each with the key names accepted for it.
+    pub log_fields: BTreeMap<String, Vec<String>>,
+    /// Check that the model card's version equals `system.version`.
+    pub version_consistency: bool,
+}
+
+/// An inclusive range.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Lowest allowed value.
+    pub min: f64,
+    /// Highest allowed value.
+    pub max: f64,
+}
+
+impl Default for ChecksConfig {
+    fn default() -> Self {
+        let fields = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        ChecksConfig {
+            disparate_impact: Band { min: 0.8, max: 1.25 },
+            min_metrics: [("accuracy".to_string(), 0.7), ("roc_auc".to_string(), 0.7)].into_iter().collect(),
+            min_test_pass_rate: 1.0,
+            max_log_gap_minutes: None,
+            log_fields: [
+                ("input", fields(&["input", "input_hash", "query", "captureData", "prompt"])),
+                ("output", fields(&["output", "prediction", "decision", "answer", "response"])),
+                ("confidence", fields(&["confidence", "score", "probability", "faithfulness_score"])),
+                ("latency", fields(&["latency_ms", "latency", "duration_ms"])),
+                ("actor", fields(&["actor", "user_id", "caller", "session_id", "principal"])),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+            version_consistency: true,
+        }
+    }
+}
+
+/// Runs every built-in check over the parsed documents (path, evidence type, document).
+pub fn run(
+    config: &ChecksConfig,
+    release_version: Option<&str>,
+    documents: &[(String, String, Document)],
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (path, evidence_type, document) in documents {
+        match document {
+            Document::BiasReport { features } => {
+                let band = config.disparate_impact;
+                for feature in features {
+                    for group in &feature.groups {
+                        let Some(ratio) = group.disparate_impact_ratio else { continue };
+                        if ratio < band.min || ratio > band.max {
+                            let mut f = Finding::at(
+                                Code::ThresholdFailed,
+                                path,
+                                format!(
+                                    "group {:?} of sensitive feature {:?} has disparate impact ratio {} outside [{}, {}] (reference group {})",
+                                    group.name,
+                                    feature.name,
+                                    round(ratio),
+                                    band.min,
+                                    band.max,
+                                    feature.reference_group.as_deref().unwrap_or("the most favoured")
+                                ),
+                            );
+                            f.line = group.line;
+                            findings.push(f);
+                        }
+                    }
+                }
+            }
+            Document::Metrics { metrics } => check_minimums(config, path, metrics, &mut findings),
+            Document::ModelCard { version, metrics } => {
+                check_minimums(config, path, metrics, &mut findings);
+                if let (true, Some(expected), Some(found)) = (config.version_consistency, release_version, version) {
+                    if expected != found {
+                        findings.push(Finding::at(
+                            Code::VersionMismatch,
+                            path,
+                            format!(
+                                "model card describes version {found}, but dossier.yaml releases version {expected}"
+                            ),
+                        ));
+                    }
+                }
+            }
+            Document::TestResults(counts) if counts.tests > 0 => {
+                let passed = counts.tests
+                    - counts.failures.min(counts.tests)
+                    - counts.errors.min(counts.tests - counts.failures.min(counts.tests));
+                let rate = f64::from(passed) / f64::from(counts.tests - counts.skipped.min(counts.tests)).max(1.0);
+                if rate < config.min_test_pass_rate {
+                    findings.push(Finding::at(
+                        Code::TestsFailed,
+                        path,
+                        format!(
+                            "{} of {} tests failed or errored (pass rate {}, required {}): {}",
+                            counts.failures + counts.errors,
+                            counts.tests,
+                            round(rate),
+                            config.min_test_pass_rate,
+                            counts.failed.join(", ")
+                        ),
+                    ));
+                }
+            }
+            Document::Log(stats) if evidence_type == "inference-log" => check_log(config, path, stats, &mut findings),
+            _ => {}
+        }
+    }
+    findings
+}
+
+fn check_minimums(config: &ChecksConfig, path: &str, metrics: &BTreeMap<String, f64>, findings: &mut Vec<Finding>) {
+    for (name, min) in &config.min_metrics {
+        if let Some(value) = metrics.get(name) {
+            if value < min {
+                findings.push(Finding::at(
+                    Code::ThresholdFailed,
+                    path,
+                    format!("{name} is {}, below the minimum {min}", round(*value)),
+                ));
+            }
+        }
+    }
+}
+
+fn check_log(config: &ChecksConfig, path: &str, stats: &LogStats, findings: &mut Vec<Finding>) {
+    if stats.records == 0 {
+        return;
+    }
+    let mut short = Vec::new();
+    for (field, names) in &config.log_fields {
+        let carrying = names.iter().filter_map(|n| stats.key_counts.get(n)).max().copied().unwrap_or(0);
+        if carrying < stats.records {
+            short.push(format!("{field} in {carrying} of {} records", stats.records));
+        }
+    }
+    if !short.is_empty() {
+        findings.push(Finding::at(
+            Code::LogFieldsMissing,
+            path,
+            format!("records lack record-keeping fields: {}", short.join(", ")),
+        ));
+    }
+    if let (Some(max), Some(gap)) = (config.max_log_gap_minutes, stats.largest_gap_seconds) {
+        if gap > (max * 60) as i64 {
+            findings.push(Finding::at(
+                Code::LogGap,
+                path,
+                format!("largest gap between records is {} minutes, more than {max}", gap / 60),
+            ));
+        }
+    }
+}
+
+/// Rounds for messages, so 0.7500000001 prints as 0.75.
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::documents::{FeatureResult, GroupResult, TestCounts};
+
+    fn bias(ratio: f64) -> Document {
+        Document::BiasReport {
+            features: vec![FeatureResult {
+                name: "sex".into(),
+                reference_group: Some("male".into()),
+                groups: vec![GroupResult { name: "female".into(), disparate_impact_ratio: Some(ratio), line: Some(7) }],
+            }],
+        }
+    }
+
+    #[test]
+    fn four_fifths_rule_names_group_feature_and_line() {
+        let config = ChecksConfig::default();
+        assert!(run(&config, None, &[("b.json".into(), "bias-report".into(), bias(0.85))]).is_empty());
+        let findings = run(&config, None, &[("b.json".into(), "bias-report".into(), bias(0.75))]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].line, Some(7));
+        assert!(
+            findings[0]
+                .message
+                .contains("group \"female\" of sensitive feature \"sex\" has disparate impact ratio 0.75")
+        );
+        assert_eq!(run(&config, None, &[("b.json".into(), "bias-report".into(), bias(1.3))]).len(), 1);
+    }
+
+    #[test]
+    fn failing_tests_versions_and_metrics() {
+        let config = ChecksConfig::default();
+        let counts = TestCounts { tests: 4, failures: 1, failed: vec!["t.pgd".into()], ..TestCounts::default() };
+        let f = run(&config, None, &[("r.xml".into(), "robustness-report".into(), Document::TestResults(counts))]);
+        assert_eq!(f[0].code, Code::TestsFailed);
+        assert!(f[0].message.contains("t.pgd"));
+        let card = Document::ModelCard {
+            version: Some("4.2.0".into()),
+            metrics: [("accuracy".to_string(), 0.5)].into_iter().collect(),
+        };
+        let f = run(&config, Some("4.2.1"), &[("card.md".into(), "model-card".into(), card)]);
+        let codes: Vec<Code> = f.iter().map(|f| f.code).collect();
+        assert_eq!(codes, [Code::ThresholdFailed, Code::VersionMismatch]);
+    }
+}
