@@ -5,17 +5,23 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::catalog::CatalogSet;
+use crate::check;
 use crate::classify::Classifier;
 use crate::clock;
 use crate::collect::{self, CollectOptions, Evidence, Progress};
+use crate::config::PolicyConfig;
 use crate::config::{LoadedConfig, ignore_matcher};
 use crate::digest::Sha256Digest;
+use crate::documents::{self, Document};
 use crate::error::{Error, Result};
 use crate::findings::Finding;
 use crate::manifest::{self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, SUMS_FILE, SystemRef, Tool};
 use crate::matrix::{self, Matrix, SystemScope};
 use crate::package::{self, Staging};
+use crate::policy;
 
 /// Where the package goes when `-o` is not given (relative to the current directory).
 pub const DEFAULT_OUTPUT: &str = "dossier-package";
@@ -69,47 +75,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
     }
 
-    let evidence_config = &loaded.config.evidence;
-    let mut evidence = collect::collect(&CollectOptions {
-        root: root.clone(),
-        include_hidden: evidence_config.include_hidden,
-        ignore: ignore_matcher(&root, &evidence_config.ignore)?,
-        copy_to: copy_to.clone(),
-        progress,
-        classifier: assessment.as_ref().map(|(_, classifier)| classifier),
-    })?;
+    let mut run = collect_and_assess(&loaded, &root, copy_to.as_deref(), progress, assessment.as_ref(), assessed_at)?;
     if let Some(dir) = &copy_to {
-        copy_symlinks(&evidence, dir)?;
+        copy_symlinks(&run.evidence, dir)?;
     }
-
+    let evidence = &mut run.evidence;
+    let evidence_config = &loaded.config.evidence;
     let system = &loaded.config.system;
     let system_name = system.name.clone().unwrap_or_else(|| default_system_name(&root));
-    let scope = SystemScope {
-        name: system_name.clone(),
-        version: system.version.clone(),
-        risk_category: system.risk_category,
-        role: system.role,
-        capabilities: system.capabilities.clone(),
-    };
     staging.write_output(SUMS_FILE, manifest::format_sums(&evidence.artifacts).as_bytes())?;
-    let matrix = match &assessment {
-        None => None,
-        Some((catalogs, _)) => {
-            let matrix = matrix::assess(
-                catalogs,
-                loaded.config.frameworks.as_deref(),
-                scope,
-                &evidence.artifacts,
-                &evidence.facts,
-                assessed_at.date_naive(),
-            )?;
-            let mut json = serde_json::to_string_pretty(&matrix).expect("matrix serializes to JSON");
-            json.push('\n');
-            staging.write_output(matrix::MATRIX_JSON, json.as_bytes())?;
-            staging.write_output(matrix::MATRIX_CSV, matrix::to_csv(&matrix).as_bytes())?;
-            Some(matrix)
-        }
-    };
+    if let Some(matrix) = &run.matrix {
+        let mut json = serde_json::to_string_pretty(matrix).expect("matrix serializes to JSON");
+        json.push('\n');
+        staging.write_output(matrix::MATRIX_JSON, json.as_bytes())?;
+        staging.write_output(matrix::MATRIX_CSV, matrix::to_csv(matrix).as_bytes())?;
+    }
 
     let root_hint = staging
         .target()
@@ -146,10 +126,165 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         evidence_root: root,
         config_file: loaded.file,
         manifest,
-        findings: evidence.findings,
+        findings: run.findings,
         ignored: evidence.ignored,
-        matrix,
+        matrix: run.matrix,
     })
+}
+
+/// What collection and assessment found, before anything is written.
+pub struct Run {
+    /// The collected evidence.
+    pub evidence: Evidence,
+    /// The matrix, unless assessment was skipped.
+    pub matrix: Option<Matrix>,
+    /// Every finding: collection, evidence content, policies and requirement gaps, sorted.
+    pub findings: Vec<Finding>,
+}
+
+/// Collects the evidence and, when `assessment` is given, parses the documents, runs the
+/// checks and policies, and fills the matrix.
+fn collect_and_assess(
+    loaded: &LoadedConfig,
+    root: &Path,
+    copy_to: Option<&Path>,
+    progress: &dyn Progress,
+    assessment: Option<&(CatalogSet, Classifier)>,
+    assessed_at: chrono::DateTime<chrono::Utc>,
+) -> Result<Run> {
+    let evidence_config = &loaded.config.evidence;
+    let mut evidence = collect::collect(&CollectOptions {
+        root: root.to_path_buf(),
+        include_hidden: evidence_config.include_hidden,
+        ignore: ignore_matcher(root, &evidence_config.ignore)?,
+        copy_to: copy_to.map(Path::to_path_buf),
+        progress,
+        classifier: assessment.map(|(_, classifier)| classifier),
+    })?;
+    let mut findings = std::mem::take(&mut evidence.findings);
+    let Some((catalogs, _)) = assessment else {
+        return Ok(Run { evidence, matrix: None, findings });
+    };
+    let system = &loaded.config.system;
+    let scope = SystemScope {
+        name: system.name.clone().unwrap_or_else(|| default_system_name(root)),
+        version: system.version.clone(),
+        risk_category: system.risk_category,
+        role: system.role,
+        capabilities: system.capabilities.clone(),
+    };
+
+    // What the documents say, then the checks and policies over it.
+    let typed: Vec<(&str, &str)> = evidence
+        .artifacts
+        .iter()
+        .filter_map(|a| evidence.facts.get(&a.path)?.evidence_type.as_deref().map(|t| (a.path.as_str(), t)))
+        .collect();
+    let parsed: Vec<(String, String, Option<Document>, Vec<Finding>)> = typed
+        .par_iter()
+        .map(|(path, t)| {
+            let (doc, problems) = documents::parse(root, path, t);
+            (path.to_string(), t.to_string(), doc, problems)
+        })
+        .collect();
+    let mut docs = Vec::new();
+    for (path, t, doc, problems) in parsed {
+        findings.extend(problems);
+        if let Some(doc) = doc {
+            docs.push((path, t, doc));
+        }
+    }
+    findings.extend(check::run(&loaded.config.checks, system.version.as_deref(), &docs));
+    for policy in &loaded.config.policies {
+        findings.extend(run_policy(loaded, root, policy, &scope, &evidence, &docs));
+    }
+
+    let matrix = matrix::assess(
+        catalogs,
+        loaded.config.frameworks.as_deref(),
+        scope,
+        &evidence.artifacts,
+        &evidence.facts,
+        &findings,
+        assessed_at.date_naive(),
+    )?;
+    findings.extend(matrix::gaps(&matrix));
+    findings.sort_by(|a, b| (&a.path, a.line, a.code, &a.message).cmp(&(&b.path, b.line, b.code, &b.message)));
+    Ok(Run { evidence, matrix: Some(matrix), findings })
+}
+
+/// Evaluates one configured policy; its input is the named evidence file's content, or
+/// else the assessment document (system, classified artifacts, parsed documents).
+fn run_policy(
+    loaded: &LoadedConfig,
+    root: &Path,
+    policy: &PolicyConfig,
+    scope: &SystemScope,
+    evidence: &Evidence,
+    docs: &[(String, String, Document)],
+) -> Vec<Finding> {
+    let file = loaded.policy_file(policy);
+    let name = policy::display_name(&file, &loaded.base_dir);
+    let source = match std::fs::read_to_string(&file) {
+        Ok(s) => s,
+        Err(e) => {
+            return policy::findings(
+                policy,
+                &name,
+                &name,
+                policy::Outcome::Broken(format!("could not read {}: {e}", file.display())),
+            );
+        }
+    };
+    let (input, located_at) = match &policy.input {
+        Some(path) => {
+            let value = docs.iter().find(|(p, _, _)| p == path).and_then(|(_, _, d)| match d {
+                Document::Data { value } => Some(value.clone()),
+                _ => None,
+            });
+            let value = value.or_else(|| {
+                let text = std::fs::read_to_string(root.join(path)).ok()?;
+                serde_json::from_str(&text).ok().or_else(|| serde_yaml::from_str(&text).ok())
+            });
+            match value {
+                Some(v) => (v, path.clone()),
+                None => {
+                    let why = format!("its input {path:?} is not a JSON or YAML file in the evidence");
+                    return policy::findings(policy, &name, &name, policy::Outcome::Broken(why));
+                }
+            }
+        }
+        None => {
+            let artifacts: Vec<serde_json::Value> = evidence
+                .artifacts
+                .iter()
+                .map(|a| {
+                    let facts = evidence.facts.get(&a.path);
+                    serde_json::json!({
+                        "path": a.path, "sha256": a.sha256, "size": a.size,
+                        "evidence_type": facts.and_then(|f| f.evidence_type.clone()),
+                        "date": facts.and_then(|f| f.date),
+                    })
+                })
+                .collect();
+            let documents: serde_json::Map<String, serde_json::Value> =
+                docs.iter().map(|(p, _, d)| (p.clone(), serde_json::to_value(d).unwrap_or_default())).collect();
+            (serde_json::json!({"system": scope, "artifacts": artifacts, "documents": documents}), name.clone())
+        }
+    };
+    let outcome = policy::evaluate(&name, &source, policy.query.as_deref(), &input);
+    policy::findings(policy, &name, &located_at, outcome)
+}
+
+/// Runs collection and assessment without writing a package (`dossier check`).
+pub fn check(options: &BuildOptions, progress: &dyn Progress) -> Result<(LoadedConfig, PathBuf, Run)> {
+    let loaded = LoadedConfig::discover(options.config.as_deref(), options.evidence_dir.as_deref())?;
+    let root = loaded.evidence_root(options.evidence_dir.as_deref());
+    check_root(&root)?;
+    let assessed_at = clock::now()?;
+    let assessment = prepare_assessment(&loaded, &root)?;
+    let run = collect_and_assess(&loaded, &root, None, progress, Some(&assessment), assessed_at)?;
+    Ok((loaded, root, run))
 }
 
 /// Loads the catalogs and builds the classifier, checking the config's `frameworks`.

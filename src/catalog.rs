@@ -45,6 +45,10 @@ pub struct Catalog {
     pub as_of: chrono::NaiveDate,
     /// Whether the catalog covers the whole framework.
     pub completeness: Completeness,
+    /// Whether the framework is law for the systems it applies to (the EU AI Act) rather
+    /// than voluntary guidance: then missing evidence is an error, not a warning.
+    #[serde(default)]
+    pub binding: bool,
     /// Free-text notes on scope.
     #[serde(default)]
     pub notes: Option<String>,

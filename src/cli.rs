@@ -97,6 +97,23 @@ pub enum Command {
         evidence: Option<PathBuf>,
     },
 
+    /// Collect and assess the evidence without writing a package: a fast CI gate.
+    ///
+    /// Runs everything `build` runs up to the matrix (classification, document checks,
+    /// policies, requirement gaps), prints the findings and exits 1 when any reaches
+    /// --fail-on. Nothing is written.
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Evidence directory [default: evidence.root from the config, else the config's directory].
+        evidence_dir: Option<PathBuf>,
+        /// Config file to use instead of looking for dossier.yaml.
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Exit 1 when a finding is at least this severe.
+        #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
+        fail_on: FailOnArg,
+    },
+
     /// Re-check a package: its manifest, its files and its evidence.
     ///
     /// Reports every artifact that was modified, is missing, was added, or was moved
@@ -145,4 +162,14 @@ pub enum FailOnArg {
     Warning,
     /// Never fail because of findings.
     Never,
+}
+
+impl From<FailOnArg> for dossier::findings::FailOn {
+    fn from(arg: FailOnArg) -> Self {
+        match arg {
+            FailOnArg::Error => Self::Error,
+            FailOnArg::Warning => Self::Warning,
+            FailOnArg::Never => Self::Never,
+        }
+    }
 }

@@ -11,8 +11,9 @@ use crate::catalog::{CatalogSet, EvidenceMode};
 use crate::classify::{Classifier, Reason};
 use crate::config::{self, CONFIG_FILE_NAME, LoadedConfig};
 use crate::error::{Error, Result};
-use crate::findings::{FailOn, Severity};
+use crate::findings::{Code, FailOn, Finding, Severity};
 use crate::inspect::HEAD_LIMIT;
+use crate::matrix::Matrix;
 use crate::taxonomy::Taxonomy;
 use crate::ui::{Ui, human_bytes};
 use crate::verify::{self, VerifyOptions};
@@ -58,7 +59,7 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     let progress = ui.hashing_progress("hashing");
     let report = build::build(options, &progress)?;
     let elapsed = started.elapsed();
-    ui.findings(&report.findings);
+    print_findings(ui, &report.findings);
 
     let m = &report.manifest;
     let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
@@ -87,21 +88,8 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
         count(Severity::Note)
     );
     if let Some(matrix) = &report.matrix {
-        for f in &matrix.frameworks {
-            let c = &f.coverage;
-            let _ = writeln!(
-                text,
-                "  coverage   {:<26} {:>3}/{:<3} satisfied ({:>3}%), {} partial, {} stale, {} missing; {} not applicable",
-                f.id,
-                c.satisfied,
-                c.applicable,
-                c.percent(),
-                c.partial,
-                c.stale,
-                c.missing,
-                c.not_applicable
-            );
-        }
+        coverage_lines(&mut text, matrix);
+        gap_line(&mut text, &report.findings);
         let config_files = matrix.artifacts.iter().filter(|a| a.facts.reason == Reason::Config).count();
         let unclassified = matrix.artifacts.iter().filter(|a| a.facts.evidence_type.is_none()).count() - config_files;
         let _ = writeln!(
@@ -119,6 +107,81 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     ui.summary(&text);
 
     Ok(if fail_on.is_tripped_by(&report.findings) { ExitStatus::Findings } else { ExitStatus::Ok })
+}
+
+fn is_gap(f: &Finding) -> bool {
+    matches!(f.code, Code::RequirementMissing | Code::RequirementPartial | Code::RequirementStale)
+}
+
+/// Prints findings about files and policies one per line. Requirement gaps can number in
+/// the hundreds; they count for the gate but are summarised (see [`gap_line`]) and listed
+/// in matrix.csv and matrix.json.
+fn print_findings(ui: &Ui, findings: &[Finding]) {
+    ui.findings(findings.iter().filter(|f| !is_gap(f)));
+}
+
+/// One summary line for the requirement gaps, by severity.
+fn gap_line(text: &mut String, findings: &[Finding]) {
+    let gaps: Vec<&Finding> = findings.iter().filter(|f| is_gap(f)).collect();
+    if !gaps.is_empty() {
+        let errors = gaps.iter().filter(|f| f.severity == Severity::Error).count();
+        let _ = writeln!(
+            text,
+            "  gaps       {} requirements not satisfied ({errors} errors in binding frameworks); see matrix.csv",
+            gaps.len()
+        );
+    }
+}
+
+fn coverage_lines(text: &mut String, matrix: &Matrix) {
+    for f in &matrix.frameworks {
+        let c = &f.coverage;
+        let _ = writeln!(
+            text,
+            "  coverage   {:<26} {:>3}/{:<3} satisfied ({:>3}%), {} failed, {} partial, {} stale, {} missing; {} not applicable",
+            f.id,
+            c.satisfied,
+            c.applicable,
+            c.percent(),
+            c.failed,
+            c.partial,
+            c.stale,
+            c.missing,
+            c.not_applicable
+        );
+    }
+}
+
+/// `dossier check`: collection and assessment without writing a package, for a fast gate.
+pub fn check(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> {
+    let started = Instant::now();
+    let progress = ui.hashing_progress("checking");
+    let (loaded, root, run) = build::check(options, &progress)?;
+    print_findings(ui, &run.findings);
+    let count = |s: Severity| run.findings.iter().filter(|f| f.severity == s).count();
+    let mut text = String::new();
+    let _ = writeln!(text, "dossier check: {} artifacts in {}", run.evidence.artifacts.len(), root.display());
+    let _ = writeln!(
+        text,
+        "  config     {}",
+        loaded.file.as_deref().map_or("(defaults)".into(), |p| p.display().to_string())
+    );
+    let _ = writeln!(
+        text,
+        "  findings   {} errors, {} warnings, {} notes",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note)
+    );
+    if let Some(matrix) = &run.matrix {
+        coverage_lines(&mut text, matrix);
+    }
+    gap_line(&mut text, &run.findings);
+    let tripped = fail_on.is_tripped_by(&run.findings);
+    let _ = writeln!(text, "  gate       {} (--fail-on {})", if tripped { "FAIL" } else { "pass" }, fail_on.as_str());
+    let _ = writeln!(text, "  time       {:.2} s", started.elapsed().as_secs_f64());
+    ui.summary(&text);
+    Ok(if tripped { ExitStatus::Findings } else { ExitStatus::Ok })
 }
 
 /// `dossier verify PACKAGE`: re-checks a package and its evidence.

@@ -8,10 +8,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use dossier::build::BuildOptions;
 use dossier::commands::{self, ExitStatus};
-use dossier::findings::FailOn;
 use dossier::ui::Ui;
 
-use cli::{CatalogCommand, Cli, Command, FailOnArg};
+use cli::{CatalogCommand, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -19,13 +18,13 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Init { dir, force } => commands::init(&dir, force, &ui),
         Command::Build { evidence_dir, config, output, include_evidence, manifest_only, fail_on } => {
-            let fail_on = match fail_on {
-                FailOnArg::Error => FailOn::Error,
-                FailOnArg::Warning => FailOn::Warning,
-                FailOnArg::Never => FailOn::Never,
-            };
             let options = BuildOptions { evidence_dir, config, output: Some(output), include_evidence, manifest_only };
-            commands::build(&options, fail_on, &ui)
+            commands::build(&options, fail_on.into(), &ui)
+        }
+        Command::Check { evidence_dir, config, fail_on } => {
+            let options =
+                BuildOptions { evidence_dir, config, output: None, include_evidence: false, manifest_only: false };
+            commands::check(&options, fail_on.into(), &ui)
         }
         Command::Verify { package, evidence } => commands::verify(package, evidence, &ui),
         Command::Catalog { command } => match command {

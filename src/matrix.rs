@@ -18,6 +18,7 @@ use crate::classify::{Facts, Reason};
 use crate::config::{Capability, RiskCategory, Role};
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::ArtifactEntry;
 
 /// The value of the matrix's `format` field.
@@ -43,12 +44,14 @@ pub enum Status {
     Stale,
     /// The requirement does not apply to this system's risk category or role.
     NotApplicable,
+    /// Evidence is present but a check or policy failed it.
+    Failed,
 }
 
 impl Status {
     /// All statuses, in display order.
-    pub const ALL: [Status; 5] =
-        [Status::Satisfied, Status::Partial, Status::Stale, Status::Missing, Status::NotApplicable];
+    pub const ALL: [Status; 6] =
+        [Status::Satisfied, Status::Partial, Status::Stale, Status::Missing, Status::Failed, Status::NotApplicable];
 
     /// The kebab-case name.
     pub fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Status {
             Status::Missing => "missing",
             Status::Stale => "stale",
             Status::NotApplicable => "not-applicable",
+            Status::Failed => "failed",
         }
     }
 }
@@ -113,6 +117,8 @@ pub struct FrameworkResult {
     pub as_of: NaiveDate,
     /// Whether the catalog covers the whole framework.
     pub completeness: Completeness,
+    /// Whether the framework is law for this system (missing evidence is an error).
+    pub binding: bool,
     /// `built-in` or the catalog file.
     pub origin: String,
     /// Counts by status over requirements that carry evidence (headings excluded).
@@ -134,6 +140,8 @@ pub struct Coverage {
     pub stale: u32,
     /// Without evidence.
     pub missing: u32,
+    /// Failed by a check or policy.
+    pub failed: u32,
     /// Requirements that do not apply.
     pub not_applicable: u32,
 }
@@ -149,6 +157,7 @@ impl Coverage {
                     Status::Partial => self.partial += 1,
                     Status::Stale => self.stale += 1,
                     Status::Missing => self.missing += 1,
+                    Status::Failed => self.failed += 1,
                     Status::NotApplicable => unreachable!(),
                 }
             }
@@ -190,6 +199,9 @@ pub struct RequirementResult {
     pub related: Vec<String>,
     /// The application-date id it applies from, if any.
     pub applies_from: Option<String>,
+    /// The findings that failed it (code and message), when failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_by: Vec<String>,
 }
 
 /// One evidence need, evaluated.
@@ -245,6 +257,7 @@ pub fn assess(
     system: SystemScope,
     artifacts: &[ArtifactEntry],
     facts: &BTreeMap<String, Facts>,
+    findings: &[Finding],
     assessed_on: NaiveDate,
 ) -> Result<Matrix> {
     let catalogs: Vec<&Catalog> = match selected {
@@ -284,8 +297,10 @@ pub fn assess(
         }
     }
 
-    let frameworks =
-        catalogs.into_iter().map(|catalog| assess_catalog(set, catalog, &system, &by_type, assessed_on)).collect();
+    let frameworks = catalogs
+        .into_iter()
+        .map(|catalog| assess_catalog(set, catalog, &system, &by_type, findings, assessed_on))
+        .collect();
     Ok(Matrix {
         format: FORMAT.into(),
         schema_version: SCHEMA_VERSION,
@@ -301,10 +316,30 @@ fn assess_catalog(
     catalog: &Catalog,
     system: &SystemScope,
     by_type: &BTreeMap<&str, Vec<&ClassifiedArtifact>>,
+    findings: &[Finding],
     today: NaiveDate,
 ) -> FrameworkResult {
     let mut rows: Vec<RequirementResult> =
         catalog.requirements.iter().map(|req| assess_requirement(set, req, system, by_type, today)).collect();
+    // An error finding on an artifact a requirement counts, or one that names the
+    // requirement, fails it: the evidence is there, but it says the wrong thing.
+    for row in rows.iter_mut().filter(|r| !r.heading && r.status != Status::NotApplicable) {
+        let failing: Vec<String> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .filter(|f| {
+                f.requirements.contains(&row.id)
+                    || (f.requirements.is_empty()
+                        && f.path.as_ref().is_some_and(|p| row.artifacts.iter().any(|a| &a.path == p)))
+            })
+            .map(|f| format!("{}: {}", f.code, f.message))
+            .collect();
+        if !failing.is_empty() {
+            row.status = Status::Failed;
+            row.summary = format!("failed: {}", failing[0]);
+            row.failed_by = failing;
+        }
+    }
     // Headings take their status from their children, so resolve the deepest headings
     // first: whatever order the catalog lists them in, every child is final before its
     // parent looks at it. (Validation has ruled out parent cycles.)
@@ -333,6 +368,7 @@ fn assess_catalog(
         version: catalog.version.clone(),
         as_of: catalog.as_of,
         completeness: catalog.completeness,
+        binding: catalog.binding,
         origin: catalog.origin.to_string(),
         coverage,
         requirements: rows,
@@ -383,6 +419,7 @@ fn assess_requirement(
         artifacts: if applies { artifacts } else { Vec::new() },
         related: set.related(req),
         applies_from: req.applies_from.clone(),
+        failed_by: Vec::new(),
     }
 }
 
@@ -503,7 +540,9 @@ fn heading_status(children: &[Status]) -> (Status, String) {
     }
     let n = applicable.len();
     let count = |s: Status| applicable.iter().filter(|c| **c == s).count();
-    let status = if count(Status::Satisfied) == n {
+    let status = if count(Status::Failed) > 0 {
+        Status::Failed
+    } else if count(Status::Satisfied) == n {
         Status::Satisfied
     } else if count(Status::Missing) == n {
         Status::Missing
@@ -532,6 +571,34 @@ fn not_applicable_summary(req: &Requirement) -> String {
         text.push_str(&format!(" that have the capability {list}"));
     }
     text.replace("only to  systems that", "only to systems that")
+}
+
+/// Findings for requirements that are not satisfied, so the gate sees the gaps: missing
+/// evidence is an error in a binding framework and a warning in a voluntary one; partial
+/// and stale evidence are warnings. (Failed requirements already have their finding.)
+pub fn gaps(matrix: &Matrix) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for f in &matrix.frameworks {
+        for r in f.requirements.iter().filter(|r| !r.heading) {
+            let code = match r.status {
+                Status::Missing => Code::RequirementMissing,
+                Status::Partial => Code::RequirementPartial,
+                Status::Stale => Code::RequirementStale,
+                _ => continue,
+            };
+            let severity =
+                if code == Code::RequirementMissing && !f.binding { Severity::Warning } else { code.severity() };
+            out.push(Finding {
+                code,
+                severity,
+                message: format!("{} {} ({}): {}", f.id, r.reference, r.title, r.summary),
+                path: None,
+                line: None,
+                requirements: vec![r.id.clone()],
+            });
+        }
+    }
+    out
 }
 
 /// The matrix as CSV (RFC 4180), one row per requirement, for spreadsheets. Cells that a
