@@ -12,7 +12,7 @@ fn sample() -> Workspace {
         ("model_card.md", MODEL_CARD),
         ("eval/results.xml", "<testsuites/>\n"),
         ("logs/2026/11/01/a.jsonl", "{\"x\":1}\n"),
-        ("fairness/bias.json", "{}\n"),
+        ("fairness/bias.json", "{\"features\": {\"sex\": {\"disparate_impact_ratio\": {\"a\": 1.0, \"b\": 0.9}}}}\n"),
     ])
 }
 
@@ -216,7 +216,7 @@ fn config_in_the_evidence_dir_is_found_and_names_the_system() {
     let ws = sample();
     ws.write(
         "dossier.yaml",
-        b"system:\n  name: credit-score\n  version: \"4.2.1\"\nevidence:\n  ignore: [\"logs/\"]\n",
+        b"system:\n  name: credit-score\n  version: \"4.2.1\"\n  risk_category: minimal\nevidence:\n  ignore: [\"logs/\"]\n",
     );
     let a = ws.build(&[]).success();
     assert!(stdout_of(&a).contains("config     ev/dossier.yaml"), "{}", stdout_of(&a));

@@ -20,7 +20,11 @@ fn hidden_entries_are_skipped_unless_asked_for() {
     assert_eq!(ws.artifact_paths(), ["a.txt"]);
     assert!(stdout_of(&a).contains("3 ignored"), "{}", stdout_of(&a));
 
-    fs::write(ws.dir.path().join("hidden.yaml"), "evidence:\n  include_hidden: true\n").unwrap();
+    fs::write(
+        ws.dir.path().join("hidden.yaml"),
+        "system:\n  risk_category: minimal\nevidence:\n  include_hidden: true\n",
+    )
+    .unwrap();
     ws.build(&["-c", "hidden.yaml"]).success();
     assert_eq!(ws.artifact_paths(), [".DS_Store", ".git/config", "a.txt", "d/.secret"]);
     assert_eq!(ws.manifest()["evidence"]["include_hidden"], true);
@@ -38,7 +42,7 @@ fn ignore_patterns_use_gitignore_rules_and_prune_directories() {
     ]);
     fs::write(
         ws.dir.path().join("c.yaml"),
-        "evidence:\n  root: ev\n  ignore:\n    - scratch/\n    - \"*.tmp\"\n    - \"!sub/keep.tmp\"\n",
+        "system:\n  risk_category: minimal\nevidence:\n  root: ev\n  ignore:\n    - scratch/\n    - \"*.tmp\"\n    - \"!sub/keep.tmp\"\n",
     )
     .unwrap();
     ws.run(&["build", "-c", "c.yaml", "-o", "pkg"]).success();

@@ -13,7 +13,10 @@ fn init_writes_a_starter_config_that_builds_and_refuses_to_overwrite() {
     assert!(text.contains("name: ev\n"), "{text}");
     assert!(text.contains("risk_category: high"));
 
-    ws.build(&[]).success();
+    // The starter config builds a package at once; for a high-risk system with one file the
+    // gate fails (exit 1) until the evidence is there.
+    let a = ws.build(&[]).code(1);
+    assert!(stdout_of(&a).contains("package written"), "{}", stdout_of(&a));
     assert_eq!(ws.manifest()["system"]["name"], "ev");
 
     fs::write(ws.evidence().join("dossier.yaml"), "# mine\n").unwrap();

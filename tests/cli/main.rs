@@ -2,6 +2,7 @@
 
 mod book;
 mod build;
+mod checks;
 mod collection;
 mod init;
 mod matrix;

@@ -63,7 +63,9 @@ fn deleting_the_model_card_turns_the_technical_documentation_requirements_to_mis
     assert_eq!(status_of(&ws, "eu-ai-act/art-11/1"), "satisfied");
     assert_eq!(status_of(&ws, "eu-ai-act/annex-iv/1"), "satisfied");
     fs::remove_file(ws.evidence().join("model_card.md")).unwrap();
-    ws.build(&[]).success();
+    // Missing evidence for a binding framework fails the gate; the package is still written.
+    let a = ws.build(&[]).code(1);
+    assert!(stdout_of(&a).contains("errors in binding frameworks"), "{}", stdout_of(&a));
     for id in ["eu-ai-act/art-11/1", "eu-ai-act/annex-iv/1/a", "eu-ai-act/annex-iv/2/b"] {
         assert_eq!(status_of(&ws, id), "missing", "{id}");
     }
@@ -158,7 +160,8 @@ fn user_catalogs_rules_and_overrides_work_end_to_end() {
         format!(
             "{config}\nframeworks: [acme-controls, eu-ai-act]\ncatalogs: [acme.yaml]\nclassification:\n  - path: \"notes/*.txt\"\n    type: change-log\noverrides:\n  eu-ai-act/art-12/1:\n    evidence: [{{type: inference-log, min: 5}}]\n"
         )
-        .replace("root: .", "root: ev"),
+        .replace("root: .", "root: ev")
+        .replace("file: policies/", "file: ev/policies/"),
     )
     .unwrap();
     ws.write("notes/release.txt", b"4.2.1: retrained\n");

@@ -24,6 +24,10 @@ impl Workspace {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace { dir };
         fs::create_dir_all(ws.evidence()).unwrap();
+        // These small trees exercise collection and integrity, not compliance: declare a
+        // minimal-risk system so no binding requirement applies to them.
+        fs::write(ws.dir.path().join("dossier.yaml"), "system:\n  risk_category: minimal\nevidence:\n  root: ev\n")
+            .unwrap();
         for (path, content) in files {
             ws.write(path, content.as_bytes());
         }
@@ -116,6 +120,7 @@ pub fn copy_tree(from: &Path, to: &Path) {
 /// A workspace whose `ev/` is a copy of one of the bundled evidence samples.
 pub fn sample_workspace(name: &str) -> Workspace {
     let ws = Workspace::new(&[]);
+    fs::remove_file(ws.dir.path().join("dossier.yaml")).unwrap();
     fs::remove_dir_all(ws.evidence()).unwrap();
     copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("evidence-samples").join(name), &ws.evidence());
     ws

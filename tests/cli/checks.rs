@@ -1,0 +1,150 @@
+//! Evidence content checks, policies and the gate, through `dossier check` and `build`.
+
+use std::fs;
+
+use crate::support::*;
+
+fn credit() -> Workspace {
+    sample_workspace("credit-scoring")
+}
+
+fn edit(ws: &Workspace, rel: &str, from: &str, to: &str) {
+    let path = ws.evidence().join(rel);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} does not contain {from:?}");
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_clean_credit_scoring_run_passes_the_gate_and_writes_nothing() {
+    let ws = credit();
+    let a = ws.run(&["check", "ev"]).success();
+    assert!(stdout_of(&a).contains("gate       pass (--fail-on error)"), "{}", stdout_of(&a));
+    assert!(stdout_of(&a).contains("0 errors"), "{}", stdout_of(&a));
+    assert!(!ws.package().exists() && !ws.dir.path().join("dossier-package").exists());
+    ws.build(&[]).success();
+}
+
+#[test]
+fn a_group_below_the_four_fifths_rule_fails_the_gate_naming_group_and_file() {
+    let ws = credit();
+    edit(&ws, "fairness/bias_analysis.json", "\"female\": 0.918", "\"female\": 0.75");
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[threshold-failed] fairness/bias_analysis.json:65: group \"female\" of sensitive feature \"sex\" has disparate impact ratio 0.75 outside [0.8, 1.25]",
+    );
+    ws.build(&[]).code(1);
+    assert_eq!(status_of(&ws, "eu-ai-act/art-10/2/f"), "failed");
+    ws.build(&["--fail-on", "never"]).success();
+}
+
+#[test]
+fn the_seed_policy_runs_unchanged_and_its_deny_message_becomes_a_finding() {
+    let ws = credit();
+    edit(&ws, "model_metadata.json", "\"contains_pii\": false", "\"contains_pii\": true");
+    let a = ws.build(&[]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[policy-denied] model_metadata.json: Training data contains raw PII. Must be redacted or tokenized. (policy policies/compliance_policy.rego)",
+    );
+    assert_eq!(status_of(&ws, "eu-ai-act/art-10/5"), "failed");
+    let m = matrix(&ws);
+    let row = m["frameworks"][0]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "eu-ai-act/art-10/5")
+        .unwrap()
+        .clone();
+    assert!(row["failed_by"][0].as_str().unwrap().contains("raw PII"), "{row}");
+}
+
+#[test]
+fn an_old_adversarial_report_makes_article_15_stale() {
+    let ws = credit();
+    let path = ws.evidence().join("robustness/adversarial_test_results.xml");
+    let text = fs::read_to_string(&path).unwrap().replace("timestamp=\"2026-", "timestamp=\"2024-");
+    fs::write(path, text).unwrap();
+    let a = ws.run(&["check", "ev"]).success(); // stale is a warning: the gate passes
+    assert!(stdout_of(&a).contains("stale"), "{}", stdout_of(&a));
+    ws.build(&[]).success();
+    assert_eq!(status_of(&ws, "eu-ai-act/art-15/5"), "stale");
+}
+
+#[test]
+fn failing_robustness_tests_and_a_wrong_model_version_fail_their_requirements() {
+    let ws = credit();
+    let path = ws.evidence().join("robustness/adversarial_test_results.xml");
+    let text = fs::read_to_string(&path).unwrap();
+    let first_case_end = text.find("</testcase>").unwrap();
+    let broken =
+        format!("{}<failure message=\"accuracy drop 7.9%\"/>{}", &text[..first_case_end], &text[first_case_end..]);
+    fs::write(path, broken).unwrap();
+    edit(&ws, "model_card.md", "model_version: \"4.2.1\"", "model_version: \"4.1.0\"");
+    let a = ws.build(&[]).code(1);
+    assert_stderr_has(&a, "error[tests-failed] robustness/adversarial_test_results.xml: 1 of");
+    assert_stderr_has(
+        &a,
+        "error[version-mismatch] model_card.md: model card describes version 4.1.0, but dossier.yaml releases version 4.2.1",
+    );
+    assert_eq!(status_of(&ws, "eu-ai-act/art-15/5"), "failed");
+    assert_eq!(status_of(&ws, "eu-ai-act/art-11/1"), "failed");
+}
+
+#[test]
+fn bad_evidence_is_a_finding_with_file_and_line_and_the_run_goes_on() {
+    let ws = credit();
+    let bias = ws.evidence().join("fairness/bias_analysis.json");
+    let text = fs::read_to_string(&bias).unwrap();
+    fs::write(&bias, &text[..text.len() / 2]).unwrap();
+    ws.write(
+        "robustness/adversarial_test_results.xml",
+        b"<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n",
+    );
+    let log = ws.evidence().join("logs/inference/2026/11/19/audit-000.jsonl");
+    let mut lines = fs::read_to_string(&log).unwrap();
+    lines.insert_str(lines.find('\n').unwrap() + 1, "this line is not json\n");
+    fs::write(&log, lines).unwrap();
+
+    let a = ws.build(&[]).code(1);
+    assert_stderr_has(&a, "error[evidence-unparseable] fairness/bias_analysis.json:");
+    assert_stderr_has(
+        &a,
+        "error[evidence-unparseable] robustness/adversarial_test_results.xml:2: not JUnit XML: the root element is <html>",
+    );
+    assert_stderr_has(
+        &a,
+        "warning[log-line-invalid] logs/inference/2026/11/19/audit-000.jsonl:2: log line is not a JSON record",
+    );
+    // The package is still written, and untouched requirements keep their status.
+    assert!(ws.package().join("matrix.json").exists());
+    assert_eq!(status_of(&ws, "eu-ai-act/art-12/1"), "satisfied");
+}
+
+#[test]
+fn a_rego_v1_policy_over_the_assessment_document_fails_a_named_requirement() {
+    let ws = credit();
+    fs::write(
+        ws.dir.path().join("release.rego"),
+        "package release\nimport rego.v1\ndeny contains msg if {\n  some a in input.artifacts\n  a.evidence_type == \"model-card\"\n  input.system.version != \"9.9.9\"\n  msg := sprintf(\"release %v is not the approved 9.9.9\", [input.system.version])\n}\n",
+    )
+    .unwrap();
+    let config = fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap().replace("root: .", "root: ev");
+    let config = config.replace("policies:\n  - file: policies/compliance_policy.rego", "policies:\n  - file: release.rego\n    requirements: [eu-ai-act/art-47]\n    severity: warning\n  - file: ev/policies/compliance_policy.rego");
+    fs::write(ws.dir.path().join("c.yaml"), config).unwrap();
+    let a = ws.run(&["check", "-c", "c.yaml"]).success(); // a warning does not fail the gate
+    assert_stderr_has(
+        &a,
+        "warning[policy-denied] release.rego: release 4.2.1 is not the approved 9.9.9 (policy release.rego)",
+    );
+    ws.run(&["check", "-c", "c.yaml", "--fail-on", "warning"]).code(1);
+}
+
+#[test]
+fn a_broken_policy_is_a_policy_error_not_a_crash() {
+    let ws = credit();
+    ws.write("policies/compliance_policy.rego", b"package mlops.compliance\ndeny[msg] {\n");
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(&a, "error[policy-error] policies/compliance_policy.rego: policy could not run: not valid Rego");
+}
