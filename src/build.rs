@@ -14,9 +14,11 @@ use crate::clock;
 use crate::collect::{self, CollectOptions, Evidence, Progress};
 use crate::config::PolicyConfig;
 use crate::config::{LoadedConfig, ignore_matcher};
+use crate::decisions;
 use crate::digest::Sha256Digest;
 use crate::documents::{self, Document};
 use crate::error::{Error, Result};
+use crate::findings::Code;
 use crate::findings::Finding;
 use crate::manifest::{self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, SUMS_FILE, SystemRef, Tool};
 use crate::matrix::{self, Matrix, SystemScope};
@@ -194,20 +196,31 @@ fn collect_and_assess(
             docs.push((path, t, doc));
         }
     }
-    findings.extend(check::run(&loaded.config.checks, system.version.as_deref(), &docs));
+    findings.extend(check::run(&loaded.config.checks, system.version.as_deref(), &docs, &evidence.artifacts));
+    findings.extend(decisions::sign_offs(&docs));
+    let (waivers, waiver_findings) = decisions::waivers(&docs, assessed_at.date_naive());
+    findings.extend(waiver_findings);
+    for w in &waivers {
+        for id in w.requirements.iter().filter(|id| catalogs.requirement(id).is_none()) {
+            findings.push(Finding::at(
+                Code::WaiverUnknownRequirement,
+                w.path.as_str(),
+                format!("waiver names {id:?}, which no loaded catalog has"),
+            ));
+        }
+    }
     for policy in &loaded.config.policies {
         findings.extend(run_policy(loaded, root, policy, &scope, &evidence, &docs));
     }
 
-    let matrix = matrix::assess(
-        catalogs,
-        loaded.config.frameworks.as_deref(),
-        scope,
-        &evidence.artifacts,
-        &evidence.facts,
-        &findings,
-        assessed_at.date_naive(),
-    )?;
+    let inputs = matrix::Inputs {
+        artifacts: &evidence.artifacts,
+        facts: &evidence.facts,
+        findings: &findings,
+        waivers: &waivers,
+    };
+    let matrix =
+        matrix::assess(catalogs, loaded.config.frameworks.as_deref(), scope, inputs, assessed_at.date_naive())?;
     findings.extend(matrix::gaps(&matrix));
     findings.sort_by(|a, b| (&a.path, a.line, a.code, &a.message).cmp(&(&b.path, b.line, b.code, &b.message)));
     Ok(Run { evidence, matrix: Some(matrix), findings })

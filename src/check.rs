@@ -10,8 +10,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use serde_json::Value;
+
 use crate::documents::{Document, LogStats};
 use crate::findings::{Code, Finding};
+use crate::manifest::ArtifactEntry;
 
 /// Thresholds for the built-in checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +33,10 @@ pub struct ChecksConfig {
     pub log_fields: BTreeMap<String, Vec<String>>,
     /// Check that the model card's version equals `system.version`.
     pub version_consistency: bool,
+    /// Fail on `contains_pii: true` in model metadata and dataset manifests.
+    pub pii_flag: bool,
+    /// Check dataset manifests' SHA-256 values against the files present in the evidence.
+    pub dataset_hashes: bool,
 }
 
 /// An inclusive range.
@@ -61,6 +68,8 @@ impl Default for ChecksConfig {
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
             version_consistency: true,
+            pii_flag: true,
+            dataset_hashes: true,
         }
     }
 }
@@ -70,10 +79,23 @@ pub fn run(
     config: &ChecksConfig,
     release_version: Option<&str>,
     documents: &[(String, String, Document)],
+    artifacts: &[ArtifactEntry],
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (path, evidence_type, document) in documents {
         match document {
+            Document::Data { value } if matches!(evidence_type.as_str(), "model-metadata" | "dataset-manifest") => {
+                if config.pii_flag && flags_pii(value) {
+                    findings.push(Finding::at(
+                        Code::PiiFlagged,
+                        path,
+                        "data-governance metadata sets contains_pii: true: raw personal data in the training data must be redacted or tokenized",
+                    ));
+                }
+                if config.dataset_hashes && evidence_type == "dataset-manifest" {
+                    check_dataset_hashes(path, value, artifacts, &mut findings);
+                }
+            }
             Document::BiasReport { features } => {
                 let band = config.disparate_impact;
                 for feature in features {
@@ -139,6 +161,47 @@ pub fn run(
         }
     }
     findings
+}
+
+/// Whether any object in the document says `contains_pii: true`.
+fn flags_pii(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(k, v)| (k == "contains_pii" && v == &Value::Bool(true)) || flags_pii(v)),
+        Value::Array(items) => items.iter().any(flags_pii),
+        _ => false,
+    }
+}
+
+/// Entries that name a file present in the evidence (`path` or `file`) with a `sha256`
+/// must carry that file's actual digest.
+fn check_dataset_hashes(path: &str, value: &Value, artifacts: &[ArtifactEntry], findings: &mut Vec<Finding>) {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                let file = map.get("path").or_else(|| map.get("file")).and_then(Value::as_str);
+                let recorded = map.get("sha256").and_then(Value::as_str);
+                if let (Some(file), Some(recorded)) = (file, recorded) {
+                    let file = file.trim_start_matches("./");
+                    if let Some(actual) = artifacts.iter().find(|a| a.path == file) {
+                        if actual.sha256.to_string() != recorded.to_ascii_lowercase() {
+                            findings.push(Finding::at(
+                                Code::DatasetHashMismatch,
+                                path,
+                                format!(
+                                    "records sha256 {recorded} for {file}, but the file in the evidence hashes to {}",
+                                    actual.sha256
+                                ),
+                            ));
+                        }
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
 }
 
 fn check_minimums(config: &ChecksConfig, path: &str, metrics: &BTreeMap<String, f64>, findings: &mut Vec<Finding>) {
@@ -207,8 +270,8 @@ mod tests {
     #[test]
     fn four_fifths_rule_names_group_feature_and_line() {
         let config = ChecksConfig::default();
-        assert!(run(&config, None, &[("b.json".into(), "bias-report".into(), bias(0.85))]).is_empty());
-        let findings = run(&config, None, &[("b.json".into(), "bias-report".into(), bias(0.75))]);
+        assert!(run(&config, None, &[("b.json".into(), "bias-report".into(), bias(0.85))], &[]).is_empty());
+        let findings = run(&config, None, &[("b.json".into(), "bias-report".into(), bias(0.75))], &[]);
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].line, Some(7));
         assert!(
@@ -216,21 +279,21 @@ mod tests {
                 .message
                 .contains("group \"female\" of sensitive feature \"sex\" has disparate impact ratio 0.75")
         );
-        assert_eq!(run(&config, None, &[("b.json".into(), "bias-report".into(), bias(1.3))]).len(), 1);
+        assert_eq!(run(&config, None, &[("b.json".into(), "bias-report".into(), bias(1.3))], &[]).len(), 1);
     }
 
     #[test]
     fn failing_tests_versions_and_metrics() {
         let config = ChecksConfig::default();
         let counts = TestCounts { tests: 4, failures: 1, failed: vec!["t.pgd".into()], ..TestCounts::default() };
-        let f = run(&config, None, &[("r.xml".into(), "robustness-report".into(), Document::TestResults(counts))]);
+        let f = run(&config, None, &[("r.xml".into(), "robustness-report".into(), Document::TestResults(counts))], &[]);
         assert_eq!(f[0].code, Code::TestsFailed);
         assert!(f[0].message.contains("t.pgd"));
         let card = Document::ModelCard {
             version: Some("4.2.0".into()),
             metrics: [("accuracy".to_string(), 0.5)].into_iter().collect(),
         };
-        let f = run(&config, Some("4.2.1"), &[("card.md".into(), "model-card".into(), card)]);
+        let f = run(&config, Some("4.2.1"), &[("card.md".into(), "model-card".into(), card)], &[]);
         let codes: Vec<Code> = f.iter().map(|f| f.code).collect();
         assert_eq!(codes, [Code::ThresholdFailed, Code::VersionMismatch]);
     }

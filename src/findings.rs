@@ -119,6 +119,17 @@ codes! {
         "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
     LogGap = "log-gap", Warning,
         "An inference log has a gap between records longer than `checks.max_log_gap_minutes`.";
+    // Human decisions recorded as evidence.
+    SignOffNotApproved = "sign-off-not-approved", Error,
+        "A sign-off in the evidence records a decision other than approval.";
+    WaiverExpired = "waiver-expired", Warning,
+        "A waiver's expiry date has passed; the requirement it covered counts as unwaived.";
+    WaiverUnknownRequirement = "waiver-unknown-requirement", Warning,
+        "A waiver names a requirement id that no loaded catalog has.";
+    DatasetHashMismatch = "dataset-hash-mismatch", Error,
+        "A dataset manifest records a SHA-256 for a file in the evidence that differs from the file's actual digest.";
+    PiiFlagged = "pii-flagged", Error,
+        "Data-governance metadata flags raw personal data (contains_pii: true) in the training data.";
     // Requirements: the traceability matrix as findings, for the gate.
     RequirementMissing = "requirement-missing", Error,
         "A requirement has no evidence; an error for binding frameworks (the EU AI Act), a warning for voluntary ones.";

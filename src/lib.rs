@@ -13,6 +13,7 @@ pub mod clock;
 pub mod collect;
 pub mod commands;
 pub mod config;
+pub mod decisions;
 pub mod digest;
 pub mod documents;
 pub mod error;

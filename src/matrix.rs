@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, CatalogSet, Completeness, EvidenceMode, EvidenceNeed, Requirement};
 use crate::classify::{Facts, Reason};
 use crate::config::{Capability, RiskCategory, Role};
+use crate::decisions::Waiver;
 use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::findings::{Code, Finding, Severity};
@@ -46,12 +47,21 @@ pub enum Status {
     NotApplicable,
     /// Evidence is present but a check or policy failed it.
     Failed,
+    /// Not satisfied, but covered by a waiver in force.
+    Waived,
 }
 
 impl Status {
     /// All statuses, in display order.
-    pub const ALL: [Status; 6] =
-        [Status::Satisfied, Status::Partial, Status::Stale, Status::Missing, Status::Failed, Status::NotApplicable];
+    pub const ALL: [Status; 7] = [
+        Status::Satisfied,
+        Status::Waived,
+        Status::Partial,
+        Status::Stale,
+        Status::Missing,
+        Status::Failed,
+        Status::NotApplicable,
+    ];
 
     /// The kebab-case name.
     pub fn as_str(self) -> &'static str {
@@ -62,6 +72,7 @@ impl Status {
             Status::Stale => "stale",
             Status::NotApplicable => "not-applicable",
             Status::Failed => "failed",
+            Status::Waived => "waived",
         }
     }
 }
@@ -142,6 +153,8 @@ pub struct Coverage {
     pub missing: u32,
     /// Failed by a check or policy.
     pub failed: u32,
+    /// Covered by a waiver.
+    pub waived: u32,
     /// Requirements that do not apply.
     pub not_applicable: u32,
 }
@@ -158,6 +171,7 @@ impl Coverage {
                     Status::Stale => self.stale += 1,
                     Status::Missing => self.missing += 1,
                     Status::Failed => self.failed += 1,
+                    Status::Waived => self.waived += 1,
                     Status::NotApplicable => unreachable!(),
                 }
             }
@@ -250,14 +264,24 @@ pub struct ClassifiedArtifact {
     pub facts: Facts,
 }
 
+/// What the matrix is built from, besides the catalogs and the system.
+pub struct Inputs<'a> {
+    /// The collected artifacts.
+    pub artifacts: &'a [ArtifactEntry],
+    /// Their classification, by path.
+    pub facts: &'a BTreeMap<String, Facts>,
+    /// Findings from checks and policies (error findings fail requirements).
+    pub findings: &'a [Finding],
+    /// Waivers in force.
+    pub waivers: &'a [Waiver],
+}
+
 /// Builds the matrix for the `selected` catalog ids (all catalogs when `None`).
 pub fn assess(
     set: &CatalogSet,
     selected: Option<&[String]>,
     system: SystemScope,
-    artifacts: &[ArtifactEntry],
-    facts: &BTreeMap<String, Facts>,
-    findings: &[Finding],
+    inputs: Inputs<'_>,
     assessed_on: NaiveDate,
 ) -> Result<Matrix> {
     let catalogs: Vec<&Catalog> = match selected {
@@ -276,6 +300,7 @@ pub fn assess(
         }
     };
 
+    let Inputs { artifacts, facts, findings, waivers } = inputs;
     let classified: Vec<ClassifiedArtifact> = artifacts
         .iter()
         .map(|a| ClassifiedArtifact {
@@ -299,7 +324,7 @@ pub fn assess(
 
     let frameworks = catalogs
         .into_iter()
-        .map(|catalog| assess_catalog(set, catalog, &system, &by_type, findings, assessed_on))
+        .map(|catalog| assess_catalog(set, catalog, &system, &by_type, findings, waivers, assessed_on))
         .collect();
     Ok(Matrix {
         format: FORMAT.into(),
@@ -317,6 +342,7 @@ fn assess_catalog(
     system: &SystemScope,
     by_type: &BTreeMap<&str, Vec<&ClassifiedArtifact>>,
     findings: &[Finding],
+    waivers: &[Waiver],
     today: NaiveDate,
 ) -> FrameworkResult {
     let mut rows: Vec<RequirementResult> =
@@ -338,6 +364,16 @@ fn assess_catalog(
             row.status = Status::Failed;
             row.summary = format!("failed: {}", failing[0]);
             row.failed_by = failing;
+        }
+        // A waiver in force covers whatever is wrong, and the row says whose decision it is.
+        if row.status != Status::Satisfied {
+            if let Some(w) = waivers.iter().find(|w| w.requirements.contains(&row.id)) {
+                row.summary = format!(
+                    "waived until {} by {} ({}): {}; was {}",
+                    w.expires, w.approver, w.path, w.justification, row.summary
+                );
+                row.status = Status::Waived;
+            }
         }
     }
     // Headings take their status from their children, so resolve the deepest headings
@@ -542,6 +578,8 @@ fn heading_status(children: &[Status]) -> (Status, String) {
     let count = |s: Status| applicable.iter().filter(|c| **c == s).count();
     let status = if count(Status::Failed) > 0 {
         Status::Failed
+    } else if count(Status::Satisfied) + count(Status::Waived) == n && count(Status::Waived) > 0 {
+        Status::Waived
     } else if count(Status::Satisfied) == n {
         Status::Satisfied
     } else if count(Status::Missing) == n {

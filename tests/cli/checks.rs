@@ -148,3 +148,68 @@ fn a_broken_policy_is_a_policy_error_not_a_crash() {
     let a = ws.run(&["check", "ev"]).code(1);
     assert_stderr_has(&a, "error[policy-error] policies/compliance_policy.rego: policy could not run: not valid Rego");
 }
+
+#[test]
+fn a_waiver_in_force_turns_a_gap_to_waived_and_an_expired_one_does_not() {
+    let ws = credit();
+    fs::remove_file(ws.evidence().join("conformity/eu_database_registration.json")).unwrap();
+    ws.build(&[]).code(1);
+    assert_eq!(status_of(&ws, "eu-ai-act/art-49/1"), "missing");
+
+    let waiver = "requirement: eu-ai-act/art-49/1\njustification: EU database registration submitted, receipt pending\napprover: {name: Declan Byrne, role: Chief Risk Officer}\napproved_on: 2026-11-12\nexpires: 2026-12-31\n";
+    ws.write("waivers/registration_waiver.yaml", waiver.as_bytes());
+    ws.build(&[]).success();
+    assert_eq!(status_of(&ws, "eu-ai-act/art-49/1"), "waived");
+    let m = matrix(&ws);
+    let row = m["frameworks"][0]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "eu-ai-act/art-49/1")
+        .unwrap()
+        .clone();
+    assert!(row["summary"].as_str().unwrap().starts_with("waived until 2026-12-31 by Declan Byrne"), "{row}");
+
+    ws.write("waivers/registration_waiver.yaml", waiver.replace("2026-12-31", "2026-09-01").as_bytes());
+    let a = ws.build(&[]).code(1);
+    assert_stderr_has(
+        &a,
+        "warning[waiver-expired] waivers/registration_waiver.yaml: waiver for eu-ai-act/art-49/1 expired on 2026-09-01",
+    );
+    assert_eq!(status_of(&ws, "eu-ai-act/art-49/1"), "missing");
+}
+
+#[test]
+fn a_rejected_sign_off_fails_the_gate() {
+    let ws = credit();
+    edit(&ws, "signoff/model_risk_signoff.yaml", "\ndecision: approve", "\ndecision: reject");
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[sign-off-not-approved] signoff/model_risk_signoff.yaml: sign-off by Dr. Amara Okafor records decision \"reject\"",
+    );
+}
+
+#[test]
+fn a_dataset_that_no_longer_matches_its_manifest_is_caught() {
+    let ws = credit();
+    let csv = ws.evidence().join("data/golden_set_sample.csv");
+    let mut text = fs::read_to_string(&csv).unwrap();
+    text.push_str("A9999,40,52000,700,3,12000,female,approve\n");
+    fs::write(csv, text).unwrap();
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(&a, "error[dataset-hash-mismatch] data/dataset_manifest.json: records sha256");
+    assert_stderr_has(&a, "for data/golden_set_sample.csv, but the file in the evidence hashes to");
+}
+
+#[test]
+fn the_built_in_pii_check_needs_no_policy() {
+    let ws = credit();
+    edit(&ws, "model_metadata.json", "\"contains_pii\": false", "\"contains_pii\": true");
+    // Without the seed policy configured, the built-in check still fails the gate.
+    let config = fs::read_to_string(ws.evidence().join("dossier.yaml")).unwrap();
+    let without_policy = &config[..config.find("policies:").unwrap()];
+    fs::write(ws.evidence().join("dossier.yaml"), without_policy).unwrap();
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(&a, "error[pii-flagged] model_metadata.json: data-governance metadata sets contains_pii: true");
+}

@@ -1,0 +1,182 @@
+//! Human decisions recorded as evidence: sign-offs and waivers.
+//!
+//! A **sign-off** (reviewer, role, decision, date, scope) is a person's approval of a
+//! release; a rejected one fails the gate. A **waiver** (requirement id, justification,
+//! approver, expiry date) is a documented, time-limited decision that a requirement need
+//! not be met for this release: while valid it turns the requirement to *waived*; once
+//! expired it no longer counts and says so.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::documents::Document;
+use crate::findings::{Code, Finding};
+use crate::inspect::parse_date;
+
+/// A waiver in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    /// The waiver file.
+    pub path: String,
+    /// Requirement ids it waives.
+    pub requirements: Vec<String>,
+    /// Why.
+    pub justification: String,
+    /// Who approved it.
+    pub approver: String,
+    /// Last day it holds.
+    pub expires: NaiveDate,
+}
+
+fn text(v: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match v.get(*k) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::Object(o)) => o.get("name").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    })
+}
+
+/// Reads the waivers among `docs`: those in force on `today`, and findings about the rest.
+pub fn waivers(docs: &[(String, String, Document)], today: NaiveDate) -> (Vec<Waiver>, Vec<Finding>) {
+    let mut valid = Vec::new();
+    let mut findings = Vec::new();
+    for (path, t, doc) in docs {
+        let (Document::Data { value }, "waiver") = (doc, t.as_str()) else { continue };
+        let requirements: Vec<String> = match (value.get("requirement"), value.get("requirements")) {
+            (Some(Value::String(r)), _) => vec![r.clone()],
+            (_, Some(Value::Array(list))) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            _ => Vec::new(),
+        };
+        let justification = text(value, &["justification", "reason"]);
+        let approver = text(value, &["approver", "approved_by"]);
+        let expires = value.get("expires").or_else(|| value.get("expiry")).and_then(|v| match v {
+            Value::String(s) => parse_date(s),
+            _ => None,
+        });
+        let mut lacking = Vec::new();
+        if requirements.is_empty() {
+            lacking.push("requirement");
+        }
+        if justification.is_none() {
+            lacking.push("justification");
+        }
+        if approver.is_none() {
+            lacking.push("approver");
+        }
+        if expires.is_none() {
+            lacking.push("expires (YYYY-MM-DD)");
+        }
+        match (lacking.is_empty(), justification, approver, expires) {
+            (true, Some(justification), Some(approver), Some(expires)) => {
+                if expires < today {
+                    let mut f = Finding::at(
+                        Code::WaiverExpired,
+                        path.as_str(),
+                        format!("waiver for {} expired on {expires}; it no longer counts", requirements.join(", ")),
+                    );
+                    f.requirements = requirements;
+                    findings.push(f);
+                } else {
+                    valid.push(Waiver { path: path.clone(), requirements, justification, approver, expires });
+                }
+            }
+            _ => findings.push(Finding::at(
+                Code::EvidenceIncomplete,
+                path.as_str(),
+                format!("waiver lacks {}; it does not count", lacking.join(", ")),
+            )),
+        }
+    }
+    (valid, findings)
+}
+
+/// Findings about sign-offs: a rejected decision fails the gate, a missing field is noted.
+pub fn sign_offs(docs: &[(String, String, Document)]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (path, t, doc) in docs {
+        let (Document::Data { value }, "sign-off") = (doc, t.as_str()) else { continue };
+        let decision = text(value, &["decision", "status", "outcome"]).map(|d| d.to_ascii_lowercase());
+        // One reviewer, or a list of approvers (`approvers: [{name, role}]`).
+        let reviewer = text(value, &["reviewer", "signed_by", "approver"]).or_else(|| {
+            let names: Vec<&str> = value
+                .get("approvers")
+                .or_else(|| value.get("reviewers"))
+                .and_then(Value::as_array)?
+                .iter()
+                .filter_map(|a| a.get("name").and_then(Value::as_str).or_else(|| a.as_str()))
+                .collect();
+            (!names.is_empty()).then(|| names.join(", "))
+        });
+        let date = text(value, &["date", "signed_at", "approved_at"]);
+        let mut lacking = Vec::new();
+        if reviewer.is_none() {
+            lacking.push("reviewer");
+        }
+        if decision.is_none() {
+            lacking.push("decision");
+        }
+        if date.is_none() {
+            lacking.push("date");
+        }
+        if !lacking.is_empty() {
+            findings.push(Finding::at(
+                Code::EvidenceIncomplete,
+                path.as_str(),
+                format!("sign-off lacks {}", lacking.join(", ")),
+            ));
+        }
+        if let Some(d) = decision {
+            if !matches!(d.as_str(), "approve" | "approved" | "accept" | "accepted" | "pass" | "go") {
+                findings.push(Finding::at(
+                    Code::SignOffNotApproved,
+                    path.as_str(),
+                    format!(
+                        "sign-off by {} records decision {d:?}, not an approval",
+                        reviewer.as_deref().unwrap_or("an unnamed reviewer")
+                    ),
+                ));
+            }
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(t: &str, yaml: &str) -> (String, String, Document) {
+        ("w.yaml".into(), t.into(), Document::Data { value: serde_yaml::from_str(yaml).unwrap() })
+    }
+
+    #[test]
+    fn waivers_hold_until_they_expire_and_must_be_complete() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let good = doc(
+            "waiver",
+            "requirement: eu-ai-act/art-49/1\njustification: pending\napprover: {name: CRO}\nexpires: 2026-12-31\n",
+        );
+        let (valid, findings) = waivers(&[good], today);
+        assert_eq!(valid[0].requirements, ["eu-ai-act/art-49/1"]);
+        assert_eq!(valid[0].approver, "CRO");
+        assert!(findings.is_empty());
+        let old = doc("waiver", "requirement: x\njustification: j\napprover: a\nexpires: 2026-01-01\n");
+        let (valid, findings) = waivers(&[old], today);
+        assert!(valid.is_empty());
+        assert_eq!(findings[0].code, Code::WaiverExpired);
+        let partial = doc("waiver", "requirement: x\n");
+        let (_, findings) = waivers(&[partial], today);
+        assert!(findings[0].message.contains("justification, approver, expires"), "{}", findings[0].message);
+    }
+
+    #[test]
+    fn a_rejected_sign_off_is_a_finding() {
+        let ok = doc("sign-off", "reviewer: {name: A, role: MRO}\ndecision: approve\ndate: 2026-11-10\n");
+        assert!(sign_offs(&[ok]).is_empty());
+        let panel = doc("sign-off", "approvers: [{name: A}, {name: B}]\ndecision: approve\ndate: 2026-11-07\n");
+        assert!(sign_offs(&[panel]).is_empty());
+        let no = doc("sign-off", "reviewer: {name: A}\ndecision: reject\ndate: 2026-11-10\n");
+        assert_eq!(sign_offs(&[no])[0].code, Code::SignOffNotApproved);
+    }
+}
