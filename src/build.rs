@@ -176,6 +176,7 @@ fn collect_and_assess(
         capabilities: system.capabilities.clone(),
     };
 
+    findings.extend(decisions::apply_sidecars(root, &evidence.artifacts, &mut evidence.facts, &catalogs.taxonomy));
     // What the documents say, then the checks and policies over it.
     let typed: Vec<(&str, &str)> = evidence
         .artifacts

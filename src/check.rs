@@ -33,6 +33,10 @@ pub struct ChecksConfig {
     pub log_fields: BTreeMap<String, Vec<String>>,
     /// Check that the model card's version equals `system.version`.
     pub version_consistency: bool,
+    /// Fields every RAG audit-log record should carry, each with the key names accepted for it.
+    pub rag_fields: BTreeMap<String, Vec<String>>,
+    /// Lowest acceptable faithfulness score of a RAG answer.
+    pub min_faithfulness: f64,
     /// Fail on `contains_pii: true` in model metadata and dataset manifests.
     pub pii_flag: bool,
     /// Check dataset manifests' SHA-256 values against the files present in the evidence.
@@ -68,6 +72,16 @@ impl Default for ChecksConfig {
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
             version_consistency: true,
+            rag_fields: [
+                ("query", fields(&["query", "question", "prompt"])),
+                ("retrieved", fields(&["retrieved_chunks", "contexts", "citations", "sources"])),
+                ("answer", fields(&["answer", "response", "output"])),
+                ("faithfulness", fields(&["faithfulness_score", "faithfulness"])),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+            min_faithfulness: 0.7,
             pii_flag: true,
             dataset_hashes: true,
         }
@@ -156,7 +170,29 @@ pub fn run(
                     ));
                 }
             }
-            Document::Log(stats) if evidence_type == "inference-log" => check_log(config, path, stats, &mut findings),
+            Document::Log(stats) if evidence_type == "inference-log" => {
+                check_fields(&config.log_fields, "record-keeping", path, stats, &mut findings);
+                check_gap(config, path, stats, &mut findings);
+            }
+            Document::Log(stats) if evidence_type == "rag-audit-log" => {
+                check_fields(&config.rag_fields, "RAG audit", path, stats, &mut findings);
+                let low = stats.faithfulness.iter().filter(|s| **s < config.min_faithfulness).count();
+                if low > 0 {
+                    findings.push(Finding::at(
+                        Code::FaithfulnessLow,
+                        path,
+                        format!(
+                            "{low} of {} scored answers have a faithfulness score below {} (lowest {})",
+                            stats.faithfulness.len(),
+                            config.min_faithfulness,
+                            round(stats.faithfulness.iter().copied().fold(f64::INFINITY, f64::min))
+                        ),
+                    ));
+                }
+            }
+            Document::Data { value } if evidence_type == "risk-register" => {
+                check_risk_register(path, value, &mut findings)
+            }
             _ => {}
         }
     }
@@ -218,12 +254,18 @@ fn check_minimums(config: &ChecksConfig, path: &str, metrics: &BTreeMap<String, 
     }
 }
 
-fn check_log(config: &ChecksConfig, path: &str, stats: &LogStats, findings: &mut Vec<Finding>) {
+fn check_fields(
+    wanted: &BTreeMap<String, Vec<String>>,
+    kind: &str,
+    path: &str,
+    stats: &LogStats,
+    findings: &mut Vec<Finding>,
+) {
     if stats.records == 0 {
         return;
     }
     let mut short = Vec::new();
-    for (field, names) in &config.log_fields {
+    for (field, names) in wanted {
         let carrying = names.iter().filter_map(|n| stats.key_counts.get(n)).max().copied().unwrap_or(0);
         if carrying < stats.records {
             short.push(format!("{field} in {carrying} of {} records", stats.records));
@@ -233,9 +275,12 @@ fn check_log(config: &ChecksConfig, path: &str, stats: &LogStats, findings: &mut
         findings.push(Finding::at(
             Code::LogFieldsMissing,
             path,
-            format!("records lack record-keeping fields: {}", short.join(", ")),
+            format!("records lack {kind} fields: {}", short.join(", ")),
         ));
     }
+}
+
+fn check_gap(config: &ChecksConfig, path: &str, stats: &LogStats, findings: &mut Vec<Finding>) {
     if let (Some(max), Some(gap)) = (config.max_log_gap_minutes, stats.largest_gap_seconds) {
         if gap > (max * 60) as i64 {
             findings.push(Finding::at(
@@ -244,6 +289,48 @@ fn check_log(config: &ChecksConfig, path: &str, stats: &LogStats, findings: &mut
                 format!("largest gap between records is {} minutes, more than {max}", gap / 60),
             ));
         }
+    }
+}
+
+/// Every risk-register entry should name the risk, its mitigation, the residual risk and
+/// an owner.
+fn check_risk_register(path: &str, value: &Value, findings: &mut Vec<Finding>) {
+    let entries = ["risks", "entries", "register", "items"]
+        .iter()
+        .find_map(|k| value.get(*k).and_then(Value::as_array))
+        .or_else(|| value.as_array());
+    let Some(entries) = entries else {
+        findings.push(Finding::at(
+            Code::EvidenceIncomplete,
+            path,
+            "risk register has no list of risks (risks, entries or register)",
+        ));
+        return;
+    };
+    let needs: [(&str, &[&str]); 4] = [
+        ("risk", &["risk", "title", "description", "hazard"]),
+        ("mitigation", &["mitigation", "mitigations", "controls", "treatment"]),
+        ("residual risk", &["residual_risk", "residual", "residual_rating"]),
+        ("owner", &["owner", "risk_owner", "accountable"]),
+    ];
+    let mut incomplete = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let lacking: Vec<&str> = needs
+            .iter()
+            .filter(|(_, keys)| !keys.iter().any(|k| entry.get(*k).is_some_and(|v| !v.is_null())))
+            .map(|(n, _)| *n)
+            .collect();
+        if !lacking.is_empty() {
+            let id = entry.get("id").and_then(Value::as_str).map_or_else(|| format!("entry {}", i + 1), str::to_string);
+            incomplete.push(format!("{id} lacks {}", lacking.join(", ")));
+        }
+    }
+    if !incomplete.is_empty() {
+        findings.push(Finding::at(
+            Code::EvidenceIncomplete,
+            path,
+            format!("risk register entries are incomplete: {}", incomplete.join("; ")),
+        ));
     }
 }
 

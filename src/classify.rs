@@ -55,6 +55,16 @@ pub enum Reason {
     },
     /// The configuration file of this run: not evidence.
     Config,
+    /// A sidecar (`FILE.dossier.yaml`) describing another file: not evidence itself.
+    Sidecar {
+        /// The file it describes.
+        of: String,
+    },
+    /// The type comes from the file's sidecar.
+    SidecarType {
+        /// The sidecar.
+        sidecar: String,
+    },
     /// No rule matched.
     Unmatched,
 }
@@ -66,6 +76,8 @@ impl fmt::Display for Reason {
             Reason::PathRule { pattern } => write!(f, "path matches the built-in rule {pattern:?}"),
             Reason::Content { rule } => write!(f, "content: {rule}"),
             Reason::Config => f.write_str("it is this run's dossier configuration, not evidence"),
+            Reason::Sidecar { of } => write!(f, "it is the sidecar describing {of}, not evidence itself"),
+            Reason::SidecarType { sidecar } => write!(f, "its sidecar {sidecar} says so"),
             Reason::Unmatched => {
                 f.write_str("no path or content rule matched; add a `classification` rule to dossier.yaml")
             }

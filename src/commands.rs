@@ -90,7 +90,11 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     if let Some(matrix) = &report.matrix {
         coverage_lines(&mut text, matrix);
         gap_line(&mut text, &report.findings);
-        let config_files = matrix.artifacts.iter().filter(|a| a.facts.reason == Reason::Config).count();
+        let config_files = matrix
+            .artifacts
+            .iter()
+            .filter(|a| matches!(a.facts.reason, Reason::Config | Reason::Sidecar { .. }))
+            .count();
         let unclassified = matrix.artifacts.iter().filter(|a| a.facts.evidence_type.is_none()).count() - config_files;
         let _ = writeln!(
             text,
@@ -420,7 +424,18 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
         |head: &[u8]| facts = Some(classifier.classify_head(&rel, head, head.len() as u64 >= meta.len()));
     let hashed = crate::digest::hash_reader(handle, &mut buf, None, Some((&mut classify, HEAD_LIMIT)))
         .map_err(|e| Error::io("read", path, e))?;
-    let facts = facts.expect("the head callback always runs");
+    let mut facts = facts.expect("the head callback always runs");
+    // A sidecar next to the file can date it and name its type, as in a build.
+    let sidecar_rel = format!("{rel}{}", crate::decisions::SIDECAR_SUFFIX);
+    if root_abs.join(&sidecar_rel).is_file() {
+        let sidecar =
+            crate::manifest::ArtifactEntry { path: sidecar_rel, sha256: crate::digest::Sha256Digest::of(b""), size: 0 };
+        let mut all = std::collections::BTreeMap::from([(rel.clone(), facts)]);
+        let problems =
+            crate::decisions::apply_sidecars(&root_abs, std::slice::from_ref(&sidecar), &mut all, &set.taxonomy);
+        ui.findings(&problems);
+        facts = all.remove(&rel).expect("the file's facts are kept");
+    }
 
     let mut text = String::new();
     let _ = writeln!(text, "{rel}");

@@ -91,6 +91,87 @@ pub fn waivers(docs: &[(String, String, Document)], today: NaiveDate) -> (Vec<Wa
     (valid, findings)
 }
 
+/// The suffix of a sidecar: `report.pdf.dossier.yaml` describes `report.pdf`.
+pub const SIDECAR_SUFFIX: &str = ".dossier.yaml";
+
+/// What a sidecar may say about its file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// The date of the evidence (YYYY-MM-DD), for files whose content carries none.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The evidence type, overriding classification.
+    #[serde(default, rename = "type")]
+    pub evidence_type: Option<String>,
+}
+
+/// Applies sidecars to the classification: each `FILE.dossier.yaml` next to `FILE` gives
+/// it a date (when its content has none) and, if stated, its type. Returns findings about
+/// sidecars that cannot be used.
+pub fn apply_sidecars(
+    root: &std::path::Path,
+    artifacts: &[crate::manifest::ArtifactEntry],
+    facts: &mut std::collections::BTreeMap<String, crate::classify::Facts>,
+    taxonomy: &crate::taxonomy::Taxonomy,
+) -> Vec<Finding> {
+    use crate::classify::Reason;
+    let mut findings = Vec::new();
+    for sidecar in artifacts.iter().filter(|a| a.path.ends_with(SIDECAR_SUFFIX)) {
+        let of = sidecar.path.trim_end_matches(SIDECAR_SUFFIX).to_string();
+        if !facts.contains_key(&of) {
+            continue; // not next to a classified file: an ordinary YAML file
+        }
+        let parsed: Result<Sidecar, String> = std::fs::read_to_string(root.join(&sidecar.path))
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_yaml::from_str(&t).map_err(|e| e.to_string()));
+        let side = match parsed {
+            Ok(s) => s,
+            Err(e) => {
+                findings.push(Finding::at(
+                    Code::EvidenceUnparseable,
+                    sidecar.path.as_str(),
+                    format!("sidecar is not valid: {e}"),
+                ));
+                continue;
+            }
+        };
+        if let Some(f) = facts.get_mut(&sidecar.path) {
+            // The sidecar itself is not evidence.
+            f.evidence_type = None;
+            f.reason = Reason::Sidecar { of: of.clone() };
+        }
+        let Some(target) = facts.get_mut(&of) else { continue };
+        if let Some(t) = side.evidence_type {
+            if taxonomy.get(&t).is_some() {
+                target.evidence_type = Some(t);
+                target.reason = Reason::SidecarType { sidecar: sidecar.path.clone() };
+            } else {
+                findings.push(Finding::at(
+                    Code::EvidenceUnparseable,
+                    sidecar.path.as_str(),
+                    format!("sidecar names unknown evidence type {t:?}"),
+                ));
+            }
+        }
+        if target.date.is_none() {
+            match side.date.as_deref().map(|d| (d, parse_date(d))) {
+                Some((_, Some(date))) => {
+                    target.date = Some(date);
+                    target.date_source = Some(format!("sidecar {}", sidecar.path));
+                }
+                Some((text, None)) => findings.push(Finding::at(
+                    Code::EvidenceUnparseable,
+                    sidecar.path.as_str(),
+                    format!("sidecar date {text:?} is not YYYY-MM-DD"),
+                )),
+                None => {}
+            }
+        }
+    }
+    findings
+}
+
 /// Findings about sign-offs: a rejected decision fails the gate, a missing field is noted.
 pub fn sign_offs(docs: &[(String, String, Document)]) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -105,6 +105,22 @@ pub struct LogStats {
     pub largest_gap_seconds: Option<i64>,
     /// For each top-level key, how many records carry it.
     pub key_counts: BTreeMap<String, u64>,
+    /// Counts of the `action` field's values (override logs: accept, override, reverse, halt).
+    pub actions: BTreeMap<String, u64>,
+    /// Faithfulness scores of RAG answers (`faithfulness_score` or `faithfulness`), in order.
+    pub faithfulness: Vec<f64>,
+}
+
+impl LogStats {
+    /// Share of records whose action overrides or reverses the system's output.
+    pub fn override_rate(&self) -> Option<f64> {
+        let acted: u64 = self.actions.values().sum();
+        (acted > 0).then(|| {
+            let overridden: u64 =
+                self.actions.iter().filter(|(a, _)| matches!(a.as_str(), "override" | "reverse")).map(|(_, n)| n).sum();
+            overridden as f64 / acted as f64
+        })
+    }
 }
 
 /// Reads the document at `root/path` as `evidence_type`. Returns the document (when the
@@ -388,6 +404,16 @@ fn log_stats(reader: impl BufRead, path: &str, findings: &mut Vec<Finding>) -> L
                 stats.records += 1;
                 for key in record.keys() {
                     *stats.key_counts.entry(key.clone()).or_default() += 1;
+                }
+                if let Some(action) = record.get("action").and_then(Value::as_str) {
+                    if stats.actions.len() < 64 || stats.actions.contains_key(action) {
+                        *stats.actions.entry(action.to_string()).or_default() += 1;
+                    }
+                }
+                if let Some(score) =
+                    record.get("faithfulness_score").or_else(|| record.get("faithfulness")).and_then(number)
+                {
+                    stats.faithfulness.push(score);
                 }
                 let time = ["timestamp", "time", "inferenceTime", "event_time"]
                     .iter()

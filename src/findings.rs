@@ -117,6 +117,8 @@ codes! {
         "The model card describes a different model version than the release in dossier.yaml.";
     LogFieldsMissing = "log-fields-missing", Warning,
         "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
+    FaithfulnessLow = "faithfulness-low", Warning,
+        "RAG answers scored below `checks.min_faithfulness`: the answer may not follow from the retrieved sources.";
     LogGap = "log-gap", Warning,
         "An inference log has a gap between records longer than `checks.max_log_gap_minutes`.";
     // Human decisions recorded as evidence.

@@ -213,3 +213,51 @@ fn the_built_in_pii_check_needs_no_policy() {
     let a = ws.run(&["check", "ev"]).code(1);
     assert_stderr_has(&a, "error[pii-flagged] model_metadata.json: data-governance metadata sets contains_pii: true");
 }
+
+#[test]
+fn a_sidecar_dates_and_types_evidence_whose_content_cannot() {
+    let ws = credit();
+    ws.write("security/pentest_2024.pdf", b"%PDF-1.7 binary report");
+    ws.write("security/pentest_2024.pdf.dossier.yaml", b"date: 2024-02-01\ntype: security-assessment\n");
+    ws.build(&[]).success();
+    let m = matrix(&ws);
+    let artifacts = m["artifacts"].as_array().unwrap();
+    let pdf = artifacts.iter().find(|a| a["path"] == "security/pentest_2024.pdf").unwrap();
+    assert_eq!(pdf["evidence_type"], "security-assessment");
+    assert_eq!(pdf["by"], "sidecar-type");
+    assert_eq!(pdf["date"], "2024-02-01");
+    assert_eq!(pdf["date_source"], "sidecar security/pentest_2024.pdf.dossier.yaml");
+    let side = artifacts.iter().find(|a| a["path"] == "security/pentest_2024.pdf.dossier.yaml").unwrap();
+    assert_eq!(side["by"], "sidecar");
+    assert!(unclassified(&ws).is_empty());
+
+    let a = ws.run(&["explain", "ev/security/pentest_2024.pdf"]).success();
+    assert!(stdout_of(&a).contains("dated          2024-02-01 (from sidecar"), "{}", stdout_of(&a));
+
+    ws.write("security/pentest_2024.pdf.dossier.yaml", b"date: last spring\n");
+    let a = ws.build(&[]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[evidence-unparseable] security/pentest_2024.pdf.dossier.yaml: sidecar date \"last spring\" is not YYYY-MM-DD",
+    );
+}
+
+#[test]
+fn rag_answers_below_the_faithfulness_floor_and_incomplete_risk_registers_are_reported() {
+    let ws = sample_workspace("support-chatbot");
+    let log = ws.evidence().join("rag/rag_audit_log.jsonl");
+    let text =
+        fs::read_to_string(&log).unwrap().replacen("\"faithfulness_score\":0.71", "\"faithfulness_score\":0.42", 1);
+    fs::write(&log, text).unwrap();
+    let a = ws.run(&["check", "ev"]).success(); // a warning: the gate passes
+    assert_stderr_has(&a, "warning[faithfulness-low] rag/rag_audit_log.jsonl: 1 of");
+    assert_stderr_has(&a, "below 0.7 (lowest 0.42)");
+
+    let ws = credit();
+    ws.write("risk/risk_register.yaml", b"risks:\n  - id: R-1\n    risk: drift\n    owner: MRO\n");
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[evidence-incomplete] risk/risk_register.yaml: risk register entries are incomplete: R-1 lacks mitigation, residual risk",
+    );
+}

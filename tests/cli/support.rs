@@ -156,7 +156,7 @@ pub fn unclassified(ws: &Workspace) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| a["evidence_type"].is_null() && a["by"] != "config")
+        .filter(|a| a["evidence_type"].is_null() && a["by"] != "config" && a["by"] != "sidecar")
         .map(|a| a["path"].as_str().unwrap().to_string())
         .collect()
 }
