@@ -110,7 +110,7 @@ pub fn run(
                     check_dataset_hashes(path, value, artifacts, &mut findings);
                 }
             }
-            Document::BiasReport { features } => {
+            Document::BiasReport { features, .. } => {
                 let band = config.disparate_impact;
                 for feature in features {
                     for group in &feature.groups {
@@ -135,8 +135,8 @@ pub fn run(
                     }
                 }
             }
-            Document::Metrics { metrics } => check_minimums(config, path, metrics, &mut findings),
-            Document::ModelCard { version, metrics } => {
+            Document::Metrics { metrics, .. } => check_minimums(config, path, metrics, &mut findings),
+            Document::ModelCard { version, metrics, has_intended_use, has_limitations, .. } => {
                 check_minimums(config, path, metrics, &mut findings);
                 if let (true, Some(expected), Some(found)) = (config.version_consistency, release_version, version) {
                     if expected != found {
@@ -148,6 +148,20 @@ pub fn run(
                             ),
                         ));
                     }
+                }
+                let lacking: Vec<&str> = [(*has_intended_use, "intended use"), (*has_limitations, "limitations")]
+                    .into_iter()
+                    .filter(|(has, _)| !has)
+                    .map(|(_, what)| what)
+                    .collect();
+                if !lacking.is_empty() {
+                    let mut f = Finding::at(
+                        Code::EvidenceIncomplete,
+                        path,
+                        format!("model card has no section on {}", lacking.join(" or ")),
+                    );
+                    f.severity = crate::findings::Severity::Warning;
+                    findings.push(f);
                 }
             }
             Document::TestResults(counts) if counts.tests > 0 => {
@@ -196,7 +210,39 @@ pub fn run(
             _ => {}
         }
     }
+    if config.dataset_hashes {
+        check_dataset_references(documents, &mut findings);
+    }
     findings
+}
+
+/// Datasets named with a digest elsewhere (evaluation, bias report, lineage, model
+/// metadata) must carry the digest the dataset manifest records under the same name.
+fn check_dataset_references(documents: &[(String, String, Document)], findings: &mut Vec<Finding>) {
+    let references = |d: &Document| match d {
+        Document::Data { value } => crate::documents::dataset_references(value),
+        Document::Metrics { datasets, .. } | Document::BiasReport { datasets, .. } => datasets.clone(),
+        _ => Vec::new(),
+    };
+    let mut recorded: BTreeMap<String, (String, &str)> = BTreeMap::new();
+    for (path, _, doc) in documents.iter().filter(|(_, t, _)| t == "dataset-manifest") {
+        for (name, sha) in references(doc) {
+            recorded.entry(name).or_insert((sha, path.as_str()));
+        }
+    }
+    for (path, _, doc) in documents.iter().filter(|(_, t, _)| t != "dataset-manifest") {
+        for (name, sha) in references(doc) {
+            if let Some((expected, manifest)) = recorded.get(&name) {
+                if &sha != expected {
+                    findings.push(Finding::at(
+                        Code::DatasetHashMismatch,
+                        path,
+                        format!("names dataset {name:?} with sha256 {sha}, but {manifest} records {expected}"),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// Whether any object in the document says `contains_pii: true`.
@@ -350,7 +396,10 @@ mod tests {
                 name: "sex".into(),
                 reference_group: Some("male".into()),
                 groups: vec![GroupResult { name: "female".into(), disparate_impact_ratio: Some(ratio), line: Some(7) }],
+                demographic_parity_difference: None,
+                equalized_odds_difference: None,
             }],
+            datasets: Vec::new(),
         }
     }
 
@@ -378,7 +427,10 @@ mod tests {
         assert!(f[0].message.contains("t.pgd"));
         let card = Document::ModelCard {
             version: Some("4.2.0".into()),
+            model_id: None,
             metrics: [("accuracy".to_string(), 0.5)].into_iter().collect(),
+            has_intended_use: true,
+            has_limitations: true,
         };
         let f = run(&config, Some("4.2.1"), &[("card.md".into(), "model-card".into(), card)], &[]);
         let codes: Vec<Code> = f.iter().map(|f| f.code).collect();

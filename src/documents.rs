@@ -29,6 +29,8 @@ pub enum Document {
     BiasReport {
         /// Sensitive features with their groups.
         features: Vec<FeatureResult>,
+        /// Datasets the report names with a digest: (name, sha256).
+        datasets: Vec<(String, String)>,
     },
     /// JUnit-style test results.
     TestResults(TestCounts),
@@ -36,13 +38,21 @@ pub enum Document {
     Metrics {
         /// Metric name to value.
         metrics: BTreeMap<String, f64>,
+        /// Datasets the report names with a digest: (name, sha256).
+        datasets: Vec<(String, String)>,
     },
     /// A model card's identity.
     ModelCard {
         /// `model_version` (or `version`) from the front matter.
         version: Option<String>,
+        /// `model_id` (or `model_name`) from the front matter.
+        model_id: Option<String>,
         /// Metrics from the front matter's model-index.
         metrics: BTreeMap<String, f64>,
+        /// Whether a section on intended use (`Uses`, `Intended use`) is present.
+        has_intended_use: bool,
+        /// Whether a section on limitations (`Limitations`, `Bias, Risks, and Limitations`) is present.
+        has_limitations: bool,
     },
     /// A JSON or YAML document kept whole (policy input).
     Data {
@@ -62,6 +72,10 @@ pub struct FeatureResult {
     pub reference_group: Option<String>,
     /// Each group's results.
     pub groups: Vec<GroupResult>,
+    /// Largest gap in selection rate between groups.
+    pub demographic_parity_difference: Option<f64>,
+    /// Largest gap in true- or false-positive rate between groups.
+    pub equalized_odds_difference: Option<f64>,
 }
 
 /// Fairness results for one group.
@@ -155,7 +169,8 @@ pub fn parse(root: &Path, path: &str, evidence_type: &str) -> (Option<Document>,
     };
     let document = match kind {
         Kind::Bias => structured(path, &text, &mut findings).map(|v| bias_report(path, &text, &v, &mut findings)),
-        Kind::Metrics => structured(path, &text, &mut findings).map(|v| Document::Metrics { metrics: metrics_of(&v) }),
+        Kind::Metrics => structured(path, &text, &mut findings)
+            .map(|v| Document::Metrics { metrics: metrics_of(&v), datasets: dataset_references(&v) }),
         Kind::Data => structured(path, &text, &mut findings).map(|value| Document::Data { value }),
         Kind::Junit => junit(path, &text, &mut findings).map(Document::TestResults),
         Kind::ModelCard => Some(model_card(&text)),
@@ -275,9 +290,15 @@ fn bias_report(path: &str, text: &str, v: &Value, findings: &mut Vec<Finding>) -
             }
             groups.push(GroupResult { name: g, disparate_impact_ratio: ratio, line });
         }
-        features.push(FeatureResult { name, reference_group: reference, groups });
+        features.push(FeatureResult {
+            name,
+            reference_group: reference,
+            groups,
+            demographic_parity_difference: f.get("demographic_parity_difference").and_then(number),
+            equalized_odds_difference: f.get("equalized_odds_difference").and_then(number),
+        });
     }
-    Document::BiasReport { features }
+    Document::BiasReport { features, datasets: dataset_references(v) }
 }
 
 /// Numeric metrics: `metrics: {name: number}` (or `{name: {value: n}}`), else top-level numbers.
@@ -313,7 +334,44 @@ fn model_card(text: &str) -> Document {
             }
         }
     }
-    Document::ModelCard { version, metrics }
+    let model_id =
+        ["model_id", "model_name"].iter().find_map(|k| value.get(*k)).and_then(Value::as_str).map(str::to_string);
+    let headings: Vec<String> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim().to_lowercase())
+        .collect();
+    let has = |words: &[&str]| headings.iter().any(|h| words.iter().any(|w| h.contains(w)));
+    Document::ModelCard {
+        version,
+        model_id,
+        metrics,
+        has_intended_use: has(&["uses", "intended use", "intended purpose"]),
+        has_limitations: has(&["limitation"]),
+    }
+}
+
+/// Datasets a document names with a digest: objects under `dataset`, `datasets`,
+/// `training_data` or `data` that carry a `name` (or `id`) and a `sha256`.
+pub fn dataset_references(value: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                let name = map.get("name").or_else(|| map.get("id")).and_then(Value::as_str);
+                if let (Some(name), Some(sha)) = (name, map.get("sha256").and_then(Value::as_str)) {
+                    out.push((name.to_string(), sha.to_ascii_lowercase()));
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn junit(path: &str, text: &str, findings: &mut Vec<Finding>) -> Option<TestCounts> {
@@ -490,7 +548,7 @@ mod tests {
   }
 }"#;
         let (doc, findings) = parse_text("bias.json", "bias-report", text);
-        let Some(Document::BiasReport { features }) = doc else { panic!("{doc:?}") };
+        let Some(Document::BiasReport { features, .. }) = doc else { panic!("{doc:?}") };
         let groups = &features[0].groups;
         assert_eq!(groups[0].disparate_impact_ratio, Some(1.0));
         assert!((groups[1].disparate_impact_ratio.unwrap() - 0.75).abs() < 1e-9);
@@ -545,7 +603,7 @@ mod tests {
     fn model_card_version_and_metrics() {
         let text = "---\nmodel_version: \"4.2.1\"\nmodel-index:\n  - name: m\n    results:\n      - metrics:\n          - {type: accuracy, value: 0.95}\n---\n# Card\n";
         let (doc, _) = parse_text("model_card.md", "model-card", text);
-        let Some(Document::ModelCard { version, metrics }) = doc else { panic!() };
+        let Some(Document::ModelCard { version, metrics, .. }) = doc else { panic!() };
         assert_eq!(version.as_deref(), Some("4.2.1"));
         assert_eq!(metrics["accuracy"], 0.95);
     }

@@ -5,7 +5,7 @@ use std::process::Command as Process;
 
 use crate::support::*;
 
-const MODEL_CARD: &str = "---\nmodel_id: m\n---\n# Model card\n";
+const MODEL_CARD: &str = "---\nmodel_id: m\n---\n# Model card\n## Uses\n## Limitations\n";
 
 fn sample() -> Workspace {
     Workspace::new(&[

@@ -261,3 +261,19 @@ fn rag_answers_below_the_faithfulness_floor_and_incomplete_risk_registers_are_re
         "error[evidence-incomplete] risk/risk_register.yaml: risk register entries are incomplete: R-1 lacks mitigation, residual risk",
     );
 }
+
+#[test]
+fn a_report_naming_a_dataset_with_another_digest_than_the_manifest_is_caught() {
+    let ws = credit();
+    edit(
+        &ws,
+        "fairness/bias_analysis.json",
+        "a23941b005a5ca9f47676c0a4e135a282733d709f8fa08791e81ddeb443af03d",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    );
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[dataset-hash-mismatch] fairness/bias_analysis.json: names dataset \"golden_set_v1\" with sha256 0000000000000000000000000000000000000000000000000000000000000000, but data/dataset_manifest.json records a23941b0",
+    );
+}
