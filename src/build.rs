@@ -25,6 +25,17 @@ use crate::matrix::{self, Matrix, SystemScope};
 use crate::package::{self, Staging};
 use crate::policy;
 
+/// File name of the findings list in a package.
+pub const FINDINGS_JSON: &str = "findings.json";
+
+/// `findings.json`: every finding of the run, sorted by path, line and code.
+#[derive(serde::Serialize)]
+struct FindingsFile<'a> {
+    format: &'static str,
+    schema_version: u32,
+    findings: &'a [Finding],
+}
+
 /// Where the package goes when `-o` is not given (relative to the current directory).
 pub const DEFAULT_OUTPUT: &str = "dossier-package";
 
@@ -91,6 +102,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         json.push('\n');
         staging.write_output(matrix::MATRIX_JSON, json.as_bytes())?;
         staging.write_output(matrix::MATRIX_CSV, matrix::to_csv(matrix).as_bytes())?;
+        let report = FindingsFile { format: "dossier-findings", schema_version: 1, findings: &run.findings };
+        let mut json = serde_json::to_string_pretty(&report).expect("findings serialize to JSON");
+        json.push('\n');
+        staging.write_output(FINDINGS_JSON, json.as_bytes())?;
     }
 
     let root_hint = staging

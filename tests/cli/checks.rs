@@ -36,6 +36,13 @@ fn a_group_below_the_four_fifths_rule_fails_the_gate_naming_group_and_file() {
     );
     ws.build(&[]).code(1);
     assert_eq!(status_of(&ws, "eu-ai-act/art-10/2/f"), "failed");
+    // The package carries the finding for the auditor, with file and line.
+    let findings = read_json(&ws.package().join("findings.json"));
+    let f = findings["findings"].as_array().unwrap().iter().find(|f| f["code"] == "threshold-failed").unwrap().clone();
+    assert_eq!(
+        (f["path"].as_str(), f["line"].as_u64(), f["severity"].as_str()),
+        (Some("fairness/bias_analysis.json"), Some(65), Some("error"))
+    );
     ws.build(&["--fail-on", "never"]).success();
 }
 
