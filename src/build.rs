@@ -213,7 +213,7 @@ fn collect_and_assess(
         }
     }
     findings.extend(check::run(&loaded.config.checks, system.version.as_deref(), &docs, &evidence.artifacts));
-    findings.extend(decisions::sign_offs(&docs));
+    findings.extend(decisions::sign_offs(&docs, system.version.as_deref()));
     let (waivers, waiver_findings) = decisions::waivers(&docs, assessed_at.date_naive());
     findings.extend(waiver_findings);
     for w in &waivers {
@@ -237,6 +237,7 @@ fn collect_and_assess(
     };
     let matrix =
         matrix::assess(catalogs, loaded.config.frameworks.as_deref(), scope, inputs, assessed_at.date_naive())?;
+    matrix::apply_waivers(&matrix, &mut findings);
     findings.extend(matrix::gaps(&matrix));
     findings.sort_by(|a, b| (&a.path, a.line, a.code, &a.message).cmp(&(&b.path, b.line, b.code, &b.message)));
     Ok(Run { evidence, matrix: Some(matrix), findings })
@@ -333,6 +334,17 @@ fn prepare_assessment(loaded: &LoadedConfig, root: &Path) -> Result<(CatalogSet,
                 catalogs.ids().join(", ")
             )));
         }
+    }
+    let unknown: Vec<String> = loaded
+        .config
+        .policies
+        .iter()
+        .flat_map(|p| p.requirements.iter().map(move |id| (p, id)))
+        .filter(|(_, id)| catalogs.requirement(id).is_none())
+        .map(|(p, id)| format!("policies ({}): unknown requirement id {id:?}", p.file.display()))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::input(format!("{}: {}", config_name(loaded), unknown.join("; "))));
     }
     Ok((catalogs, classifier))
 }

@@ -155,20 +155,18 @@ pub fn run(
                     .map(|(_, what)| what)
                     .collect();
                 if !lacking.is_empty() {
-                    let mut f = Finding::at(
-                        Code::EvidenceIncomplete,
+                    findings.push(Finding::at(
+                        Code::ModelCardSections,
                         path,
                         format!("model card has no section on {}", lacking.join(" or ")),
-                    );
-                    f.severity = crate::findings::Severity::Warning;
-                    findings.push(f);
+                    ));
                 }
             }
             Document::TestResults(counts) if counts.tests > 0 => {
-                let passed = counts.tests
-                    - counts.failures.min(counts.tests)
-                    - counts.errors.min(counts.tests - counts.failures.min(counts.tests));
-                let rate = f64::from(passed) / f64::from(counts.tests - counts.skipped.min(counts.tests)).max(1.0);
+                // Skipped cases neither pass nor fail: the rate is over the cases that ran.
+                let ran = counts.tests.saturating_sub(counts.skipped);
+                let failed = (counts.failures + counts.errors).min(ran);
+                let rate = if ran == 0 { 1.0 } else { f64::from(ran - failed) / f64::from(ran) };
                 if rate < config.min_test_pass_rate {
                     findings.push(Finding::at(
                         Code::TestsFailed,
@@ -421,6 +419,11 @@ mod tests {
     #[test]
     fn failing_tests_versions_and_metrics() {
         let config = ChecksConfig::default();
+        let skipped =
+            TestCounts { tests: 8, failures: 1, skipped: 2, failed: vec!["t.a".into()], ..TestCounts::default() };
+        let f =
+            run(&config, None, &[("r.xml".into(), "robustness-report".into(), Document::TestResults(skipped))], &[]);
+        assert_eq!(f.len(), 1, "skipped cases must not hide a failure");
         let counts = TestCounts { tests: 4, failures: 1, failed: vec!["t.pgd".into()], ..TestCounts::default() };
         let f = run(&config, None, &[("r.xml".into(), "robustness-report".into(), Document::TestResults(counts))], &[]);
         assert_eq!(f[0].code, Code::TestsFailed);

@@ -89,7 +89,7 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     );
     if let Some(matrix) = &report.matrix {
         coverage_lines(&mut text, matrix);
-        gap_line(&mut text, &report.findings);
+        gap_line(&mut text, &report.findings, "see matrix.csv");
         let config_files = matrix
             .artifacts
             .iter()
@@ -122,16 +122,33 @@ fn is_gap(f: &Finding) -> bool {
 /// in matrix.csv and matrix.json.
 fn print_findings(ui: &Ui, findings: &[Finding]) {
     ui.findings(findings.iter().filter(|f| !is_gap(f)));
+    // Gaps that fail the gate get one line on stderr, so even --quiet says why it failed.
+    let blocking: Vec<&Finding> = findings.iter().filter(|f| is_gap(f) && f.severity == Severity::Error).collect();
+    if !blocking.is_empty() {
+        let ids: Vec<&str> = blocking.iter().flat_map(|f| f.requirements.iter().map(String::as_str)).take(5).collect();
+        let more = if blocking.len() > ids.len() {
+            format!(" and {} more", blocking.len() - ids.len())
+        } else {
+            String::new()
+        };
+        ui.error_line(&format!(
+            "error[requirement-missing] {} requirement{} of binding frameworks {} no evidence: {}{more}",
+            blocking.len(),
+            if blocking.len() == 1 { "" } else { "s" },
+            if blocking.len() == 1 { "has" } else { "have" },
+            ids.join(", ")
+        ));
+    }
 }
 
 /// One summary line for the requirement gaps, by severity.
-fn gap_line(text: &mut String, findings: &[Finding]) {
+fn gap_line(text: &mut String, findings: &[Finding], listed_in: &str) {
     let gaps: Vec<&Finding> = findings.iter().filter(|f| is_gap(f)).collect();
     if !gaps.is_empty() {
         let errors = gaps.iter().filter(|f| f.severity == Severity::Error).count();
         let _ = writeln!(
             text,
-            "  gaps       {} requirements not satisfied ({errors} errors in binding frameworks); see matrix.csv",
+            "  gaps       {} requirements not satisfied ({errors} errors in binding frameworks); {listed_in}",
             gaps.len()
         );
     }
@@ -142,11 +159,12 @@ fn coverage_lines(text: &mut String, matrix: &Matrix) {
         let c = &f.coverage;
         let _ = writeln!(
             text,
-            "  coverage   {:<26} {:>3}/{:<3} satisfied ({:>3}%), {} failed, {} partial, {} stale, {} missing; {} not applicable",
+            "  coverage   {:<26} {:>3}/{:<3} satisfied ({:>3}%), {} waived, {} failed, {} partial, {} stale, {} missing; {} not applicable",
             f.id,
             c.satisfied,
             c.applicable,
             c.percent(),
+            c.waived,
             c.failed,
             c.partial,
             c.stale,
@@ -180,7 +198,7 @@ pub fn check(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     if let Some(matrix) = &run.matrix {
         coverage_lines(&mut text, matrix);
     }
-    gap_line(&mut text, &run.findings);
+    gap_line(&mut text, &run.findings, "`dossier build` lists them in matrix.csv");
     let tripped = fail_on.is_tripped_by(&run.findings);
     let _ = writeln!(text, "  gate       {} (--fail-on {})", if tripped { "FAIL" } else { "pass" }, fail_on.as_str());
     let _ = writeln!(text, "  time       {:.2} s", started.elapsed().as_secs_f64());
@@ -425,6 +443,13 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
     let hashed = crate::digest::hash_reader(handle, &mut buf, None, Some((&mut classify, HEAD_LIMIT)))
         .map_err(|e| Error::io("read", path, e))?;
     let mut facts = facts.expect("the head callback always runs");
+    // A sidecar is not evidence: say what it describes.
+    if let Some(of) = rel.strip_suffix(crate::decisions::SIDECAR_SUFFIX) {
+        if root_abs.join(of).is_file() {
+            facts.evidence_type = None;
+            facts.reason = Reason::Sidecar { of: of.to_string() };
+        }
+    }
     // A sidecar next to the file can date it and name its type, as in a build.
     let sidecar_rel = format!("{rel}{}", crate::decisions::SIDECAR_SUFFIX);
     if root_abs.join(&sidecar_rel).is_file() {

@@ -172,8 +172,9 @@ pub fn apply_sidecars(
     findings
 }
 
-/// Findings about sign-offs: a rejected decision fails the gate, a missing field is noted.
-pub fn sign_offs(docs: &[(String, String, Document)]) -> Vec<Finding> {
+/// Findings about sign-offs: a rejected decision fails the gate, a sign-off for another
+/// version than the release does too, and a missing field is noted.
+pub fn sign_offs(docs: &[(String, String, Document)], release_version: Option<&str>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (path, t, doc) in docs {
         let (Document::Data { value }, "sign-off") = (doc, t.as_str()) else { continue };
@@ -206,6 +207,19 @@ pub fn sign_offs(docs: &[(String, String, Document)]) -> Vec<Finding> {
                 path.as_str(),
                 format!("sign-off lacks {}", lacking.join(", ")),
             ));
+        }
+        let signed_version = value
+            .get("version")
+            .or_else(|| value.pointer("/scope/version"))
+            .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.is_number().then(|| v.to_string())));
+        if let (Some(signed), Some(release)) = (signed_version, release_version) {
+            if signed != release {
+                findings.push(Finding::at(
+                    Code::VersionMismatch,
+                    path.as_str(),
+                    format!("sign-off approves version {signed}, but dossier.yaml releases version {release}"),
+                ));
+            }
         }
         if let Some(d) = decision {
             if !matches!(d.as_str(), "approve" | "approved" | "accept" | "accepted" | "pass" | "go") {
@@ -254,10 +268,12 @@ mod tests {
     #[test]
     fn a_rejected_sign_off_is_a_finding() {
         let ok = doc("sign-off", "reviewer: {name: A, role: MRO}\ndecision: approve\ndate: 2026-11-10\n");
-        assert!(sign_offs(&[ok]).is_empty());
+        assert!(sign_offs(&[ok], None).is_empty());
         let panel = doc("sign-off", "approvers: [{name: A}, {name: B}]\ndecision: approve\ndate: 2026-11-07\n");
-        assert!(sign_offs(&[panel]).is_empty());
+        assert!(sign_offs(&[panel], None).is_empty());
         let no = doc("sign-off", "reviewer: {name: A}\ndecision: reject\ndate: 2026-11-10\n");
-        assert_eq!(sign_offs(&[no])[0].code, Code::SignOffNotApproved);
+        assert_eq!(sign_offs(&[no], None)[0].code, Code::SignOffNotApproved);
+        let other = doc("sign-off", "reviewer: A\ndecision: approve\ndate: 2026-11-10\nversion: '4.2.0'\n");
+        assert_eq!(sign_offs(&[other], Some("4.2.1"))[0].code, Code::VersionMismatch);
     }
 }

@@ -147,10 +147,18 @@ pub fn parse(root: &Path, path: &str, evidence_type: &str) -> (Option<Document>,
         "robustness-report" | "red-team-report" if path.to_ascii_lowercase().ends_with(".xml") => Kind::Junit,
         "evaluation-metrics" => Kind::Metrics,
         "model-card" if path.to_ascii_lowercase().ends_with(".md") => Kind::ModelCard,
-        "model-metadata" | "sign-off" | "waiver" | "risk-register" | "dataset-manifest" => Kind::Data,
+        "model-metadata" | "sign-off" | "waiver" | "risk-register" | "dataset-manifest" | "data-lineage" => Kind::Data,
         "inference-log" | "override-log" | "rag-audit-log" if is_jsonl(path) => Kind::Log,
         _ => return (None, findings),
     };
+    // Structured kinds are read from JSON or YAML files only: a risk register kept as a
+    // spreadsheet or a sign-off as a PDF is still evidence, just not one dossier reads.
+    let lower = path.to_ascii_lowercase();
+    if matches!(kind, Kind::Bias | Kind::Metrics | Kind::Data)
+        && ![".json", ".yaml", ".yml"].iter().any(|ext| lower.ends_with(ext))
+    {
+        return (None, findings);
+    }
     if kind == Kind::Log {
         return match std::fs::File::open(&file) {
             Ok(f) => (Some(Document::Log(log_stats(std::io::BufReader::new(f), path, &mut findings))), findings),

@@ -107,6 +107,8 @@ codes! {
         "An evidence file cannot be read as its evidence type (malformed JSON, YAML or XML, a JUnit file that is not JUnit).";
     EvidenceIncomplete = "evidence-incomplete", Error,
         "An evidence file lacks content its type needs, such as a group without fairness results.";
+    ModelCardSections = "model-card-sections", Warning,
+        "A model card has no section on intended use or on limitations.";
     LogLineInvalid = "log-line-invalid", Warning,
         "A line of a JSON Lines log is not a JSON record; the other records are still used.";
     ThresholdFailed = "threshold-failed", Error,

@@ -611,6 +611,22 @@ fn not_applicable_summary(req: &Requirement) -> String {
     text.replace("only to  systems that", "only to systems that")
 }
 
+/// A waiver decides that a requirement need not be met; so an error finding whose every
+/// failed requirement is waived no longer gates the release. It stays listed, as a note
+/// that says which waivers cover it.
+pub fn apply_waivers(matrix: &Matrix, findings: &mut [Finding]) {
+    for finding in findings.iter_mut().filter(|f| f.severity == Severity::Error) {
+        let key = format!("{}: {}", finding.code, finding.message);
+        let affected: Vec<&RequirementResult> =
+            matrix.frameworks.iter().flat_map(|f| &f.requirements).filter(|r| r.failed_by.contains(&key)).collect();
+        if !affected.is_empty() && affected.iter().all(|r| r.status == Status::Waived) {
+            finding.severity = Severity::Note;
+            let ids: Vec<&str> = affected.iter().map(|r| r.id.as_str()).collect();
+            finding.message.push_str(&format!(" (waived: {})", ids.join(", ")));
+        }
+    }
+}
+
 /// Findings for requirements that are not satisfied, so the gate sees the gaps: missing
 /// evidence is an error in a binding framework and a warning in a voluntary one; partial
 /// and stale evidence are warnings. (Failed requirements already have their finding.)

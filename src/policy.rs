@@ -69,8 +69,15 @@ fn engine_for(name: &str, source: &str) -> Result<regorus::Engine, String> {
     }
 }
 
+/// The gist of a regorus error: its non-empty lines, except source excerpts, joined.
 fn first_line(text: &str) -> String {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or(text).trim().to_string()
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ' || c == '|'))
+        .take(3)
+        .collect();
+    if lines.is_empty() { text.trim().to_string() } else { lines.join(" ") }
 }
 
 /// The messages in a deny result: a set or array of strings (others as JSON), `true` as

@@ -55,6 +55,11 @@ impl Ui {
         }
     }
 
+    /// Prints a line to stderr as it is.
+    pub fn error_line(&self, line: &str) {
+        let _ = writeln!(io::stderr().lock(), "{line}");
+    }
+
     /// Prints an error line to stderr.
     pub fn error(&self, message: &str) {
         let _ = writeln!(io::stderr().lock(), "error: {message}");

@@ -284,3 +284,34 @@ fn a_report_naming_a_dataset_with_another_digest_than_the_manifest_is_caught() {
         "error[dataset-hash-mismatch] fairness/bias_analysis.json: names dataset \"golden_set_v1\" with sha256 0000000000000000000000000000000000000000000000000000000000000000, but data/dataset_manifest.json records a23941b0",
     );
 }
+
+#[test]
+fn a_waiver_covering_every_requirement_a_finding_fails_stops_it_gating() {
+    let ws = credit();
+    edit(&ws, "fairness/bias_analysis.json", "\"female\": 0.918", "\"female\": 0.75");
+    ws.run(&["check", "ev"]).code(1);
+    let waiver = "requirements: [eu-ai-act/art-10/2/f, eu-ai-act/art-10/2/g, eu-ai-act/annex-iv/2/g, nist-ai-rmf/MEASURE-2.11]\njustification: retraining with a fairness constraint is scheduled; manual review of every female applicant meanwhile\napprover: {name: Declan Byrne}\nexpires: 2026-12-31\n";
+    ws.write("waivers/fairness_waiver.yaml", waiver.as_bytes());
+    ws.build(&[]).success();
+    assert_eq!(status_of(&ws, "eu-ai-act/art-10/2/f"), "waived");
+    let findings = read_json(&ws.package().join("findings.json"));
+    let f = findings["findings"].as_array().unwrap().iter().find(|f| f["code"] == "threshold-failed").unwrap().clone();
+    assert_eq!(f["severity"], "note");
+    assert!(
+        f["message"].as_str().unwrap().ends_with(
+            "(waived: eu-ai-act/art-10/2/f, eu-ai-act/art-10/2/g, eu-ai-act/annex-iv/2/g, nist-ai-rmf/MEASURE-2.11)"
+        ),
+        "{f}"
+    );
+}
+
+#[test]
+fn a_policy_naming_an_unknown_requirement_is_a_config_error() {
+    let ws = credit();
+    edit(&ws, "dossier.yaml", "requirements: [eu-ai-act/art-10/2/f,", "requirements: [eu-ai-act/art-10/2/z,");
+    let a = ws.run(&["check", "ev"]).code(2);
+    assert_stderr_has(
+        &a,
+        "policies (policies/compliance_policy.rego): unknown requirement id \"eu-ai-act/art-10/2/z\"",
+    );
+}
