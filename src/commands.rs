@@ -62,15 +62,10 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     print_findings(ui, &report.findings);
 
     let m = &report.manifest;
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
     let mut text = String::new();
     let _ = writeln!(text, "dossier build: package written");
     let _ = writeln!(text, "  evidence   {}", report.evidence_root.display());
-    let _ = writeln!(
-        text,
-        "  config     {}",
-        report.config_file.as_deref().map_or("(defaults)".into(), |p| p.display().to_string())
-    );
+    config_line(&mut text, report.config_file.as_deref());
     let _ = writeln!(
         text,
         "  artifacts  {} ({}); {} symbolic links, {} skipped, {} ignored",
@@ -80,13 +75,7 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
         m.skipped.len(),
         report.ignored
     );
-    let _ = writeln!(
-        text,
-        "  findings   {} errors, {} warnings, {} notes",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note)
-    );
+    findings_line(&mut text, &report.findings);
     if let Some(matrix) = &report.matrix {
         coverage_lines(&mut text, matrix);
         gap_line(&mut text, &report.findings, "see matrix.csv");
@@ -111,6 +100,22 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     ui.summary(&text);
 
     Ok(if fail_on.is_tripped_by(&report.findings) { ExitStatus::Findings } else { ExitStatus::Ok })
+}
+
+fn config_line(text: &mut String, file: Option<&Path>) {
+    let _ = writeln!(text, "  config     {}", file.map_or("(defaults)".into(), |p| p.display().to_string()));
+}
+
+fn findings_line(text: &mut String, findings: &[Finding]) {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        text,
+        "  findings   {}, {}, {}",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Note), "note")
+    );
 }
 
 fn is_gap(f: &Finding) -> bool {
@@ -148,8 +153,8 @@ fn gap_line(text: &mut String, findings: &[Finding], listed_in: &str) {
         let errors = gaps.iter().filter(|f| f.severity == Severity::Error).count();
         let _ = writeln!(
             text,
-            "  gaps       {} requirements not satisfied ({errors} errors in binding frameworks); {listed_in}",
-            gaps.len()
+            "  gaps       {} not satisfied ({errors} in binding frameworks); {listed_in}",
+            if gaps.len() == 1 { "1 requirement".to_string() } else { format!("{} requirements", gaps.len()) }
         );
     }
 }
@@ -180,21 +185,10 @@ pub fn check(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     let progress = ui.hashing_progress("checking");
     let (loaded, root, run) = build::check(options, &progress)?;
     print_findings(ui, &run.findings);
-    let count = |s: Severity| run.findings.iter().filter(|f| f.severity == s).count();
     let mut text = String::new();
     let _ = writeln!(text, "dossier check: {} artifacts in {}", run.evidence.artifacts.len(), root.display());
-    let _ = writeln!(
-        text,
-        "  config     {}",
-        loaded.file.as_deref().map_or("(defaults)".into(), |p| p.display().to_string())
-    );
-    let _ = writeln!(
-        text,
-        "  findings   {} errors, {} warnings, {} notes",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note)
-    );
+    config_line(&mut text, loaded.file.as_deref());
+    findings_line(&mut text, &run.findings);
     if let Some(matrix) = &run.matrix {
         coverage_lines(&mut text, matrix);
     }
