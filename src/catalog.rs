@@ -334,15 +334,6 @@ impl CatalogSet {
         all.into_iter().collect()
     }
 
-    /// Requirements (across catalogs) that an artifact of `evidence_type` helps satisfy.
-    pub fn requirements_using(&self, evidence_type: &str) -> Vec<&Requirement> {
-        self.catalogs
-            .iter()
-            .flat_map(|c| &c.requirements)
-            .filter(|r| r.evidence.iter().any(|n| n.evidence_type == evidence_type))
-            .collect()
-    }
-
     /// Ids of every catalog, in load order.
     pub fn ids(&self) -> Vec<&str> {
         self.catalogs.iter().map(|c| c.id.as_str()).collect()

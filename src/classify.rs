@@ -135,11 +135,6 @@ impl Classifier {
         Ok(Classifier { taxonomy, user, builtin, builtin_rules, config_path })
     }
 
-    /// The taxonomy in use.
-    pub fn taxonomy(&self) -> &Taxonomy {
-        &self.taxonomy
-    }
-
     /// Inspects the head of a file and classifies it.
     pub fn classify_head(&self, path: &str, head: &[u8], complete: bool) -> Facts {
         let inspection = Inspection::of(path, head, complete);

@@ -59,15 +59,6 @@ pub trait Progress: Sync {
     fn finish(&self);
 }
 
-/// A progress sink that ignores everything.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn start_hashing(&self, _: u64, _: Option<u64>) {}
-    fn hashed_bytes(&self, _: u64) {}
-    fn finish(&self) {}
-}
-
 /// Everything the walk found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Evidence {

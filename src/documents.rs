@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -522,11 +522,6 @@ fn log_stats(reader: impl BufRead, path: &str, findings: &mut Vec<Finding>) -> L
         findings.push(f);
     }
     stats
-}
-
-/// The date in an RFC 3339 timestamp.
-pub fn date_of(timestamp: &str) -> Option<NaiveDate> {
-    crate::inspect::parse_date(timestamp)
 }
 
 #[cfg(test)]

@@ -203,7 +203,7 @@ impl<'de> de::Deserialize<'de> for ScalarOrSkip {
 fn inspect_json(text: &str, complete: bool, out: &mut Inspection) {
     let mut de = serde_json::Deserializer::from_str(text);
     let _ = de.deserialize_map(TopLevel(out));
-    date_from_values(out, "");
+    date_from_values(out);
     if out.date.is_none() && complete {
         // Dates nested one or two levels down, as common report formats put them.
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
@@ -231,7 +231,7 @@ fn inspect_jsonl(text: &str, out: &mut Inspection) {
             out.keys = record.keys.clone();
             out.values = record.values.clone();
         }
-        date_from_values(&mut record, "");
+        date_from_values(&mut record);
         if let Some(date) = record.date {
             if newest.as_ref().is_none_or(|n| date.date > n.date) {
                 newest = Some(ContentDate { date: date.date, source: format!("newest record {}", date.source) });
@@ -337,13 +337,13 @@ fn top_level_yaml_keys(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn date_from_values(out: &mut Inspection, prefix: &str) {
+fn date_from_values(out: &mut Inspection) {
     if out.date.is_some() {
         return;
     }
     for key in DATE_KEYS {
         if let Some(date) = out.values.get(*key).and_then(|v| parse_date(v)) {
-            out.date = Some(ContentDate { date, source: format!("{prefix}{key}") });
+            out.date = Some(ContentDate { date, source: (*key).to_string() });
             return;
         }
     }

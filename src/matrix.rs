@@ -52,17 +52,6 @@ pub enum Status {
 }
 
 impl Status {
-    /// All statuses, in display order.
-    pub const ALL: [Status; 7] = [
-        Status::Satisfied,
-        Status::Waived,
-        Status::Partial,
-        Status::Stale,
-        Status::Missing,
-        Status::Failed,
-        Status::NotApplicable,
-    ];
-
     /// The kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {
