@@ -326,15 +326,10 @@ fn prepare_assessment(loaded: &LoadedConfig, root: &Path) -> Result<(CatalogSet,
         config_path_in_root(loaded.file.as_deref(), root),
     )
     .map_err(|e| Error::input(format!("{}: {e}", config_name(loaded))))?;
-    if let Some(ids) = &loaded.config.frameworks {
-        if let Some(unknown) = ids.iter().find(|id| catalogs.get(id).is_none()) {
-            return Err(Error::input(format!(
-                "{}: frameworks: unknown catalog {unknown:?}; loaded catalogs: {}",
-                config_name(loaded),
-                catalogs.ids().join(", ")
-            )));
-        }
-    }
+    // Checked here too, so a typo fails before any file is read.
+    catalogs
+        .select(loaded.config.frameworks.as_deref())
+        .map_err(|e| Error::input(format!("{}: {e}", config_name(loaded))))?;
     let unknown: Vec<String> = loaded
         .config
         .policies

@@ -334,6 +334,25 @@ impl CatalogSet {
         all.into_iter().collect()
     }
 
+    /// The catalogs named by `ids` (the config's `frameworks`), in that order; every
+    /// catalog when `None`. An unknown id is an error naming the loaded ones.
+    pub fn select(&self, ids: Option<&[String]>) -> Result<Vec<&Catalog>> {
+        match ids {
+            None => Ok(self.catalogs.iter().collect()),
+            Some(ids) => ids
+                .iter()
+                .map(|id| {
+                    self.get(id).ok_or_else(|| {
+                        Error::input(format!(
+                            "frameworks: unknown catalog {id:?}; loaded catalogs: {}",
+                            self.ids().join(", ")
+                        ))
+                    })
+                })
+                .collect(),
+        }
+    }
+
     /// Ids of every catalog, in load order.
     pub fn ids(&self) -> Vec<&str> {
         self.catalogs.iter().map(|c| c.id.as_str()).collect()

@@ -18,7 +18,7 @@ use crate::classify::{Facts, Reason};
 use crate::config::{Capability, RiskCategory, Role};
 use crate::decisions::Waiver;
 use crate::digest::Sha256Digest;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::ArtifactEntry;
 
@@ -273,21 +273,7 @@ pub fn assess(
     inputs: Inputs<'_>,
     assessed_on: NaiveDate,
 ) -> Result<Matrix> {
-    let catalogs: Vec<&Catalog> = match selected {
-        None => set.catalogs.iter().collect(),
-        Some(ids) => {
-            let mut out = Vec::new();
-            for id in ids {
-                out.push(set.get(id).ok_or_else(|| {
-                    Error::input(format!(
-                        "frameworks: unknown catalog {id:?}; loaded catalogs: {}",
-                        set.ids().join(", ")
-                    ))
-                })?);
-            }
-            out
-        }
-    };
+    let catalogs = set.select(selected)?;
 
     let Inputs { artifacts, facts, findings, waivers } = inputs;
     let classified: Vec<ClassifiedArtifact> = artifacts
