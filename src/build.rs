@@ -12,18 +12,20 @@ use crate::check;
 use crate::classify::Classifier;
 use crate::clock;
 use crate::collect::{self, CollectOptions, Evidence, Progress};
-use crate::config::PolicyConfig;
-use crate::config::{LoadedConfig, ignore_matcher};
+use crate::config::{LoadedConfig, PolicyConfig, ReportFormat, ignore_matcher};
 use crate::decisions;
 use crate::digest::Sha256Digest;
 use crate::documents::{self, Document};
 use crate::error::{Error, Result};
 use crate::findings::Code;
 use crate::findings::Finding;
-use crate::manifest::{self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, SUMS_FILE, SystemRef, Tool};
+use crate::manifest::{
+    self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, OutputEntry, SUMS_FILE, SystemRef, Tool,
+};
 use crate::matrix::{self, Matrix, SystemScope};
 use crate::package::{self, Staging};
 use crate::policy;
+use crate::report::{self, Report, templates::TemplateSet};
 
 /// File name of the findings list in a package.
 pub const FINDINGS_JSON: &str = "findings.json";
@@ -51,6 +53,8 @@ pub struct BuildOptions {
     pub include_evidence: bool,
     /// Collect and hash only: no classification, no matrix (an integrity-only package).
     pub manifest_only: bool,
+    /// Template directory overriding the built-in report templates (over `report.templates`).
+    pub templates: Option<PathBuf>,
 }
 
 /// What a build produced.
@@ -80,6 +84,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let assessed_at = clock::now()?;
     // Catalogs and classification rules are checked before anything is read or written.
     let assessment = if options.manifest_only { None } else { Some(prepare_assessment(&loaded, &root)?) };
+    // So are the report templates and the logo.
+    let reporting = if options.manifest_only { None } else { Some(Reporting::prepare(&loaded, options.templates.as_deref())?) };
 
     let output = options.output.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
     let mut staging = Staging::prepare(&output, &root)?;
@@ -92,11 +98,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     if let Some(dir) = &copy_to {
         copy_symlinks(&run.evidence, dir)?;
     }
-    let evidence = &mut run.evidence;
     let evidence_config = &loaded.config.evidence;
     let system = &loaded.config.system;
     let system_name = system.name.clone().unwrap_or_else(|| default_system_name(&root));
-    staging.write_output(SUMS_FILE, manifest::format_sums(&evidence.artifacts).as_bytes())?;
+    staging.write_output(SUMS_FILE, manifest::format_sums(&run.evidence.artifacts).as_bytes())?;
     if let Some(matrix) = &run.matrix {
         let mut json = serde_json::to_string_pretty(matrix).expect("matrix serializes to JSON");
         json.push('\n');
@@ -125,16 +130,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             included: options.include_evidence,
             include_hidden: evidence_config.include_hidden,
             ignore: evidence_config.ignore.iter().map(|p| p.as_str().to_string()).collect(),
-            artifact_count: evidence.artifacts.len() as u64,
-            total_bytes: evidence.total_bytes(),
+            artifact_count: run.evidence.artifacts.len() as u64,
+            total_bytes: run.evidence.total_bytes(),
         },
-        artifacts: std::mem::take(&mut evidence.artifacts),
-        symlinks: std::mem::take(&mut evidence.symlinks),
-        skipped: std::mem::take(&mut evidence.skipped),
+        artifacts: std::mem::take(&mut run.evidence.artifacts),
+        symlinks: std::mem::take(&mut run.evidence.symlinks),
+        skipped: std::mem::take(&mut run.evidence.skipped),
         outputs: staging.outputs(),
         package_digest: Sha256Digest::of(b""),
+        reports: Vec::new(),
     };
     manifest.seal();
+    let ignored = std::mem::take(&mut run.evidence.ignored);
+    if let (Some(reporting), Some(matrix)) = (&reporting, &run.matrix) {
+        manifest.reports = reporting.render(&mut staging, &loaded, &root, &manifest, matrix, &run)?;
+    }
     staging.write_raw(MANIFEST_FILE, manifest.to_pretty_json().as_bytes())?;
     let package = staging.commit()?;
 
@@ -144,9 +154,94 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         config_file: loaded.file,
         manifest,
         findings: run.findings,
-        ignored: evidence.ignored,
+        ignored,
         matrix: run.matrix,
     })
+}
+
+/// Report templates and branding, loaded before anything is read or written.
+struct Reporting {
+    templates: TemplateSet,
+    logo: Option<(String, Vec<u8>)>,
+    formats: Vec<ReportFormat>,
+}
+
+impl Reporting {
+    fn prepare(loaded: &LoadedConfig, templates: Option<&Path>) -> Result<Self> {
+        let report = &loaded.config.report;
+        let dir = templates.map(Path::to_path_buf).or_else(|| report.templates.as_deref().map(|d| loaded.resolve(d)));
+        let templates = TemplateSet::load(dir.as_deref())?;
+        let logo = match &report.logo {
+            Some(file) => {
+                let path = loaded.resolve(file);
+                let bytes = std::fs::read(&path).map_err(|e| Error::io("read report.logo", &path, e))?;
+                let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("logo.png").to_string();
+                Some((name, bytes))
+            }
+            None => None,
+        };
+        let mut formats = report.formats.clone();
+        formats.sort();
+        formats.dedup();
+        Ok(Reporting { templates, logo, formats })
+    }
+
+    /// Renders the reports into the staging directory and returns their entries.
+    fn render(
+        &self,
+        staging: &mut Staging,
+        loaded: &LoadedConfig,
+        root: &Path,
+        manifest: &Manifest,
+        matrix: &Matrix,
+        run: &Run,
+    ) -> Result<Vec<OutputEntry>> {
+        let cx = report::Context {
+            config: loaded,
+            root,
+            manifest,
+            matrix,
+            findings: &run.findings,
+            documents: &run.documents,
+            sign_offs: &run.sign_offs,
+            waivers: &run.waivers,
+            logo: self.logo.as_ref().map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
+        };
+        let model = Report::build(&cx);
+        let mut entries = Vec::new();
+        let mut write = |name: &str, bytes: &[u8]| -> Result<()> {
+            staging.write_raw(name, bytes)?;
+            entries.push(OutputEntry { path: name.to_string(), sha256: Sha256Digest::of(bytes), size: bytes.len() as u64 });
+            Ok(())
+        };
+        for format in &self.formats {
+            match format {
+                ReportFormat::Html => write(report::HTML_FILE, report::html::render(&model, &self.templates)?.as_bytes())?,
+                ReportFormat::Pdf => {
+                    let model_json = model.to_json();
+                    let manifest_json = manifest.to_pretty_json();
+                    let matrix_json = std::fs::read(staging.path().join(matrix::MATRIX_JSON))
+                        .map_err(|e| Error::io("read", staging.path().join(matrix::MATRIX_JSON), e))?;
+                    let mut data: Vec<report::pdf::DataFile> = vec![
+                        ("/report.json", model_json.as_bytes()),
+                        ("/manifest.json", manifest_json.as_bytes()),
+                        ("/matrix.json", &matrix_json),
+                    ];
+                    let logo_file = model.header.logo_file.clone();
+                    if let (Some(file), Some((_, bytes))) = (&logo_file, &self.logo) {
+                        data.push((file.as_str(), bytes));
+                    }
+                    let assessed_at = chrono::DateTime::parse_from_rfc3339(&manifest.assessed_at)
+                        .map_err(|e| Error::input(format!("assessment time: {e}")))?
+                        .with_timezone(&chrono::Utc);
+                    let ident = format!("dossier:{}", manifest.package_digest);
+                    write(report::PDF_FILE, &report::pdf::render(&self.templates, &data, &assessed_at, &ident)?)?;
+                }
+            }
+        }
+        entries.sort();
+        Ok(entries)
+    }
 }
 
 /// What collection and assessment found, before anything is written.
@@ -157,6 +252,12 @@ pub struct Run {
     pub matrix: Option<Matrix>,
     /// Every finding: collection, evidence content, policies and requirement gaps, sorted.
     pub findings: Vec<Finding>,
+    /// What the evidence documents say: (path, evidence type, document), in path order.
+    pub documents: Vec<(String, String, Document)>,
+    /// Sign-offs found in the evidence.
+    pub sign_offs: Vec<decisions::SignOff>,
+    /// Waivers in force.
+    pub waivers: Vec<decisions::Waiver>,
 }
 
 /// Collects the evidence and, when `assessment` is given, parses the documents, runs the
@@ -180,7 +281,7 @@ fn collect_and_assess(
     })?;
     let mut findings = std::mem::take(&mut evidence.findings);
     let Some((catalogs, _)) = assessment else {
-        return Ok(Run { evidence, matrix: None, findings });
+        return Ok(Run { evidence, matrix: None, findings, documents: Vec::new(), sign_offs: Vec::new(), waivers: Vec::new() });
     };
     let system = &loaded.config.system;
     let scope = SystemScope {
@@ -213,7 +314,8 @@ fn collect_and_assess(
         }
     }
     findings.extend(check::run(&loaded.config.checks, system.version.as_deref(), &docs, &evidence.artifacts));
-    findings.extend(decisions::sign_offs(&docs, system.version.as_deref()));
+    let sign_offs = decisions::read_sign_offs(&docs);
+    findings.extend(decisions::sign_off_findings(&sign_offs, system.version.as_deref()));
     let (waivers, waiver_findings) = decisions::waivers(&docs, assessed_at.date_naive());
     findings.extend(waiver_findings);
     for w in &waivers {
@@ -240,7 +342,7 @@ fn collect_and_assess(
     matrix::apply_waivers(&matrix, &mut findings);
     findings.extend(matrix::gaps(&matrix));
     findings.sort_by(|a, b| (&a.path, a.line, a.code, &a.message).cmp(&(&b.path, b.line, b.code, &b.message)));
-    Ok(Run { evidence, matrix: Some(matrix), findings })
+    Ok(Run { evidence, matrix: Some(matrix), findings, documents: docs, sign_offs, waivers })
 }
 
 /// Evaluates one configured policy; its input is the named evidence file's content, or

@@ -38,6 +38,9 @@ pub enum Command {
         /// Overwrite an existing dossier.yaml.
         #[arg(long)]
         force: bool,
+        /// Instead of dossier.yaml, write the built-in report templates (html/, typst/) into DIR for editing.
+        #[arg(long, value_name = "DIR", conflicts_with = "force")]
+        templates: Option<PathBuf>,
     },
 
     /// Collect the evidence and write the audit package.
@@ -67,6 +70,9 @@ pub enum Command {
         /// Collect and hash only: write manifest.json and SHA256SUMS, skip classification and the matrix.
         #[arg(long)]
         manifest_only: bool,
+        /// Report templates: files in DIR/html and DIR/typst replace the built-ins of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,

@@ -53,6 +53,23 @@ pub fn init(dir: &Path, force: bool, ui: &Ui) -> Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
+/// `dossier init --templates DIR`: writes the built-in report templates for editing.
+pub fn init_templates(dir: &Path, ui: &Ui) -> Result<ExitStatus> {
+    let written = crate::report::templates::write_builtins(dir)?;
+    let mut text = String::new();
+    for file in &written {
+        let _ = writeln!(text, "wrote {}", file.display());
+    }
+    let _ = writeln!(
+        text,
+        "next: edit them, then set `report: {{templates: {}}}` in dossier.yaml or pass `--templates {}` to build",
+        dir.display(),
+        dir.display()
+    );
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
+}
+
 /// `dossier build`: collects the evidence and writes the package.
 pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> {
     let started = Instant::now();
@@ -93,6 +110,10 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
         );
     } else {
         let _ = writeln!(text, "  matrix     not assessed (--manifest-only)");
+    }
+    if !m.reports.is_empty() {
+        let names: Vec<&str> = m.reports.iter().map(|r| r.path.as_str()).collect();
+        let _ = writeln!(text, "  reports    {}", names.join(", "));
     }
     let _ = writeln!(text, "  digest     {}", m.package_digest);
     let _ = writeln!(text, "  time       {:.2} s", elapsed.as_secs_f64());
@@ -216,6 +237,10 @@ pub fn verify(package: PathBuf, evidence: Option<PathBuf>, ui: &Ui) -> Result<Ex
             human_bytes(manifest.evidence.total_bytes)
         );
         let _ = writeln!(text, "  outputs    {} package files match", manifest.outputs.len());
+        if !manifest.reports.is_empty() {
+            let names: Vec<&str> = manifest.reports.iter().map(|r| r.path.as_str()).collect();
+            let _ = writeln!(text, "  reports    {} match", names.join(", "));
+        }
         let _ = writeln!(text, "  digest     {}", manifest.package_digest);
         if let Some(root) = &report.evidence_root {
             let _ = writeln!(text, "  evidence   {}", root.display());

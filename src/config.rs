@@ -39,6 +39,39 @@ pub struct Config {
     pub policies: Vec<PolicyConfig>,
     /// Thresholds for the built-in checks.
     pub checks: crate::check::ChecksConfig,
+    /// How the HTML and PDF reports look.
+    pub report: ReportConfig,
+}
+
+/// The `report:` section: branding, template overrides and which formats to render.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportConfig {
+    /// Organisation named on the cover and in the header. Default: `system.provider`.
+    pub organisation: Option<String>,
+    /// A PNG, JPEG or SVG logo, relative to this file, shown on the cover and in the header.
+    pub logo: Option<PathBuf>,
+    /// A directory whose `html/` and `typst/` files replace the built-in templates of the
+    /// same name, relative to this file. `--templates` overrides it.
+    pub templates: Option<PathBuf>,
+    /// Which reports to render. Default: both.
+    pub formats: Vec<ReportFormat>,
+}
+
+impl Default for ReportConfig {
+    fn default() -> Self {
+        ReportConfig { organisation: None, logo: None, templates: None, formats: vec![ReportFormat::Html, ReportFormat::Pdf] }
+    }
+}
+
+/// A rendered report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// `index.html`.
+    Html,
+    /// `report.pdf`.
+    Pdf,
 }
 
 /// One Rego policy to evaluate over the evidence.
@@ -300,6 +333,11 @@ impl LoadedConfig {
         resolve(&self.base_dir, &policy.file)
     }
 
+    /// A path from the config (logo, templates), resolved against the config's directory.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        resolve(&self.base_dir, path)
+    }
+
     /// The user catalog files, resolved against the config's directory.
     pub fn catalog_files(&self) -> Vec<PathBuf> {
         self.config.catalogs.iter().map(|p| resolve(&self.base_dir, p)).collect()
@@ -361,6 +399,17 @@ impl Config {
         ] {
             if let Some(i) = list.iter().position(|s| s.trim().is_empty()) {
                 problems.push(format!("{key}[{i}] is empty"));
+            }
+        }
+        if let Some(logo) = &self.report.logo {
+            let ext = logo.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            if !matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "svg")) {
+                problems.push(format!("report.logo {} must be a .png, .jpg or .svg file", logo.display()));
+            }
+        }
+        if let Some(org) = &self.report.organisation {
+            if org.trim().is_empty() {
+                problems.push("report.organisation is empty: remove the key or give it a value".into());
             }
         }
         problems

@@ -172,10 +172,28 @@ pub fn apply_sidecars(
     findings
 }
 
-/// Findings about sign-offs: a rejected decision fails the gate, a sign-off for another
-/// version than the release does too, and a missing field is noted.
-pub fn sign_offs(docs: &[(String, String, Document)], release_version: Option<&str>) -> Vec<Finding> {
-    let mut findings = Vec::new();
+/// A sign-off as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignOff {
+    /// The sign-off file.
+    pub path: String,
+    /// Who signed (one reviewer, or approvers joined by commas).
+    pub reviewer: Option<String>,
+    /// The reviewer's role, when given.
+    pub role: Option<String>,
+    /// The decision as written, lower-cased.
+    pub decision: Option<String>,
+    /// When, as written.
+    pub date: Option<String>,
+    /// The version the sign-off is for.
+    pub version: Option<String>,
+    /// Whether the decision is an approval.
+    pub approved: bool,
+}
+
+/// Reads the sign-offs among `docs`, in path order.
+pub fn read_sign_offs(docs: &[(String, String, Document)]) -> Vec<SignOff> {
+    let mut out = Vec::new();
     for (path, t, doc) in docs {
         let (Document::Data { value }, "sign-off") = (doc, t.as_str()) else { continue };
         let decision = text(value, &["decision", "status", "outcome"]).map(|d| d.to_ascii_lowercase());
@@ -190,48 +208,61 @@ pub fn sign_offs(docs: &[(String, String, Document)], release_version: Option<&s
                 .collect();
             (!names.is_empty()).then(|| names.join(", "))
         });
-        let date = text(value, &["date", "signed_at", "approved_at"]);
-        let mut lacking = Vec::new();
-        if reviewer.is_none() {
-            lacking.push("reviewer");
-        }
-        if decision.is_none() {
-            lacking.push("decision");
-        }
-        if date.is_none() {
-            lacking.push("date");
-        }
-        if !lacking.is_empty() {
-            findings.push(Finding::at(
-                Code::EvidenceIncomplete,
-                path.as_str(),
-                format!("sign-off lacks {}", lacking.join(", ")),
-            ));
-        }
-        let signed_version = value
+        let role = ["reviewer", "signed_by", "approver"]
+            .iter()
+            .find_map(|k| value.get(*k)?.get("role")?.as_str())
+            .map(str::to_string);
+        let version = value
             .get("version")
             .or_else(|| value.pointer("/scope/version"))
             .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.is_number().then(|| v.to_string())));
-        if let (Some(signed), Some(release)) = (signed_version, release_version) {
+        let approved = decision
+            .as_deref()
+            .is_some_and(|d| matches!(d, "approve" | "approved" | "accept" | "accepted" | "pass" | "go"));
+        out.push(SignOff {
+            path: path.clone(),
+            reviewer,
+            role,
+            decision,
+            date: text(value, &["date", "signed_at", "approved_at"]),
+            version,
+            approved,
+        });
+    }
+    out
+}
+
+/// Findings about sign-offs: a rejected decision fails the gate, a sign-off for another
+/// version than the release does too, and a missing field is noted.
+pub fn sign_off_findings(sign_offs: &[SignOff], release_version: Option<&str>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for s in sign_offs {
+        let path = s.path.as_str();
+        let lacking: Vec<&str> = [("reviewer", s.reviewer.is_none()), ("decision", s.decision.is_none()), ("date", s.date.is_none())]
+            .into_iter()
+            .filter_map(|(field, absent)| absent.then_some(field))
+            .collect();
+        if !lacking.is_empty() {
+            findings.push(Finding::at(Code::EvidenceIncomplete, path, format!("sign-off lacks {}", lacking.join(", "))));
+        }
+        if let (Some(signed), Some(release)) = (&s.version, release_version) {
             if signed != release {
                 findings.push(Finding::at(
                     Code::VersionMismatch,
-                    path.as_str(),
+                    path,
                     format!("sign-off approves version {signed}, but dossier.yaml releases version {release}"),
                 ));
             }
         }
-        if let Some(d) = decision {
-            if !matches!(d.as_str(), "approve" | "approved" | "accept" | "accepted" | "pass" | "go") {
-                findings.push(Finding::at(
-                    Code::SignOffNotApproved,
-                    path.as_str(),
-                    format!(
-                        "sign-off by {} records decision {d:?}, not an approval",
-                        reviewer.as_deref().unwrap_or("an unnamed reviewer")
-                    ),
-                ));
-            }
+        if let (Some(d), false) = (&s.decision, s.approved) {
+            findings.push(Finding::at(
+                Code::SignOffNotApproved,
+                path,
+                format!(
+                    "sign-off by {} records decision {d:?}, not an approval",
+                    s.reviewer.as_deref().unwrap_or("an unnamed reviewer")
+                ),
+            ));
         }
     }
     findings
@@ -263,6 +294,20 @@ mod tests {
         let partial = doc("waiver", "requirement: x\n");
         let (_, findings) = waivers(&[partial], today);
         assert!(findings[0].message.contains("justification, approver, expires"), "{}", findings[0].message);
+    }
+
+    fn sign_offs(docs: &[(String, String, Document)], release: Option<&str>) -> Vec<Finding> {
+        sign_off_findings(&read_sign_offs(docs), release)
+    }
+
+    #[test]
+    fn a_sign_off_reads_reviewer_role_and_date() {
+        let ok = doc("sign-off", "reviewer: {name: A, role: MRO}\ndecision: Approve\ndate: 2026-11-10\n");
+        let read = read_sign_offs(&[ok]);
+        assert_eq!(read[0].reviewer.as_deref(), Some("A"));
+        assert_eq!(read[0].role.as_deref(), Some("MRO"));
+        assert_eq!(read[0].date.as_deref(), Some("2026-11-10"));
+        assert!(read[0].approved);
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub enum Document {
         metrics: BTreeMap<String, f64>,
         /// Datasets the report names with a digest: (name, sha256).
         datasets: Vec<(String, String)>,
+        /// The confusion matrix, when the report has one.
+        confusion: Option<Confusion>,
     },
     /// A model card's identity.
     ModelCard {
@@ -87,6 +89,15 @@ pub struct GroupResult {
     pub disparate_impact_ratio: Option<f64>,
     /// Line of the ratio (or the group) in the file.
     pub line: Option<u64>,
+}
+
+/// A confusion matrix: `matrix[actual][predicted]`, rows and columns in `labels` order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confusion {
+    /// Class labels.
+    pub labels: Vec<String>,
+    /// Counts, one row per actual class.
+    pub matrix: Vec<Vec<u64>>,
 }
 
 /// JUnit counts.
@@ -178,7 +189,7 @@ pub fn parse(root: &Path, path: &str, evidence_type: &str) -> (Option<Document>,
     let document = match kind {
         Kind::Bias => structured(path, &text, &mut findings).map(|v| bias_report(path, &text, &v, &mut findings)),
         Kind::Metrics => structured(path, &text, &mut findings)
-            .map(|v| Document::Metrics { metrics: metrics_of(&v), datasets: dataset_references(&v) }),
+            .map(|v| Document::Metrics { metrics: metrics_of(&v), datasets: dataset_references(&v), confusion: confusion_of(&v) }),
         Kind::Data => structured(path, &text, &mut findings).map(|value| Document::Data { value }),
         Kind::Junit => junit(path, &text, &mut findings).map(Document::TestResults),
         Kind::ModelCard => Some(model_card(&text)),
@@ -319,6 +330,21 @@ fn metrics_of(v: &Value) -> BTreeMap<String, f64> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Reads `confusion_matrix: {labels, matrix}` (or a bare square array of counts), when
+/// its shape is consistent.
+fn confusion_of(v: &Value) -> Option<Confusion> {
+    let cm = v.get("confusion_matrix").or_else(|| v.pointer("/metrics/confusion_matrix"))?;
+    let rows = cm.get("matrix").unwrap_or(cm).as_array()?;
+    let matrix: Vec<Vec<u64>> =
+        rows.iter().map(|r| r.as_array()?.iter().map(Value::as_u64).collect()).collect::<Option<_>>()?;
+    let labels: Vec<String> = match cm.get("labels").and_then(Value::as_array) {
+        Some(l) => l.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string)).collect(),
+        None => (0..matrix.len()).map(|i| i.to_string()).collect(),
+    };
+    let square = !matrix.is_empty() && matrix.iter().all(|r| r.len() == matrix.len());
+    (square && labels.len() == matrix.len()).then_some(Confusion { labels, matrix })
 }
 
 fn model_card(text: &str) -> Document {

@@ -23,6 +23,7 @@ pub mod manifest;
 pub mod matrix;
 pub mod package;
 pub mod policy;
+pub mod report;
 pub mod taxonomy;
 pub mod ui;
 pub mod verify;

@@ -16,14 +16,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let ui = Ui::new(cli.quiet);
     let outcome = match cli.command {
-        Command::Init { dir, force } => commands::init(&dir, force, &ui),
-        Command::Build { evidence_dir, config, output, include_evidence, manifest_only, fail_on } => {
-            let options = BuildOptions { evidence_dir, config, output: Some(output), include_evidence, manifest_only };
+        Command::Init { templates: Some(dir), .. } => commands::init_templates(&dir, &ui),
+        Command::Init { dir, force, templates: None } => commands::init(&dir, force, &ui),
+        Command::Build { evidence_dir, config, output, include_evidence, manifest_only, templates, fail_on } => {
+            let options =
+                BuildOptions { evidence_dir, config, output: Some(output), include_evidence, manifest_only, templates };
             commands::build(&options, fail_on.into(), &ui)
         }
         Command::Check { evidence_dir, config, fail_on } => {
-            let options =
-                BuildOptions { evidence_dir, config, output: None, include_evidence: false, manifest_only: false };
+            let options = BuildOptions {
+                evidence_dir,
+                config,
+                output: None,
+                include_evidence: false,
+                manifest_only: false,
+                templates: None,
+            };
             commands::check(&options, fail_on.into(), &ui)
         }
         Command::Verify { package, evidence } => commands::verify(package, evidence, &ui),

@@ -4,7 +4,9 @@
 //! (recorded, never followed), every path that could not be collected and why, and every
 //! other file of the package with its digest. Its `package_digest` is the SHA-256 of the
 //! manifest's canonical form (see [`Manifest::canonical_bytes`]), so a hand edit anywhere
-//! in the manifest, or in any file it lists, is caught by `dossier verify`.
+//! in the manifest, or in any file it lists, is caught by `dossier verify`. The rendered
+//! reports are the one exception: they display the package digest, so they are listed
+//! in `reports`, outside the digest, and `verify` checks each against its hash.
 //!
 //! `SHA256SUMS` holds the same artifact digests in coreutils format, so
 //! `cd EVIDENCE && sha256sum -c PACKAGE/SHA256SUMS` checks the evidence without dossier.
@@ -51,8 +53,12 @@ pub struct Manifest {
     pub skipped: Vec<SkippedEntry>,
     /// The other files of the package (reports, data, `SHA256SUMS`), sorted by path.
     pub outputs: Vec<OutputEntry>,
-    /// SHA-256 of the canonical form of this manifest without this field.
+    /// SHA-256 of the canonical form of this manifest without this field and `reports`.
     pub package_digest: Sha256Digest,
+    /// The rendered reports (`index.html`, `report.pdf`), added after sealing. They show
+    /// the package digest, so they cannot be inside it; `verify` checks their hashes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<OutputEntry>,
 }
 
 /// Name and version of the tool.
@@ -337,6 +343,7 @@ mod tests {
             skipped: vec![SkippedEntry { path: "p".into(), reason: crate::findings::Code::SpecialFile }],
             outputs: vec![OutputEntry { path: "SHA256SUMS".into(), sha256: Sha256Digest::of(b"s"), size: 1 }],
             package_digest: Sha256Digest::of(b""),
+            reports: Vec::new(),
         };
         m.seal();
         m

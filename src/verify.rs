@@ -133,8 +133,10 @@ fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
 }
 
 fn check_outputs(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) {
-    let listed: BTreeSet<&str> = manifest.outputs.iter().map(|o| o.path.as_str()).collect();
-    for output in &manifest.outputs {
+    // Reports are outside the package digest (they display it) but verified all the same.
+    let all = || manifest.outputs.iter().chain(&manifest.reports);
+    let listed: BTreeSet<&str> = all().map(|o| o.path.as_str()).collect();
+    for output in all() {
         let path = package.join(&output.path);
         match fs::read(&path) {
             Ok(bytes) => {

@@ -68,11 +68,13 @@ fn sha256sum_checks_the_evidence_without_dossier() {
 fn package_digest_can_be_recomputed_without_dossier() {
     let ws = sample();
     ws.build(&[]).success();
-    // The recipe the book documents: canonical JSON of the manifest minus package_digest.
+    // The recipe the book documents: canonical JSON of the manifest minus package_digest
+    // and the report entries.
     let script = r#"
 import hashlib, json, sys
 m = json.load(open(sys.argv[1], encoding="utf-8"))
 claimed = m.pop("package_digest")
+m.pop("reports", None)
 canon = json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 print("OK" if hashlib.sha256(canon).hexdigest() == claimed else "MISMATCH")
 "#;
