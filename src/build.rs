@@ -85,7 +85,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // Catalogs and classification rules are checked before anything is read or written.
     let assessment = if options.manifest_only { None } else { Some(prepare_assessment(&loaded, &root)?) };
     // So are the report templates and the logo.
-    let reporting = if options.manifest_only { None } else { Some(Reporting::prepare(&loaded, options.templates.as_deref())?) };
+    let reporting =
+        if options.manifest_only { None } else { Some(Reporting::prepare(&loaded, options.templates.as_deref())?) };
 
     let output = options.output.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
     let mut staging = Staging::prepare(&output, &root)?;
@@ -211,12 +212,18 @@ impl Reporting {
         let mut entries = Vec::new();
         let mut write = |name: &str, bytes: &[u8]| -> Result<()> {
             staging.write_raw(name, bytes)?;
-            entries.push(OutputEntry { path: name.to_string(), sha256: Sha256Digest::of(bytes), size: bytes.len() as u64 });
+            entries.push(OutputEntry {
+                path: name.to_string(),
+                sha256: Sha256Digest::of(bytes),
+                size: bytes.len() as u64,
+            });
             Ok(())
         };
         for format in &self.formats {
             match format {
-                ReportFormat::Html => write(report::HTML_FILE, report::html::render(&model, &self.templates)?.as_bytes())?,
+                ReportFormat::Html => {
+                    write(report::HTML_FILE, report::html::render(&model, &self.templates)?.as_bytes())?
+                }
                 ReportFormat::Pdf => {
                     let model_json = model.to_json();
                     let manifest_json = manifest.to_pretty_json();
@@ -281,7 +288,14 @@ fn collect_and_assess(
     })?;
     let mut findings = std::mem::take(&mut evidence.findings);
     let Some((catalogs, _)) = assessment else {
-        return Ok(Run { evidence, matrix: None, findings, documents: Vec::new(), sign_offs: Vec::new(), waivers: Vec::new() });
+        return Ok(Run {
+            evidence,
+            matrix: None,
+            findings,
+            documents: Vec::new(),
+            sign_offs: Vec::new(),
+            waivers: Vec::new(),
+        });
     };
     let system = &loaded.config.system;
     let scope = SystemScope {

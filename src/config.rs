@@ -60,7 +60,12 @@ pub struct ReportConfig {
 
 impl Default for ReportConfig {
     fn default() -> Self {
-        ReportConfig { organisation: None, logo: None, templates: None, formats: vec![ReportFormat::Html, ReportFormat::Pdf] }
+        ReportConfig {
+            organisation: None,
+            logo: None,
+            templates: None,
+            formats: vec![ReportFormat::Html, ReportFormat::Pdf],
+        }
     }
 }
 

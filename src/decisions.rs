@@ -238,12 +238,17 @@ pub fn sign_off_findings(sign_offs: &[SignOff], release_version: Option<&str>) -
     let mut findings = Vec::new();
     for s in sign_offs {
         let path = s.path.as_str();
-        let lacking: Vec<&str> = [("reviewer", s.reviewer.is_none()), ("decision", s.decision.is_none()), ("date", s.date.is_none())]
-            .into_iter()
-            .filter_map(|(field, absent)| absent.then_some(field))
-            .collect();
+        let lacking: Vec<&str> =
+            [("reviewer", s.reviewer.is_none()), ("decision", s.decision.is_none()), ("date", s.date.is_none())]
+                .into_iter()
+                .filter_map(|(field, absent)| absent.then_some(field))
+                .collect();
         if !lacking.is_empty() {
-            findings.push(Finding::at(Code::EvidenceIncomplete, path, format!("sign-off lacks {}", lacking.join(", "))));
+            findings.push(Finding::at(
+                Code::EvidenceIncomplete,
+                path,
+                format!("sign-off lacks {}", lacking.join(", ")),
+            ));
         }
         if let (Some(signed), Some(release)) = (&s.version, release_version) {
             if signed != release {

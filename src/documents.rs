@@ -188,8 +188,11 @@ pub fn parse(root: &Path, path: &str, evidence_type: &str) -> (Option<Document>,
     };
     let document = match kind {
         Kind::Bias => structured(path, &text, &mut findings).map(|v| bias_report(path, &text, &v, &mut findings)),
-        Kind::Metrics => structured(path, &text, &mut findings)
-            .map(|v| Document::Metrics { metrics: metrics_of(&v), datasets: dataset_references(&v), confusion: confusion_of(&v) }),
+        Kind::Metrics => structured(path, &text, &mut findings).map(|v| Document::Metrics {
+            metrics: metrics_of(&v),
+            datasets: dataset_references(&v),
+            confusion: confusion_of(&v),
+        }),
         Kind::Data => structured(path, &text, &mut findings).map(|value| Document::Data { value }),
         Kind::Junit => junit(path, &text, &mut findings).map(Document::TestResults),
         Kind::ModelCard => Some(model_card(&text)),

@@ -132,7 +132,8 @@ impl Inventory {
         let bytes = artifacts.iter().map(|a| a.size).sum();
         let mut singles: Vec<&ClassifiedArtifact> = artifacts.iter().collect();
         let mut rows = Vec::new();
-        let passes: [(fn(&str) -> String, usize); 3] = [(digit_shape, MIN_GROUP), (dir_shape, MIN_GROUP), (top_shape, 2)];
+        let passes: [(fn(&str) -> String, usize); 3] =
+            [(digit_shape, MIN_GROUP), (dir_shape, MIN_GROUP), (top_shape, 2)];
         for (shape, min) in passes {
             if singles.len() + rows.len() <= MAX_ROWS {
                 break;
@@ -165,10 +166,8 @@ impl Inventory {
 fn group_row(pattern: String, evidence_type: &str, members: &[&ClassifiedArtifact]) -> Row {
     let mut sorted: Vec<&ClassifiedArtifact> = members.to_vec();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let entries: Vec<ArtifactEntry> = sorted
-        .iter()
-        .map(|a| ArtifactEntry { path: a.path.clone(), sha256: a.sha256.clone(), size: a.size })
-        .collect();
+    let entries: Vec<ArtifactEntry> =
+        sorted.iter().map(|a| ArtifactEntry { path: a.path.clone(), sha256: a.sha256.clone(), size: a.size }).collect();
     let digest = Sha256Digest::of(format_sums(&entries).as_bytes());
     let dates: Vec<_> = sorted.iter().filter_map(|a| a.facts.date).collect();
     Row::Group {
@@ -194,7 +193,12 @@ mod tests {
             path: path.into(),
             sha256: Sha256Digest::of(path.as_bytes()),
             size: 10,
-            facts: Facts { evidence_type: t.map(str::to_string), reason: Reason::Config, date: None, date_source: None },
+            facts: Facts {
+                evidence_type: t.map(str::to_string),
+                reason: Reason::Config,
+                date: None,
+                date_source: None,
+            },
         }
     }
 
@@ -208,7 +212,9 @@ mod tests {
     #[test]
     fn thousands_of_daily_logs_become_one_row_whose_digest_matches_sha256sums() {
         let mut all: Vec<ClassifiedArtifact> = (0..2000)
-            .map(|i| artifact(&format!("logs/2026/{:02}/{:02}/audit-{i:04}.jsonl", i % 12, i % 28), Some("inference-log")))
+            .map(|i| {
+                artifact(&format!("logs/2026/{:02}/{:02}/audit-{i:04}.jsonl", i % 12, i % 28), Some("inference-log"))
+            })
             .collect();
         all.push(artifact("model_card.md", Some("model-card")));
         all.sort_by(|a, b| a.path.cmp(&b.path));
@@ -227,8 +233,9 @@ mod tests {
 
     #[test]
     fn files_with_unlike_names_fall_back_to_directory_groups() {
-        let all: Vec<ClassifiedArtifact> =
-            (0..400).map(|i| artifact(&format!("blobs/{}.bin", Sha256Digest::of(&[i as u8, (i >> 8) as u8])), None)).collect();
+        let all: Vec<ClassifiedArtifact> = (0..400)
+            .map(|i| artifact(&format!("blobs/{}.bin", Sha256Digest::of(&[i as u8, (i >> 8) as u8])), None))
+            .collect();
         let inv = Inventory::build(&all);
         assert!(inv.rows.len() <= MAX_ROWS);
         assert!(matches!(&inv.rows[0], Row::Group { pattern, .. } if pattern == "blobs/*"));

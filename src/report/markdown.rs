@@ -129,7 +129,11 @@ pub fn to_blocks(text: &str) -> Vec<Block> {
     let flush = |spans: &mut Vec<Span>, blocks: &mut Vec<Block>, depth: u8| {
         if spans.iter().any(|s| !s.text.trim().is_empty()) {
             let taken = std::mem::take(spans);
-            blocks.push(if depth > 0 { Block::Item { depth, spans: taken } } else { Block::Paragraph { spans: taken } });
+            blocks.push(if depth > 0 {
+                Block::Item { depth, spans: taken }
+            } else {
+                Block::Paragraph { spans: taken }
+            });
         }
         spans.clear();
     };
@@ -203,9 +207,7 @@ pub fn to_blocks(text: &str) -> Vec<Block> {
                 flush(&mut spans, &mut blocks, depth);
                 blocks.push(Block::Rule);
             }
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t)
-                if table.is_some() =>
-            {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) if table.is_some() => {
                 cell.push_str(&t);
             }
             Event::Text(t) if heading.is_some() || in_code || quote > 0 => plain.push_str(&t),
@@ -223,9 +225,12 @@ pub fn to_blocks(text: &str) -> Vec<Block> {
                     spans.push(Span { text: " ".into(), strong: false, emph: false, code: false });
                 }
             }
-            Event::TaskListMarker(done) => {
-                spans.push(Span { text: if done { "[x] " } else { "[ ] " }.into(), strong: false, emph: false, code: false })
-            }
+            Event::TaskListMarker(done) => spans.push(Span {
+                text: if done { "[x] " } else { "[ ] " }.into(),
+                strong: false,
+                emph: false,
+                code: false,
+            }),
             _ => {}
         }
     }
@@ -328,7 +333,9 @@ mod tests {
 
     #[test]
     fn blocks_keep_structure_and_text_only() {
-        let blocks = to_blocks("# Title\n\nSome **bold** `#set page()` text.\n\n- one\n  - two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        let blocks = to_blocks(
+            "# Title\n\nSome **bold** `#set page()` text.\n\n- one\n  - two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        );
         assert_eq!(blocks[0], Block::Heading { level: 1, text: "Title".into() });
         let Block::Paragraph { spans } = &blocks[1] else { panic!("{blocks:?}") };
         assert!(spans.iter().any(|s| s.strong && s.text == "bold"));
@@ -342,7 +349,13 @@ mod tests {
     fn sections_are_found_by_heading() {
         let text = "# Plan\n\n## 1. Stop button\n\nOperators can stop it.\n\n### Detail\n\nx\n\n## 2. Training\n\nOfficers are trained.\n";
         let s = sections(text);
-        assert_eq!(s, [("1. Stop button".into(), "Operators can stop it.".into()), ("2. Training".into(), "Officers are trained.".into())]);
+        assert_eq!(
+            s,
+            [
+                ("1. Stop button".into(), "Operators can stop it.".into()),
+                ("2. Training".into(), "Officers are trained.".into())
+            ]
+        );
         let src = section_sources(text, &["stop"]);
         assert_eq!(src, ["## 1. Stop button\n\nOperators can stop it.\n\n### Detail\n\nx\n\n"]);
     }

@@ -107,6 +107,9 @@ pub struct Report {
     pub inventory: inventory::Inventory,
     /// The model card, rendered (first model card in path order).
     pub model_card: Option<MarkdownDoc>,
+    /// Lists cut short to keep the report readable, with how many entries were left out
+    /// (`robustness`, `metrics`, `fairness`, `confusion`, `datasets`, `risks`). Absent keys: nothing left out.
+    pub omitted: BTreeMap<&'static str, usize>,
 }
 
 /// The report header.
@@ -448,8 +451,10 @@ pub struct Oversight {
 /// One log's statistics.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogView {
-    /// The file.
+    /// The file, or for a summary of many logs, `N files: FIRST … LAST`.
     pub path: String,
+    /// How many log files this row covers.
+    pub files: usize,
     /// Evidence type.
     pub evidence_type: String,
     /// Statistics.
@@ -659,19 +664,7 @@ impl Report {
                     _ => None,
                 })
                 .collect(),
-            oversight: Oversight {
-                logs: cx
-                    .documents
-                    .iter()
-                    .filter_map(|(path, t, doc)| match doc {
-                        Document::Log(stats) => {
-                            Some(LogView { path: path.clone(), evidence_type: t.clone(), stats: stats.into() })
-                        }
-                        _ => None,
-                    })
-                    .collect(),
-                sign_offs,
-            },
+            oversight: Oversight { logs: log_views(cx.documents), sign_offs },
             findings: findings_view(cx.findings),
             waivers: cx.waivers.to_vec(),
             inventory: inventory::Inventory::build(&cx.matrix.artifacts),
@@ -679,7 +672,28 @@ impl Report {
                 .into_iter()
                 .filter(|p| p.to_ascii_lowercase().ends_with(".md"))
                 .find_map(|p| read_markdown(cx.root, &p).map(|text| markdown_doc(&p, &text))),
+            omitted: BTreeMap::new(),
         }
+        .cap()
+    }
+
+    /// Cuts the long lists to their limits and records what was left out.
+    fn cap(mut self) -> Self {
+        fn cut<T>(list: &mut Vec<T>, limit: usize, name: &'static str, omitted: &mut BTreeMap<&'static str, usize>) {
+            if list.len() > limit {
+                omitted.insert(name, list.len() - limit);
+                list.truncate(limit);
+            }
+        }
+        let o = &mut self.omitted;
+        cut(&mut self.robustness, 50, "robustness", o);
+        cut(&mut self.performance.metrics, 200, "metrics", o);
+        cut(&mut self.performance.fairness, 50, "fairness", o);
+        cut(&mut self.performance.confusion, 10, "confusion", o);
+        cut(&mut self.data.datasets, 200, "datasets", o);
+        cut(&mut self.conformity.data_governance.datasets, 200, "datasets", o);
+        cut(&mut self.conformity.risk_management.risks, 200, "risks", o);
+        self
     }
 
     /// The model as pretty JSON (what Typst templates read as `/report.json`).
@@ -893,7 +907,8 @@ fn datasets(cx: &Context) -> Vec<Dataset> {
         let list = value.get("datasets").and_then(Value::as_array).cloned().unwrap_or_else(|| vec![value.clone()]);
         for d in &list {
             let Some(name) = string_at(d, &["name", "id", "uri", "path"]) else { continue };
-            let sha256 = string_at(d, &["sha256", "hash", "digest"]).map(|s| s.trim_start_matches("sha256:").to_string());
+            let sha256 =
+                string_at(d, &["sha256", "hash", "digest"]).map(|s| s.trim_start_matches("sha256:").to_string());
             let referenced_by = sha256.as_deref().and_then(|s| cited.get(s)).cloned().unwrap_or_default();
             out.push(Dataset {
                 role: string_at(d, &["role", "split"]),
@@ -987,6 +1002,56 @@ fn performance(cx: &Context) -> Performance {
         }
     }
     Performance { metrics, fairness, confusion, impact_bounds: (lo, hi) }
+}
+
+/// Logs of one type are listed one by one up to this many; more are summarised in one row.
+const MAX_LOGS_LISTED: usize = 12;
+
+/// One row per log, or per evidence type when a type has many logs (daily files).
+fn log_views(documents: &[(String, String, Document)]) -> Vec<LogView> {
+    let mut by_type: BTreeMap<&str, Vec<(&str, &LogStats)>> = BTreeMap::new();
+    for (path, t, doc) in documents {
+        if let Document::Log(stats) = doc {
+            by_type.entry(t.as_str()).or_default().push((path.as_str(), stats));
+        }
+    }
+    let mut out = Vec::new();
+    for (t, logs) in by_type {
+        if logs.len() <= MAX_LOGS_LISTED {
+            out.extend(logs.iter().map(|(path, stats)| LogView {
+                path: path.to_string(),
+                files: 1,
+                evidence_type: t.to_string(),
+                stats: (*stats).into(),
+            }));
+            continue;
+        }
+        let mut merged = LogStats::default();
+        for (_, s) in &logs {
+            merged.records += s.records;
+            merged.bad_lines += s.bad_lines;
+            merged.first = match (merged.first.take(), &s.first) {
+                (Some(a), Some(b)) => Some(a.min(b.clone())),
+                (a, b) => a.or_else(|| b.clone()),
+            };
+            merged.last = match (merged.last.take(), &s.last) {
+                (Some(a), Some(b)) => Some(a.max(b.clone())),
+                (a, b) => a.or_else(|| b.clone()),
+            };
+            for (action, n) in &s.actions {
+                *merged.actions.entry(action.clone()).or_default() += n;
+            }
+            merged.faithfulness.extend(&s.faithfulness);
+        }
+        let (first, last) = (logs[0].0, logs[logs.len() - 1].0);
+        out.push(LogView {
+            path: format!("{} files: {first} … {last}", logs.len()),
+            files: logs.len(),
+            evidence_type: t.to_string(),
+            stats: (&merged).into(),
+        });
+    }
+    out
 }
 
 fn human_oversight(cx: &Context, plans: &[String]) -> HumanOversight {
@@ -1087,6 +1152,35 @@ mod tests {
         {
             assert_eq!(base64(input.as_bytes()), expected);
         }
+    }
+
+    #[test]
+    fn many_logs_of_one_type_are_summarised_in_one_row() {
+        let log = |i: u64, action: &str| LogStats {
+            records: 10,
+            first: Some(format!("2026-11-{:02}T00:00:00Z", i + 1)),
+            last: Some(format!("2026-11-{:02}T23:00:00Z", i + 1)),
+            actions: [(action.to_string(), 10)].into(),
+            ..LogStats::default()
+        };
+        let mut docs: Vec<(String, String, Document)> = (0..20)
+            .map(|i| {
+                (
+                    format!("logs/day-{i:02}.jsonl"),
+                    "override-log".into(),
+                    Document::Log(log(i, if i < 5 { "override" } else { "accept" })),
+                )
+            })
+            .collect();
+        docs.push(("audit.jsonl".into(), "inference-log".into(), Document::Log(log(0, "accept"))));
+        let views = log_views(&docs);
+        assert_eq!(views.len(), 2);
+        let summary = views.iter().find(|v| v.evidence_type == "override-log").unwrap();
+        assert_eq!(summary.files, 20);
+        assert_eq!(summary.stats.records, 200);
+        assert_eq!(summary.stats.first.as_deref(), Some("2026-11-01T00:00:00Z"));
+        assert_eq!(summary.stats.last.as_deref(), Some("2026-11-20T23:00:00Z"));
+        assert_eq!(summary.stats.override_rate, Some(0.25));
     }
 
     #[test]

@@ -16,11 +16,11 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
-use typst_layout::PagedDocument;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
+use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::templates::{TYPST_MAIN, TemplateSet};
@@ -153,7 +153,8 @@ fn typst_datetime(at: &DateTime<Utc>) -> Option<Datetime> {
 ///
 /// `ident` must be stable for the same package (the PDF's document id is derived from it).
 pub fn render(templates: &TemplateSet, data: &[DataFile], at: &DateTime<Utc>, ident: &str) -> Result<Vec<u8>> {
-    let now = typst_datetime(at).ok_or_else(|| Error::input(format!("assessment time {at} is out of Typst's range")))?;
+    let now =
+        typst_datetime(at).ok_or_else(|| Error::input(format!("assessment time {at} is out of Typst's range")))?;
     let today = Datetime::from_ymd(at.year(), at.month() as u8, at.day() as u8).expect("a valid date");
     let world = ReportWorld::new(templates, data, today)?;
     let compiled = typst::compile::<PagedDocument>(&world);

@@ -121,7 +121,10 @@ impl TemplateSet {
 pub fn write_builtins(dir: &Path) -> Result<Vec<PathBuf>> {
     let targets: Vec<PathBuf> = BUILTIN.iter().map(|(path, _)| dir.join(path)).collect();
     if let Some(existing) = targets.iter().find(|t| t.exists() || t.is_symlink()) {
-        return Err(Error::input(format!("{} already exists; dossier will not overwrite templates", existing.display())));
+        return Err(Error::input(format!(
+            "{} already exists; dossier will not overwrite templates",
+            existing.display()
+        )));
     }
     for ((_, text), target) in BUILTIN.iter().zip(&targets) {
         let parent = target.parent().expect("template paths have a directory");

@@ -6,5 +6,6 @@ mod checks;
 mod collection;
 mod init;
 mod matrix;
+mod reports;
 mod support;
 mod verify;
