@@ -439,10 +439,10 @@ fn junit(path: &str, text: &str, findings: &mut Vec<Finding>) -> Option<TestCoun
                     "testcase" => {
                         counts.tests += 1;
                         let attr = |key: &[u8]| {
-                            e.try_get_attribute(key)
-                                .ok()
-                                .flatten()
-                                .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                            e.try_get_attribute(key).ok().flatten().map(|a| match a.unescape_value() {
+                                Ok(v) => v.into_owned(),
+                                Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
+                            })
                         };
                         let id =
                             format!("{}.{}", attr(b"classname").unwrap_or_default(), attr(b"name").unwrap_or_default());
@@ -603,13 +603,13 @@ mod tests {
         let xml = r#"<?xml version="1.0"?>
 <testsuites><testsuite name="pytest">
 <testcase classname="t" name="a"/>
-<testcase classname="t" name="b"><failure message="drop 7%"/></testcase>
+<testcase classname="t" name="b &amp; &lt;c&gt;"><failure message="drop 7%"/></testcase>
 <testcase classname="t" name="c"><skipped/></testcase>
 </testsuite></testsuites>"#;
         let (doc, findings) = parse_text("r.xml", "robustness-report", xml);
         let Some(Document::TestResults(c)) = doc else { panic!() };
         assert_eq!((c.tests, c.failures, c.errors, c.skipped), (3, 1, 0, 1));
-        assert_eq!(c.failed, ["t.b"]);
+        assert_eq!(c.failed, ["t.b & <c>"]);
         assert!(findings.is_empty());
         let (doc, findings) =
             parse_text("r.xml", "robustness-report", "<!DOCTYPE html>\n<html><body>502</body></html>");

@@ -49,6 +49,8 @@ const MAX_ROW_ARTIFACTS: usize = 8;
 const MAX_FINDINGS_PER_CODE: usize = 25;
 /// Findings shown in the executive summary.
 const TOP_FINDINGS: usize = 10;
+/// At most this many failing test names are listed per test-results file.
+const MAX_FAILED_NAMES: usize = 20;
 /// At most this many rows of a structured document are shown as facts.
 const MAX_FACTS: usize = 40;
 
@@ -72,6 +74,8 @@ pub struct Context<'a> {
     pub waivers: &'a [Waiver],
     /// The organisation's logo, already read: (file name, bytes).
     pub logo: Option<(&'a str, &'a [u8])>,
+    /// The package directory's name.
+    pub package_name: &'a str,
 }
 
 /// The report model (schema version 1). Field names are the template API.
@@ -145,6 +149,12 @@ pub struct Header {
     pub tool: String,
     /// Tool version.
     pub tool_version: String,
+    /// The package directory's name, for the verify commands.
+    pub package_name: String,
+    /// Where the evidence was, relative to the package directory, when known.
+    pub evidence_hint: Option<String>,
+    /// Whether the package carries a copy of the evidence (`evidence/`).
+    pub evidence_included: bool,
     /// Number of evidence artifacts.
     pub artifact_count: u64,
     /// Their total size in bytes.
@@ -437,6 +447,8 @@ pub struct TestRun {
     pub counts: TestCounts,
     /// Passed share, 0-1, when there were tests.
     pub pass_rate: Option<f64>,
+    /// Failed case names left out of `failed` (it lists at most 20).
+    pub failed_more: usize,
 }
 
 /// Human oversight in practice.
@@ -502,6 +514,8 @@ impl From<&LogStats> for LogStatsView {
 pub struct FrameworkView {
     /// Catalog id.
     pub id: String,
+    /// Whether it is binding law.
+    pub binding: bool,
     /// Title.
     pub title: String,
     /// Version.
@@ -519,6 +533,8 @@ pub struct MatrixRow {
     pub reference: String,
     /// Title.
     pub title: String,
+    /// The heading this row belongs to, if any.
+    pub parent: Option<String>,
     /// Nesting depth (0 for top level).
     pub depth: usize,
     /// Whether the row is a heading summarising its parts.
@@ -655,7 +671,11 @@ impl Report {
                     Document::TestResults(counts) => Some(TestRun {
                         path: path.clone(),
                         evidence_type: t.clone(),
-                        counts: counts.clone(),
+                        failed_more: counts.failed.len().saturating_sub(MAX_FAILED_NAMES),
+                        counts: TestCounts {
+                            failed: counts.failed.iter().take(MAX_FAILED_NAMES).cloned().collect(),
+                            ..counts.clone()
+                        },
                         pass_rate: (counts.tests > 0).then(|| {
                             f64::from(counts.tests.saturating_sub(counts.failures + counts.errors + counts.skipped))
                                 / f64::from(counts.tests)
@@ -741,6 +761,9 @@ fn header(cx: &Context) -> Header {
         config_sha256: cx.manifest.config_sha256.to_string(),
         tool: cx.manifest.tool.name.clone(),
         tool_version: cx.manifest.tool.version.clone(),
+        package_name: cx.package_name.to_string(),
+        evidence_hint: cx.manifest.evidence.root_hint.clone(),
+        evidence_included: cx.manifest.evidence.included,
         artifact_count: cx.manifest.evidence.artifact_count,
         total_bytes: cx.manifest.evidence.total_bytes,
     }
@@ -810,6 +833,7 @@ fn framework_view(f: &crate::matrix::FrameworkResult) -> FrameworkView {
             id: r.id.clone(),
             reference: r.reference.clone(),
             title: r.title.clone(),
+            parent: r.parent.clone(),
             depth: depth(r),
             heading: r.heading,
             status: r.status,
@@ -828,7 +852,7 @@ fn framework_view(f: &crate::matrix::FrameworkResult) -> FrameworkView {
             more_artifacts: r.artifacts.len().saturating_sub(MAX_ROW_ARTIFACTS),
         })
         .collect();
-    FrameworkView { id: f.id.clone(), title: f.title.clone(), version: f.version.clone(), rows }
+    FrameworkView { id: f.id.clone(), binding: f.binding, title: f.title.clone(), version: f.version.clone(), rows }
 }
 
 fn findings_view(findings: &[Finding]) -> FindingsView {

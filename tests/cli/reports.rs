@@ -36,8 +36,9 @@ fn pdf_text(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The page, with Tera's escaped slashes (`&#x2F;`) read back as `/` so paths can be searched.
 fn html(ws: &Workspace) -> String {
-    fs::read_to_string(ws.package().join("index.html")).unwrap()
+    fs::read_to_string(ws.package().join("index.html")).unwrap().replace("&#x2F;", "/")
 }
 
 #[test]
