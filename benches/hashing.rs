@@ -50,6 +50,7 @@ fn manifest(artifacts: usize) -> Manifest {
         skipped: Vec::new(),
         outputs: Vec::new(),
         package_digest: Sha256Digest::of(b""),
+        reports: Vec::new(),
     }
 }
 

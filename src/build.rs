@@ -197,8 +197,6 @@ impl Reporting {
         matrix: &Matrix,
         run: &Run,
     ) -> Result<Vec<OutputEntry>> {
-        let package_name =
-            staging.target().file_name().map_or_else(|| "package".to_string(), |n| n.to_string_lossy().into_owned());
         let cx = report::Context {
             config: loaded,
             root,
@@ -209,7 +207,6 @@ impl Reporting {
             sign_offs: &run.sign_offs,
             waivers: &run.waivers,
             logo: self.logo.as_ref().map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
-            package_name: &package_name,
         };
         let model = Report::build(&cx);
         let mut entries = Vec::new();

@@ -404,15 +404,15 @@ fn validate(catalogs: &[Catalog], sources: &[Source], taxonomy: &Taxonomy) -> Re
         let has_children: BTreeSet<&str> = catalog.requirements.iter().filter_map(|r| r.parent.as_deref()).collect();
         for req in &catalog.requirements {
             let at = yaml::line_of(&source.text, &format!("id: {}", req.id), 1).unwrap_or(1);
-            if let Some(parent) = &req.parent {
-                if !own.contains(parent.as_str()) {
-                    problems.push(problem(
-                        source,
-                        "parent:",
-                        at,
-                        format!("requirement {} has parent {parent:?}, which is not in catalog {}", req.id, catalog.id),
-                    ));
-                }
+            if let Some(parent) = &req.parent
+                && !own.contains(parent.as_str())
+            {
+                problems.push(problem(
+                    source,
+                    "parent:",
+                    at,
+                    format!("requirement {} has parent {parent:?}, which is not in catalog {}", req.id, catalog.id),
+                ));
             }
             for need in &req.evidence {
                 if taxonomy.get(&need.evidence_type).is_none() {
@@ -455,15 +455,15 @@ fn validate(catalogs: &[Catalog], sources: &[Source], taxonomy: &Taxonomy) -> Re
                     ));
                 }
             }
-            if let Some(from) = &req.applies_from {
-                if !dates.contains(from.as_str()) {
-                    problems.push(problem(
-                        source,
-                        "applies_from:",
-                        at,
-                        format!("requirement {} applies from {from:?}, which is not in application_dates", req.id),
-                    ));
-                }
+            if let Some(from) = &req.applies_from
+                && !dates.contains(from.as_str())
+            {
+                problems.push(problem(
+                    source,
+                    "applies_from:",
+                    at,
+                    format!("requirement {} applies from {from:?}, which is not in application_dates", req.id),
+                ));
             }
             if req.evidence.is_empty() && !has_children.contains(req.id.as_str()) {
                 problems.push(problem(

@@ -138,16 +138,14 @@ pub fn run(
             Document::Metrics { metrics, .. } => check_minimums(config, path, metrics, &mut findings),
             Document::ModelCard { version, metrics, has_intended_use, has_limitations, .. } => {
                 check_minimums(config, path, metrics, &mut findings);
-                if let (true, Some(expected), Some(found)) = (config.version_consistency, release_version, version) {
-                    if expected != found {
-                        findings.push(Finding::at(
-                            Code::VersionMismatch,
-                            path,
-                            format!(
-                                "model card describes version {found}, but dossier.yaml releases version {expected}"
-                            ),
-                        ));
-                    }
+                if let (true, Some(expected), Some(found)) = (config.version_consistency, release_version, version)
+                    && expected != found
+                {
+                    findings.push(Finding::at(
+                        Code::VersionMismatch,
+                        path,
+                        format!("model card describes version {found}, but dossier.yaml releases version {expected}"),
+                    ));
                 }
                 let lacking: Vec<&str> = [(*has_intended_use, "intended use"), (*has_limitations, "limitations")]
                     .into_iter()
@@ -230,14 +228,14 @@ fn check_dataset_references(documents: &[(String, String, Document)], findings: 
     }
     for (path, _, doc) in documents.iter().filter(|(_, t, _)| t != "dataset-manifest") {
         for (name, sha) in references(doc) {
-            if let Some((expected, manifest)) = recorded.get(&name) {
-                if &sha != expected {
-                    findings.push(Finding::at(
-                        Code::DatasetHashMismatch,
-                        path,
-                        format!("names dataset {name:?} with sha256 {sha}, but {manifest} records {expected}"),
-                    ));
-                }
+            if let Some((expected, manifest)) = recorded.get(&name)
+                && &sha != expected
+            {
+                findings.push(Finding::at(
+                    Code::DatasetHashMismatch,
+                    path,
+                    format!("names dataset {name:?} with sha256 {sha}, but {manifest} records {expected}"),
+                ));
             }
         }
     }
@@ -263,17 +261,17 @@ fn check_dataset_hashes(path: &str, value: &Value, artifacts: &[ArtifactEntry], 
                 let recorded = map.get("sha256").and_then(Value::as_str);
                 if let (Some(file), Some(recorded)) = (file, recorded) {
                     let file = file.trim_start_matches("./");
-                    if let Some(actual) = artifacts.iter().find(|a| a.path == file) {
-                        if actual.sha256.to_string() != recorded.to_ascii_lowercase() {
-                            findings.push(Finding::at(
-                                Code::DatasetHashMismatch,
-                                path,
-                                format!(
-                                    "records sha256 {recorded} for {file}, but the file in the evidence hashes to {}",
-                                    actual.sha256
-                                ),
-                            ));
-                        }
+                    if let Some(actual) = artifacts.iter().find(|a| a.path == file)
+                        && actual.sha256.to_string() != recorded.to_ascii_lowercase()
+                    {
+                        findings.push(Finding::at(
+                            Code::DatasetHashMismatch,
+                            path,
+                            format!(
+                                "records sha256 {recorded} for {file}, but the file in the evidence hashes to {}",
+                                actual.sha256
+                            ),
+                        ));
                     }
                 }
                 stack.extend(map.values());
@@ -286,14 +284,14 @@ fn check_dataset_hashes(path: &str, value: &Value, artifacts: &[ArtifactEntry], 
 
 fn check_minimums(config: &ChecksConfig, path: &str, metrics: &BTreeMap<String, f64>, findings: &mut Vec<Finding>) {
     for (name, min) in &config.min_metrics {
-        if let Some(value) = metrics.get(name) {
-            if value < min {
-                findings.push(Finding::at(
-                    Code::ThresholdFailed,
-                    path,
-                    format!("{name} is {}, below the minimum {min}", round(*value)),
-                ));
-            }
+        if let Some(value) = metrics.get(name)
+            && value < min
+        {
+            findings.push(Finding::at(
+                Code::ThresholdFailed,
+                path,
+                format!("{name} is {}, below the minimum {min}", round(*value)),
+            ));
         }
     }
 }
@@ -325,14 +323,14 @@ fn check_fields(
 }
 
 fn check_gap(config: &ChecksConfig, path: &str, stats: &LogStats, findings: &mut Vec<Finding>) {
-    if let (Some(max), Some(gap)) = (config.max_log_gap_minutes, stats.largest_gap_seconds) {
-        if gap > (max * 60) as i64 {
-            findings.push(Finding::at(
-                Code::LogGap,
-                path,
-                format!("largest gap between records is {} minutes, more than {max}", gap / 60),
-            ));
-        }
+    if let (Some(max), Some(gap)) = (config.max_log_gap_minutes, stats.largest_gap_seconds)
+        && gap > (max * 60) as i64
+    {
+        findings.push(Finding::at(
+            Code::LogGap,
+            path,
+            format!("largest gap between records is {} minutes, more than {max}", gap / 60),
+        ));
     }
 }
 

@@ -463,11 +463,11 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
         .map_err(|e| Error::io("read", path, e))?;
     let mut facts = facts.expect("the head callback always runs");
     // A sidecar is not evidence: say what it describes.
-    if let Some(of) = rel.strip_suffix(crate::decisions::SIDECAR_SUFFIX) {
-        if root_abs.join(of).is_file() {
-            facts.evidence_type = None;
-            facts.reason = Reason::Sidecar { of: of.to_string() };
-        }
+    if let Some(of) = rel.strip_suffix(crate::decisions::SIDECAR_SUFFIX)
+        && root_abs.join(of).is_file()
+    {
+        facts.evidence_type = None;
+        facts.reason = Reason::Sidecar { of: of.to_string() };
     }
     // A sidecar next to the file can date it and name its type, as in a build.
     let sidecar_rel = format!("{rel}{}", crate::decisions::SIDECAR_SUFFIX);

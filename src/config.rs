@@ -392,10 +392,10 @@ impl Config {
         if self.frameworks.as_ref().is_some_and(Vec::is_empty) {
             problems.push("frameworks is empty: name at least one catalog, or remove the key to use them all".into());
         }
-        if let Some(name) = &self.system.name {
-            if name.chars().any(char::is_control) {
-                problems.push("system.name must not contain control characters".into());
-            }
+        if let Some(name) = &self.system.name
+            && name.chars().any(char::is_control)
+        {
+            problems.push("system.name must not contain control characters".into());
         }
         for (key, list) in [
             ("system.inputs", &self.system.inputs),
@@ -412,10 +412,10 @@ impl Config {
                 problems.push(format!("report.logo {} must be a .png, .jpg or .svg file", logo.display()));
             }
         }
-        if let Some(org) = &self.report.organisation {
-            if org.trim().is_empty() {
-                problems.push("report.organisation is empty: remove the key or give it a value".into());
-            }
+        if let Some(org) = &self.report.organisation
+            && org.trim().is_empty()
+        {
+            problems.push("report.organisation is empty: remove the key or give it a value".into());
         }
         problems
     }

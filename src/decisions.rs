@@ -250,14 +250,14 @@ pub fn sign_off_findings(sign_offs: &[SignOff], release_version: Option<&str>) -
                 format!("sign-off lacks {}", lacking.join(", ")),
             ));
         }
-        if let (Some(signed), Some(release)) = (&s.version, release_version) {
-            if signed != release {
-                findings.push(Finding::at(
-                    Code::VersionMismatch,
-                    path,
-                    format!("sign-off approves version {signed}, but dossier.yaml releases version {release}"),
-                ));
-            }
+        if let (Some(signed), Some(release)) = (&s.version, release_version)
+            && signed != release
+        {
+            findings.push(Finding::at(
+                Code::VersionMismatch,
+                path,
+                format!("sign-off approves version {signed}, but dossier.yaml releases version {release}"),
+            ));
         }
         if let (Some(d), false) = (&s.decision, s.approved) {
             findings.push(Finding::at(

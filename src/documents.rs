@@ -500,10 +500,10 @@ fn log_stats(reader: impl BufRead, path: &str, findings: &mut Vec<Finding>) -> L
                 for key in record.keys() {
                     *stats.key_counts.entry(key.clone()).or_default() += 1;
                 }
-                if let Some(action) = record.get("action").and_then(Value::as_str) {
-                    if stats.actions.len() < 64 || stats.actions.contains_key(action) {
-                        *stats.actions.entry(action.to_string()).or_default() += 1;
-                    }
+                if let Some(action) = record.get("action").and_then(Value::as_str)
+                    && (stats.actions.len() < 64 || stats.actions.contains_key(action))
+                {
+                    *stats.actions.entry(action.to_string()).or_default() += 1;
                 }
                 if let Some(score) =
                     record.get("faithfulness_score").or_else(|| record.get("faithfulness")).and_then(number)

@@ -145,10 +145,10 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             let value: ScalarOrSkip = map.next_value()?;
-            if let ScalarOrSkip::Text(text) = value {
-                if text.len() <= 200 {
-                    self.0.values.insert(key.clone(), text);
-                }
+            if let ScalarOrSkip::Text(text) = value
+                && text.len() <= 200
+            {
+                self.0.values.insert(key.clone(), text);
             }
             self.0.keys.insert(key);
         }
@@ -232,10 +232,10 @@ fn inspect_jsonl(text: &str, out: &mut Inspection) {
             out.values = record.values.clone();
         }
         date_from_values(&mut record);
-        if let Some(date) = record.date {
-            if newest.as_ref().is_none_or(|n| date.date > n.date) {
-                newest = Some(ContentDate { date: date.date, source: format!("newest record {}", date.source) });
-            }
+        if let Some(date) = record.date
+            && newest.as_ref().is_none_or(|n| date.date > n.date)
+        {
+            newest = Some(ContentDate { date: date.date, source: format!("newest record {}", date.source) });
         }
     }
     out.date = newest;
@@ -262,10 +262,10 @@ fn inspect_xml(text: &str, out: &mut Inspection) {
             out.xml_root = Some(local.to_ascii_lowercase());
         }
     }
-    if let Some((_, after)) = rest.split_once("timestamp=\"") {
-        if let Some(date) = after.split('"').next().and_then(parse_date) {
-            out.date = Some(ContentDate { date, source: "timestamp attribute".into() });
-        }
+    if let Some((_, after)) = rest.split_once("timestamp=\"")
+        && let Some(date) = after.split('"').next().and_then(parse_date)
+    {
+        out.date = Some(ContentDate { date, source: "timestamp attribute".into() });
     }
 }
 
@@ -304,10 +304,10 @@ fn inspect_yaml(text: &str, complete: bool, out: &mut Inspection) {
     let parsed = if complete { serde_yaml::from_str::<serde_yaml::Value>(text).ok() } else { None };
     if let Some(serde_yaml::Value::Mapping(map)) = parsed {
         for (key, value) in &map {
-            if let (Some(key), Some(text)) = (key.as_str(), value.as_str()) {
-                if text.len() <= 200 {
-                    out.values.insert(key.to_string(), text.to_string());
-                }
+            if let (Some(key), Some(text)) = (key.as_str(), value.as_str())
+                && text.len() <= 200
+            {
+                out.values.insert(key.to_string(), text.to_string());
             }
         }
         for key in DATE_KEYS {

@@ -341,14 +341,14 @@ fn assess_catalog(
             row.failed_by = failing;
         }
         // A waiver in force covers whatever is wrong, and the row says whose decision it is.
-        if row.status != Status::Satisfied {
-            if let Some(w) = waivers.iter().find(|w| w.requirements.contains(&row.id)) {
-                row.summary = format!(
-                    "waived until {} by {} ({}): {}; was {}",
-                    w.expires, w.approver, w.path, w.justification, row.summary
-                );
-                row.status = Status::Waived;
-            }
+        if row.status != Status::Satisfied
+            && let Some(w) = waivers.iter().find(|w| w.requirements.contains(&row.id))
+        {
+            row.summary = format!(
+                "waived until {} by {} ({}): {}; was {}",
+                w.expires, w.approver, w.path, w.justification, row.summary
+            );
+            row.status = Status::Waived;
         }
     }
     // Headings take their status from their children, so resolve the deepest headings

@@ -16,14 +16,14 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T> {
         let mut location = inner.location().map(|l| (l.line(), l.column()));
         // serde_yaml has no position for errors raised after a value was read (a bad date,
         // say) and reports the document start; point at the key's own line instead.
-        if matches!(location, None | Some((1, 1))) {
-            if let Some(field) = key.rsplit('.').next().filter(|f| !f.is_empty() && *f != ".") {
-                let needle = format!("{field}:");
-                let found = text.lines().position(|l| l.trim_start().trim_start_matches("- ").starts_with(&needle));
-                if let Some(i) = found {
-                    let line = text.lines().nth(i).unwrap_or_default();
-                    location = Some((i + 1, line.len() - line.trim_start().len() + 1));
-                }
+        if matches!(location, None | Some((1, 1)))
+            && let Some(field) = key.rsplit('.').next().filter(|f| !f.is_empty() && *f != ".")
+        {
+            let needle = format!("{field}:");
+            let found = text.lines().position(|l| l.trim_start().trim_start_matches("- ").starts_with(&needle));
+            if let Some(i) = found {
+                let line = text.lines().nth(i).unwrap_or_default();
+                location = Some((i + 1, line.len() - line.trim_start().len() + 1));
             }
         }
         let mut message = inner.to_string();

@@ -92,6 +92,9 @@ fn type_of(a: &ClassifiedArtifact) -> &str {
     a.facts.evidence_type.as_deref().unwrap_or("unclassified")
 }
 
+/// How a pass names the group of a path.
+type Shape = fn(&str) -> String;
+
 /// Pass 1: the path with each run of digits replaced by `*`.
 fn digit_shape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -132,8 +135,7 @@ impl Inventory {
         let bytes = artifacts.iter().map(|a| a.size).sum();
         let mut singles: Vec<&ClassifiedArtifact> = artifacts.iter().collect();
         let mut rows = Vec::new();
-        let passes: [(fn(&str) -> String, usize); 3] =
-            [(digit_shape, MIN_GROUP), (dir_shape, MIN_GROUP), (top_shape, 2)];
+        let passes: [(Shape, usize); 3] = [(digit_shape, MIN_GROUP), (dir_shape, MIN_GROUP), (top_shape, 2)];
         for (shape, min) in passes {
             if singles.len() + rows.len() <= MAX_ROWS {
                 break;
@@ -167,7 +169,7 @@ fn group_row(pattern: String, evidence_type: &str, members: &[&ClassifiedArtifac
     let mut sorted: Vec<&ClassifiedArtifact> = members.to_vec();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let entries: Vec<ArtifactEntry> =
-        sorted.iter().map(|a| ArtifactEntry { path: a.path.clone(), sha256: a.sha256.clone(), size: a.size }).collect();
+        sorted.iter().map(|a| ArtifactEntry { path: a.path.clone(), sha256: a.sha256, size: a.size }).collect();
     let digest = Sha256Digest::of(format_sums(&entries).as_bytes());
     let dates: Vec<_> = sorted.iter().filter_map(|a| a.facts.date).collect();
     Row::Group {
@@ -225,7 +227,7 @@ mod tests {
         assert_eq!(*count, 2000);
         let entries: Vec<ArtifactEntry> = all[..2000]
             .iter()
-            .map(|a| ArtifactEntry { path: a.path.clone(), sha256: a.sha256.clone(), size: a.size })
+            .map(|a| ArtifactEntry { path: a.path.clone(), sha256: a.sha256, size: a.size })
             .collect();
         assert_eq!(*digest, Sha256Digest::of(format_sums(&entries).as_bytes()).to_string());
         assert_eq!(inv.grouped, 2000);

@@ -74,8 +74,6 @@ pub struct Context<'a> {
     pub waivers: &'a [Waiver],
     /// The organisation's logo, already read: (file name, bytes).
     pub logo: Option<(&'a str, &'a [u8])>,
-    /// The package directory's name.
-    pub package_name: &'a str,
 }
 
 /// The report model (schema version 1). Field names are the template API.
@@ -149,8 +147,6 @@ pub struct Header {
     pub tool: String,
     /// Tool version.
     pub tool_version: String,
-    /// The package directory's name, for the verify commands.
-    pub package_name: String,
     /// Where the evidence was, relative to the package directory, when known.
     pub evidence_hint: Option<String>,
     /// Whether the package carries a copy of the evidence (`evidence/`).
@@ -761,7 +757,6 @@ fn header(cx: &Context) -> Header {
         config_sha256: cx.manifest.config_sha256.to_string(),
         tool: cx.manifest.tool.name.clone(),
         tool_version: cx.manifest.tool.version.clone(),
-        package_name: cx.package_name.to_string(),
         evidence_hint: cx.manifest.evidence.root_hint.clone(),
         evidence_included: cx.manifest.evidence.included,
         artifact_count: cx.manifest.evidence.artifact_count,
@@ -777,7 +772,7 @@ fn summary(cx: &Context) -> Summary {
         .frameworks
         .iter()
         .map(|f| {
-            let c = f.coverage.clone();
+            let c = f.coverage;
             totals.applicable += c.applicable;
             totals.satisfied += c.satisfied;
             totals.partial += c.partial;
@@ -786,7 +781,7 @@ fn summary(cx: &Context) -> Summary {
             totals.failed += c.failed;
             totals.waived += c.waived;
             totals.not_applicable += c.not_applicable;
-            let percent = if c.applicable == 0 { 100 } else { (c.satisfied + c.waived) * 100 / c.applicable };
+            let percent = ((c.satisfied + c.waived) * 100).checked_div(c.applicable).unwrap_or(100);
             FrameworkSummary {
                 id: f.id.clone(),
                 title: f.title.clone(),

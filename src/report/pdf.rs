@@ -96,10 +96,10 @@ impl ReportWorld {
         let mut at = String::new();
         if let Some(id) = d.span.id() {
             at = self.names.get(&id).cloned().unwrap_or_else(|| id.vpath().get_with_slash().to_string());
-            if let (Some(source), Some(range)) = (self.sources.get(&id), self.range(d.span)) {
-                if let Some((line, col)) = source.lines().byte_to_line_column(range.start) {
-                    at = format!("{at}:{}:{}", line + 1, col + 1);
-                }
+            if let (Some(source), Some(range)) = (self.sources.get(&id), self.range(d.span))
+                && let Some((line, col)) = source.lines().byte_to_line_column(range.start)
+            {
+                at = format!("{at}:{}:{}", line + 1, col + 1);
             }
             at.push_str(": ");
         }
