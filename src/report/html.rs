@@ -3,7 +3,8 @@
 //! Autoescaping is on for every template, whatever its name, so evidence text is always
 //! escaped; the only value templates may mark `safe` is Markdown already sanitised by
 //! [`super::markdown`]. The page is one self-contained file: the templates include the
-//! stylesheet and script inline, the logo is a `data:` URI, and nothing is fetched.
+//! stylesheet and script inline, the logo is a `data:` URI, and nothing is fetched. The
+//! page's Content-Security-Policy allows only the one script, by its SHA-256.
 
 use std::collections::HashMap;
 
@@ -11,9 +12,13 @@ use serde_json::Value;
 use tera::{Context, Tera};
 
 use super::Report;
+use crate::digest::Sha256Digest;
 use super::templates::{HTML_MAIN, TemplateSet};
 use crate::error::{Error, Result};
 use crate::ui::human_bytes;
+
+/// The script the page runs, inlined as the `script_js` value.
+const SCRIPT: &str = "html/script.js";
 
 /// Renders `index.html`.
 pub fn render(report: &Report, templates: &TemplateSet) -> Result<String> {
@@ -29,7 +34,12 @@ pub fn render(report: &Report, templates: &TemplateSet) -> Result<String> {
     tera.register_filter("bytes", bytes_filter);
     tera.register_filter("fixed", fixed_filter);
     tera.register_filter("percent", percent_filter);
-    let context = Context::from_serialize(report).map_err(|e| Error::input(format!("report model: {e}")))?;
+    let mut context = Context::from_serialize(report).map_err(|e| Error::input(format!("report model: {e}")))?;
+    // The script goes in as a value, so the Content-Security-Policy can allow exactly
+    // these bytes by their hash and no other script.
+    let script = templates.get(SCRIPT).map(|t| String::from_utf8_lossy(&t.bytes).into_owned()).unwrap_or_default();
+    context.insert("script_sha256", &super::base64(Sha256Digest::of(script.as_bytes()).as_bytes()));
+    context.insert("script_js", &script);
     tera.render(HTML_MAIN, &context).map_err(|e| template_error(templates, &e))
 }
 

@@ -1144,7 +1144,7 @@ fn flatten(value: &Value, prefix: String, out: &mut Vec<(String, String)>) {
 }
 
 /// Standard base64 (RFC 4648, with padding), for the logo's `data:` URI.
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {

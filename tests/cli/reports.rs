@@ -93,6 +93,9 @@ fn html_report_carries_every_section_and_no_external_resource() {
     ] {
         assert!(page.contains(needle), "index.html lacks {needle:?}");
     }
+    // Only the page's own script may run: the policy names it by hash.
+    assert!(page.contains("script-src 'sha256-"), "no hash-based script policy");
+    assert_eq!(page.matches("<script").count(), 1);
     for forbidden in ["<script src", "<link ", "@import", "url(http", "src=\"http", "src=\"//"] {
         assert!(!page.contains(forbidden), "index.html loads something external: {forbidden:?}");
     }
