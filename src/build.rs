@@ -19,6 +19,7 @@ use crate::documents::{self, Document};
 use crate::error::{Error, Result};
 use crate::findings::Code;
 use crate::findings::Finding;
+use crate::interchange::{junit, sarif, summary};
 use crate::manifest::{
     self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, OutputEntry, SUMS_FILE, SystemRef, Tool,
 };
@@ -112,6 +113,18 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         let mut json = serde_json::to_string_pretty(&report).expect("findings serialize to JSON");
         json.push('\n');
         staging.write_output(FINDINGS_JSON, json.as_bytes())?;
+        staging.write_output(junit::JUNIT_XML, junit::render(matrix, assessed_at.naive_utc()).as_bytes())?;
+        let config_name = loaded.file.as_deref().and_then(Path::file_name).and_then(|n| n.to_str());
+        let sarif = sarif::render(&run.findings, &run.evidence.artifacts, config_name);
+        staging.write_output(sarif::SARIF_FILE, sarif.as_bytes())?;
+        let summary = summary::render(
+            matrix,
+            &run.findings,
+            &clock::format(&assessed_at),
+            run.evidence.artifacts.len() as u64,
+            run.evidence.total_bytes(),
+        );
+        staging.write_output(summary::SUMMARY_MD, summary.as_bytes())?;
     }
 
     let root_hint = staging

@@ -19,6 +19,7 @@ pub mod documents;
 pub mod error;
 pub mod findings;
 pub mod inspect;
+pub mod interchange;
 pub mod manifest;
 pub mod matrix;
 pub mod package;

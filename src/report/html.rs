@@ -12,8 +12,8 @@ use serde_json::Value;
 use tera::{Context, Tera};
 
 use super::Report;
-use crate::digest::Sha256Digest;
 use super::templates::{HTML_MAIN, TemplateSet};
+use crate::digest::Sha256Digest;
 use crate::error::{Error, Result};
 use crate::ui::human_bytes;
 

@@ -5,6 +5,7 @@ mod build;
 mod checks;
 mod collection;
 mod init;
+mod interchange;
 mod matrix;
 mod reports;
 mod support;

@@ -2,28 +2,11 @@
 //! archival identification and attachments, the HTML's content, and inertness against
 //! hostile evidence.
 
-#![allow(clippy::print_stderr)] // a skipped check says so on stderr
-
 use std::fs;
 use std::path::Path;
 use std::process::Command as Process;
 
 use crate::support::*;
-
-/// Whether an external program is installed. CI sets `DOSSIER_REQUIRE_TOOLS=1`, which turns
-/// a missing tool into a failure; elsewhere the test says what it skipped.
-fn have(tool: &str) -> bool {
-    let found =
-        Process::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("DOSSIER_REQUIRE_TOOLS").is_none(),
-            "{tool} is required (DOSSIER_REQUIRE_TOOLS is set)"
-        );
-        eprintln!("skipped: {tool} is not installed (Debian: poppler-utils / chromium)");
-    }
-    found
-}
 
 fn run_tool(tool: &str, args: &[&str], file: &Path) -> String {
     let out = Process::new(tool).args(args).arg(file).output().unwrap();
@@ -316,6 +299,7 @@ fn thousands_of_similar_files_are_one_inventory_row_and_a_short_pdf() {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // a skipped check says so
 fn the_html_report_passes_the_browser_check() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check-report.mjs");
     let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/playwright-core");

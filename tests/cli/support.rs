@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command as Process;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -159,4 +160,33 @@ pub fn unclassified(ws: &Workspace) -> Vec<String> {
         .filter(|a| a["evidence_type"].is_null() && a["by"] != "config" && a["by"] != "sidecar")
         .map(|a| a["path"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Whether an external program is installed. CI sets `DOSSIER_REQUIRE_TOOLS=1`, which turns
+/// a missing tool into a failure; elsewhere the test says what it skipped.
+#[allow(clippy::print_stderr)] // a skipped check says so
+pub fn have(tool: &str) -> bool {
+    let found =
+        Process::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("DOSSIER_REQUIRE_TOOLS").is_none(),
+            "{tool} is required (DOSSIER_REQUIRE_TOOLS is set)"
+        );
+        eprintln!("skipped: {tool} is not installed (Debian: poppler-utils / chromium)");
+    }
+    found
+}
+
+/// The Python with the interchange readers installed (`DOSSIER_PYTHON`, set by `.ci/run`).
+#[allow(clippy::print_stderr)]
+pub fn tools_python() -> Option<PathBuf> {
+    match std::env::var_os("DOSSIER_PYTHON") {
+        Some(p) => Some(PathBuf::from(p)),
+        None => {
+            assert!(std::env::var_os("DOSSIER_REQUIRE_TOOLS").is_none(), "DOSSIER_PYTHON is required");
+            eprintln!("skipped: set DOSSIER_PYTHON to a Python with tests/tools/requirements.txt installed");
+            None
+        }
+    }
 }

@@ -1,0 +1,114 @@
+//! The files for the systems around a package: `junit.xml`, `results.sarif`, `summary.md`,
+//! read back by independent readers where they are installed (junitparser, Microsoft's
+//! SARIF Multitool and the SARIF schema; `.ci/run` installs them).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command as Process;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// The credit-scoring sample with one group's impact ratio at 0.75: a failed requirement
+/// and an error finding with a file and line.
+fn failing_credit_sample() -> Workspace {
+    let ws = sample_workspace("credit-scoring");
+    let bias = ws.evidence().join("fairness/bias_analysis.json");
+    let text = fs::read_to_string(&bias).unwrap();
+    assert_eq!(text.lines().nth(64).map(str::trim), Some("\"female\": 0.918"), "line 65 of the sample moved");
+    fs::write(&bias, text.replacen("\"female\": 0.918", "\"female\": 0.75", 1)).unwrap();
+    ws
+}
+
+fn tool(script: &str, file: &Path) -> Option<String> {
+    let python = tools_python()?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools").join(script);
+    let out = Process::new(python).arg(script).arg(file).output().unwrap();
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn junit_has_one_case_per_requirement_and_a_failure_per_gap() {
+    let ws = failing_credit_sample();
+    ws.build(&[]).code(1);
+    let junit = ws.package().join("junit.xml");
+    let text = fs::read_to_string(&junit).unwrap();
+    let m = matrix(&ws);
+    let rows: Vec<&Value> = m["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["requirements"].as_array().unwrap())
+        .filter(|r| r["heading"] == false)
+        .collect();
+    let gaps = rows
+        .iter()
+        .filter(|r| ["failed", "missing", "stale", "partial"].contains(&r["status"].as_str().unwrap()))
+        .count();
+    assert_eq!(text.matches("<testcase ").count(), rows.len());
+    assert_eq!(text.matches("<failure ").count(), gaps);
+    assert!(
+        text.contains("Art. 10(2)(f)") && text.contains("type=\"failed\""),
+        "the failed bias requirement is a failure"
+    );
+    assert_eq!(ws.manifest()["outputs"].as_array().unwrap().iter().filter(|o| o["path"] == "junit.xml").count(), 1);
+
+    if let Some(out) = tool("read_junit.py", &junit) {
+        let totals: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(totals["tests"], rows.len());
+        assert_eq!(totals["failures"], gaps);
+        assert_eq!(totals["errors"], 0);
+        let skipped =
+            rows.iter().filter(|r| ["not-applicable", "waived"].contains(&r["status"].as_str().unwrap())).count();
+        assert_eq!(totals["skipped"], skipped);
+        assert!(totals["failed"].as_array().unwrap().iter().any(|f| f.as_str().unwrap().contains("Art. 10(2)(f)")));
+    }
+}
+
+#[test]
+fn sarif_locates_findings_at_the_evidence_file_and_line_and_validates() {
+    let ws = failing_credit_sample();
+    ws.build(&[]).code(1);
+    let file = ws.package().join("results.sarif");
+    let sarif = read_json(&file);
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let findings = read_json(&ws.package().join("findings.json"));
+    assert_eq!(results.len(), findings["findings"].as_array().unwrap().len());
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"], "ruleIndex points at another rule");
+        assert!(!r["locations"].as_array().unwrap().is_empty(), "GitHub rejects results without a location");
+    }
+    let threshold = results.iter().find(|r| r["ruleId"] == "threshold-failed").expect("a threshold-failed result");
+    assert_eq!(threshold["level"], "error");
+    let location = &threshold["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "fairness/bias_analysis.json");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "EVIDENCE");
+    assert_eq!(location["region"]["startLine"], 65);
+    let rule = &rules[threshold["ruleIndex"].as_u64().unwrap() as usize];
+    assert!(rule["help"]["text"].as_str().unwrap().len() > 20);
+
+    if let Some(out) = tool("check_sarif.py", &file) {
+        assert!(out.contains(": 0 problems"), "{out}");
+    }
+}
+
+#[test]
+fn summary_md_gives_the_verdict_coverage_and_first_findings() {
+    let ws = failing_credit_sample();
+    ws.build(&[]).code(1);
+    let md = fs::read_to_string(ws.package().join("summary.md")).unwrap();
+    assert!(md.starts_with("## dossier: credit-score 4.2.1: ❌ fail"), "{md}");
+    assert!(md.contains("| eu-ai-act (binding) |"));
+    assert!(md.contains("`threshold-failed` `fairness/bias_analysis.json:65`"), "{md}");
+
+    let clean = sample_workspace("credit-scoring");
+    clean.build(&[]).success();
+    let md = fs::read_to_string(clean.package().join("summary.md")).unwrap();
+    assert!(md.starts_with("## dossier: credit-score 4.2.1: ✅ pass"), "{md}");
+}
