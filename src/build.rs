@@ -19,7 +19,7 @@ use crate::documents::{self, Document};
 use crate::error::{Error, Result};
 use crate::findings::Code;
 use crate::findings::Finding;
-use crate::interchange::{junit, sarif, summary};
+use crate::interchange::{junit, oscal, sarif, summary};
 use crate::manifest::{
     self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, OutputEntry, SUMS_FILE, SystemRef, Tool,
 };
@@ -125,6 +125,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             run.evidence.total_bytes(),
         );
         staging.write_output(summary::SUMMARY_MD, summary.as_bytes())?;
+        staging.write_output(oscal::OSCAL_FILE, oscal::render(matrix, &clock::format(&assessed_at)).as_bytes())?;
     }
 
     let root_hint = staging

@@ -3,5 +3,6 @@
 //! manifest's `outputs`, so the package digest covers it.
 
 pub mod junit;
+pub mod oscal;
 pub mod sarif;
 pub mod summary;

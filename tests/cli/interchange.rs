@@ -112,3 +112,35 @@ fn summary_md_gives_the_verdict_coverage_and_first_findings() {
     let md = fs::read_to_string(clean.package().join("summary.md")).unwrap();
     assert!(md.starts_with("## dossier: credit-score 4.2.1: ✅ pass"), "{md}");
 }
+
+#[test]
+fn oscal_assessment_results_load_in_trestle_validate_and_keep_their_uuids() {
+    let ws = failing_credit_sample();
+    ws.build(&[]).code(1);
+    let file = ws.package().join("oscal/assessment-results.json");
+    let first = fs::read(&file).unwrap();
+    let ar = read_json(&file);
+    let result = &ar["assessment-results"]["results"][0];
+    let artifacts = ws.manifest()["artifacts"].as_array().unwrap().len();
+    assert_eq!(result["observations"].as_array().unwrap().len(), artifacts, "one observation per artifact");
+    let finding = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["target"]["target-id"] == "eu-ai-act_art-10_2_f")
+        .expect("a finding for Art. 10(2)(f)");
+    assert_eq!(finding["target"]["status"]["state"], "not-satisfied");
+    assert!(finding["props"].as_array().unwrap().iter().any(|p| p["value"] == "eu-ai-act/art-10/2/f"));
+    // The evidence hash travels in the back matter, linked from the observation.
+    let resources = ar["assessment-results"]["back-matter"]["resources"].as_array().unwrap();
+    let bias = resources.iter().find(|r| r["title"] == "fairness/bias_analysis.json").unwrap();
+    let sha = sha256_hex(&fs::read(ws.evidence().join("fairness/bias_analysis.json")).unwrap());
+    assert_eq!(bias["rlinks"][0]["hashes"][0]["value"], sha);
+
+    if let Some(out) = tool("check_oscal.py", &file) {
+        assert!(out.trim_end().ends_with(": OK"), "{out}");
+    }
+    // Identical runs, identical UUIDs.
+    ws.build(&[]).code(1);
+    assert!(fs::read(&file).unwrap() == first, "the OSCAL file changed between identical runs");
+}
