@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::attest;
 use crate::catalog::CatalogSet;
 use crate::check;
 use crate::classify::Classifier;
@@ -56,6 +57,8 @@ pub struct BuildOptions {
     pub manifest_only: bool,
     /// Template directory overriding the built-in report templates (over `report.templates`).
     pub templates: Option<PathBuf>,
+    /// Ed25519 private key (PKCS#8 PEM) to sign the attestation with.
+    pub sign: Option<PathBuf>,
 }
 
 /// What a build produced.
@@ -88,6 +91,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // So are the report templates and the logo.
     let reporting =
         if options.manifest_only { None } else { Some(Reporting::prepare(&loaded, options.templates.as_deref())?) };
+    // And the signing key.
+    let signing_key = options.sign.as_deref().map(attest::read_private).transpose()?;
+    let signer = signing_key.as_ref().map(|k| attest::fingerprint(&k.verifying_key()));
+    let reporting = reporting.map(|r| Reporting { signer: signer.clone(), ..r });
 
     let output = options.output.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
     let mut staging = Staging::prepare(&output, &root)?;
@@ -160,7 +167,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     if let (Some(reporting), Some(matrix)) = (&reporting, &run.matrix) {
         manifest.reports = reporting.render(&mut staging, &loaded, &root, &manifest, matrix, &run)?;
     }
-    staging.write_raw(MANIFEST_FILE, manifest.to_pretty_json().as_bytes())?;
+    let manifest_json = manifest.to_pretty_json();
+    staging.write_raw(MANIFEST_FILE, manifest_json.as_bytes())?;
+    // The attestation covers every package file, the manifest included.
+    let mut files: Vec<(String, Sha256Digest)> =
+        manifest.outputs.iter().chain(&manifest.reports).map(|o| (o.path.clone(), o.sha256)).collect();
+    files.push((MANIFEST_FILE.to_string(), Sha256Digest::of(manifest_json.as_bytes())));
+    let statement =
+        attest::Statement::new(&files, predicate(&manifest, run.matrix.as_ref(), &run.findings, signer.as_deref()));
+    let payload = statement.to_bytes();
+    staging.write_raw(attest::STATEMENT_FILE, &payload)?;
+    if let Some(key) = &signing_key {
+        let mut envelope = serde_json::to_string_pretty(&attest::sign(key, &payload)).expect("envelope serializes");
+        envelope.push('\n');
+        staging.write_raw(attest::ENVELOPE_FILE, envelope.as_bytes())?;
+    }
     let package = staging.commit()?;
 
     Ok(BuildReport {
@@ -174,8 +195,35 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     })
 }
 
+/// The attestation's predicate: what was assessed, when, with what outcome.
+fn predicate(
+    manifest: &Manifest,
+    matrix: Option<&Matrix>,
+    findings: &[Finding],
+    signer: Option<&str>,
+) -> serde_json::Value {
+    let count = |s: crate::findings::Severity| findings.iter().filter(|f| f.severity == s).count();
+    let errors = count(crate::findings::Severity::Error);
+    serde_json::json!({
+        "tool": manifest.tool,
+        "system": manifest.system,
+        "assessed_at": manifest.assessed_at,
+        "package_digest": manifest.package_digest,
+        "config_sha256": manifest.config_sha256,
+        "artifacts": {"count": manifest.evidence.artifact_count, "bytes": manifest.evidence.total_bytes},
+        "verdict": if matrix.is_none() { "not-assessed" } else if errors == 0 { "pass" } else { "fail" },
+        "findings": {"errors": errors, "warnings": count(crate::findings::Severity::Warning), "notes": count(crate::findings::Severity::Note)},
+        "frameworks": matrix.map(|m| m.frameworks.iter().map(|f| serde_json::json!({
+            "id": f.id, "version": f.version, "binding": f.binding, "coverage": f.coverage,
+        })).collect::<Vec<_>>()).unwrap_or_default(),
+        "signer": signer,
+    })
+}
+
 /// Report templates and branding, loaded before anything is read or written.
 struct Reporting {
+    /// Fingerprint of the signing key, shown in the reports.
+    signer: Option<String>,
     templates: TemplateSet,
     logo: Option<(String, Vec<u8>)>,
     formats: Vec<ReportFormat>,
@@ -198,7 +246,7 @@ impl Reporting {
         let mut formats = report.formats.clone();
         formats.sort();
         formats.dedup();
-        Ok(Reporting { templates, logo, formats })
+        Ok(Reporting { signer: None, templates, logo, formats })
     }
 
     /// Renders the reports into the staging directory and returns their entries.
@@ -221,6 +269,7 @@ impl Reporting {
             sign_offs: &run.sign_offs,
             waivers: &run.waivers,
             logo: self.logo.as_ref().map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
+            signer: self.signer.as_deref(),
         };
         let model = Report::build(&cx);
         let mut entries = Vec::new();

@@ -73,6 +73,9 @@ pub enum Command {
         /// Report templates: files in DIR/html and DIR/typst replace the built-ins of the same name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Sign the attestation with this Ed25519 private key (from `dossier keygen`), as a DSSE envelope.
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,
@@ -132,6 +135,20 @@ pub enum Command {
         /// Evidence directory [default: PACKAGE/evidence if included, else the location recorded at build time].
         #[arg(long, value_name = "DIR")]
         evidence: Option<PathBuf>,
+        /// Check the package's signature with this Ed25519 public key (the .pub file from `dossier keygen`).
+        #[arg(long, value_name = "PUB")]
+        key: Option<PathBuf>,
+    },
+
+    /// Make an Ed25519 key pair for signing packages: PREFIX.key (private) and PREFIX.pub.
+    ///
+    /// Keys are PEM files as OpenSSL writes them (PKCS#8 and SubjectPublicKeyInfo). The
+    /// private key is created with mode 0600; existing files are never overwritten.
+    #[command(after_help = EXIT_CODES)]
+    Keygen {
+        /// Path prefix of the two files.
+        #[arg(default_value = "dossier-signing")]
+        prefix: PathBuf,
     },
 }
 

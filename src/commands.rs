@@ -70,6 +70,23 @@ pub fn init_templates(dir: &Path, ui: &Ui) -> Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
+/// `dossier keygen`: writes an Ed25519 key pair.
+pub fn keygen(prefix: &Path, ui: &Ui) -> Result<ExitStatus> {
+    let private = PathBuf::from(format!("{}.key", prefix.display()));
+    let public = PathBuf::from(format!("{}.pub", prefix.display()));
+    let fingerprint = crate::attest::keygen(&private, &public)?;
+    ui.summary(&format!(
+        "wrote {} (private: keep it secret) and {} (public: give it to whoever verifies)
+  fingerprint {fingerprint}
+next: dossier build --sign {} ...; dossier verify PACKAGE --key {}\n",
+        private.display(),
+        public.display(),
+        private.display(),
+        public.display()
+    ));
+    Ok(ExitStatus::Ok)
+}
+
 /// `dossier build`: collects the evidence and writes the package.
 pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> {
     let started = Instant::now();
@@ -222,9 +239,9 @@ pub fn check(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
 }
 
 /// `dossier verify PACKAGE`: re-checks a package and its evidence.
-pub fn verify(package: PathBuf, evidence: Option<PathBuf>, ui: &Ui) -> Result<ExitStatus> {
+pub fn verify(package: PathBuf, evidence: Option<PathBuf>, key: Option<PathBuf>, ui: &Ui) -> Result<ExitStatus> {
     let progress = ui.hashing_progress("checking");
-    let report = verify::verify(&VerifyOptions { package: package.clone(), evidence, progress: &progress })?;
+    let report = verify::verify(&VerifyOptions { package: package.clone(), evidence, key, progress: &progress })?;
     ui.findings(&report.problems);
     let mut text = String::new();
     if report.is_intact() {
@@ -245,7 +262,15 @@ pub fn verify(package: PathBuf, evidence: Option<PathBuf>, ui: &Ui) -> Result<Ex
         if let Some(root) = &report.evidence_root {
             let _ = writeln!(text, "  evidence   {}", root.display());
         }
-        let _ = writeln!(text, "  signature  none (the package is unsigned)");
+        let _ = match &report.signature {
+            verify::Signature::Verified(fp) => writeln!(text, "  signature  valid, signed by {fp}"),
+            verify::Signature::NotChecked(id) => {
+                writeln!(text, "  signature  present (key {id}) but not checked: pass --key PUB to check it")
+            }
+            verify::Signature::Unsigned | verify::Signature::Failed => {
+                writeln!(text, "  signature  none (the package is unsigned)")
+            }
+        };
         ui.summary(&text);
         Ok(ExitStatus::Ok)
     } else {

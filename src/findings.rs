@@ -92,6 +92,12 @@ codes! {
         "The package holds a file the manifest does not list.";
     SumsMismatch = "sums-mismatch", Error,
         "SHA256SUMS does not list exactly the artifacts and digests in manifest.json.";
+    SignatureMissing = "signature-missing", Error,
+        "verify --key was given, but the package has no signed attestation (attestation.dsse.json).";
+    SignatureInvalid = "signature-invalid", Error,
+        "The package's signature does not verify with the given public key: another key signed it, or the attestation was altered.";
+    AttestationMismatch = "attestation-mismatch", Error,
+        "A package file is not in the attestation, is missing from the package, or differs from the digest the attestation records.";
     ArtifactModified = "artifact-modified", Error,
         "An evidence file's content differs from the digest recorded at build time.";
     ArtifactMissing = "artifact-missing", Error,

@@ -5,6 +5,7 @@
 //! [`package`], and [`verify`] re-checks a package later. Problems in the evidence are
 //! [`findings`] (data); problems that stop the tool are [`error::Error`]s.
 
+pub mod attest;
 pub mod build;
 pub mod catalog;
 pub mod check;

@@ -18,9 +18,16 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Init { templates: Some(dir), .. } => commands::init_templates(&dir, &ui),
         Command::Init { dir, force, templates: None } => commands::init(&dir, force, &ui),
-        Command::Build { evidence_dir, config, output, include_evidence, manifest_only, templates, fail_on } => {
-            let options =
-                BuildOptions { evidence_dir, config, output: Some(output), include_evidence, manifest_only, templates };
+        Command::Build { evidence_dir, config, output, include_evidence, manifest_only, templates, sign, fail_on } => {
+            let options = BuildOptions {
+                evidence_dir,
+                config,
+                output: Some(output),
+                include_evidence,
+                manifest_only,
+                templates,
+                sign,
+            };
             commands::build(&options, fail_on.into(), &ui)
         }
         Command::Check { evidence_dir, config, fail_on } => {
@@ -31,10 +38,12 @@ fn main() -> ExitCode {
                 include_evidence: false,
                 manifest_only: false,
                 templates: None,
+                sign: None,
             };
             commands::check(&options, fail_on.into(), &ui)
         }
-        Command::Verify { package, evidence } => commands::verify(package, evidence, &ui),
+        Command::Verify { package, evidence, key } => commands::verify(package, evidence, key, &ui),
+        Command::Keygen { prefix } => commands::keygen(&prefix, &ui),
         Command::Catalog { command } => match command {
             CatalogCommand::List { config } => commands::catalog_list(config.as_deref(), &ui),
             CatalogCommand::Show { id, requirement, config } => {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::attest;
 use crate::collect::{self, CollectOptions, Progress};
 use crate::config::{IgnorePattern, ignore_matcher};
 use crate::digest::Sha256Digest;
@@ -25,8 +26,23 @@ pub struct VerifyOptions<'a> {
     pub package: PathBuf,
     /// The evidence directory; default: the copy inside the package, else the recorded hint.
     pub evidence: Option<PathBuf>,
+    /// Public key to check the signature with.
+    pub key: Option<PathBuf>,
     /// Progress sink for re-hashing.
     pub progress: &'a dyn Progress,
+}
+
+/// What verification says about the package's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signature {
+    /// No signed attestation in the package.
+    Unsigned,
+    /// Signed, but no key was given to check it: the key id it claims.
+    NotChecked(String),
+    /// The signature verified with the given key: its fingerprint.
+    Verified(String),
+    /// A key was given and the signature did not verify (see the problems).
+    Failed,
 }
 
 /// The outcome of a verification.
@@ -38,6 +54,8 @@ pub struct VerifyReport {
     pub evidence_root: Option<PathBuf>,
     /// Integrity problems, in a stable order.
     pub problems: Vec<Finding>,
+    /// The signature's state.
+    pub signature: Signature,
 }
 
 impl VerifyReport {
@@ -71,11 +89,14 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
                 manifest: None,
                 evidence_root: None,
                 problems: vec![Finding::at(Code::ManifestUnreadable, MANIFEST_FILE, message)],
+                signature: Signature::Failed,
             });
         }
     };
 
+    // The signature first: with a key, nothing else is trusted before it holds.
     let mut problems = Vec::new();
+    let signature = check_attestation(package, options.key.as_deref(), &mut problems)?;
     if !manifest.is_sealed() {
         problems.push(Finding::at(
             Code::ManifestDigestMismatch,
@@ -108,7 +129,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     compare_evidence(&manifest, &evidence, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
-    Ok(VerifyReport { manifest: Some(manifest), evidence_root: Some(evidence_root), problems })
+    Ok(VerifyReport { manifest: Some(manifest), evidence_root: Some(evidence_root), problems, signature })
 }
 
 fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
@@ -169,10 +190,117 @@ fn check_outputs(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding
             continue;
         }
         let rel = entry.path().strip_prefix(package).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-        if rel != MANIFEST_FILE && !listed.contains(rel.as_str()) {
+        let attestation = rel == attest::STATEMENT_FILE || rel == attest::ENVELOPE_FILE;
+        if rel != MANIFEST_FILE && !attestation && !listed.contains(rel.as_str()) {
             problems.push(Finding::at(Code::PackageFileAdded, rel, "not listed in the manifest"));
         }
     }
+}
+
+/// Checks the signed envelope (when `key` is given) and that the attestation's subjects
+/// are exactly the package's files with their current digests.
+fn check_attestation(package: &Path, key: Option<&Path>, problems: &mut Vec<Finding>) -> Result<Signature> {
+    let envelope: Option<attest::Envelope> = match fs::read_to_string(package.join(attest::ENVELOPE_FILE)) {
+        Ok(text) => match serde_json::from_str(&text) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                problems.push(Finding::at(
+                    Code::SignatureInvalid,
+                    attest::ENVELOPE_FILE,
+                    format!("not a DSSE envelope: {e}"),
+                ));
+                return Ok(Signature::Failed);
+            }
+        },
+        Err(_) => None,
+    };
+    let (statement_bytes, signature) = match (key, &envelope) {
+        (Some(key), Some(envelope)) => {
+            let key = attest::read_public(key)?;
+            match attest::open(envelope, &key) {
+                Ok(payload) => (Some(payload), Signature::Verified(attest::fingerprint(&key))),
+                Err(why) => {
+                    problems.push(Finding::at(Code::SignatureInvalid, attest::ENVELOPE_FILE, why));
+                    return Ok(Signature::Failed);
+                }
+            }
+        }
+        (Some(_), None) => {
+            problems.push(Finding::at(
+                Code::SignatureMissing,
+                attest::ENVELOPE_FILE,
+                "the package is not signed; it was built without --sign",
+            ));
+            return Ok(Signature::Failed);
+        }
+        (None, Some(envelope)) => {
+            (None, Signature::NotChecked(envelope.signatures.first().map(|s| s.keyid.clone()).unwrap_or_default()))
+        }
+        (None, None) => (None, Signature::Unsigned),
+    };
+    // The unsigned copy of the statement must be the signed one, when there is one.
+    let on_disk = fs::read(package.join(attest::STATEMENT_FILE)).ok();
+    if let (Some(signed), Some(copy)) = (&statement_bytes, &on_disk)
+        && signed != copy
+    {
+        problems.push(Finding::at(
+            Code::AttestationMismatch,
+            attest::STATEMENT_FILE,
+            "differs from the statement inside the signed envelope",
+        ));
+    }
+    let Some(bytes) = statement_bytes.or(on_disk) else { return Ok(signature) };
+    let statement: attest::Statement = match serde_json::from_slice(&bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            problems.push(Finding::at(
+                Code::AttestationMismatch,
+                attest::STATEMENT_FILE,
+                format!("not an in-toto statement: {e}"),
+            ));
+            return Ok(signature);
+        }
+    };
+    let subjects: BTreeMap<&str, &str> = statement
+        .subject
+        .iter()
+        .map(|s| (s.name.as_str(), s.digest.get("sha256").map_or("", String::as_str)))
+        .collect();
+    let mut present = BTreeSet::new();
+    for entry in fs::read_dir(package).map_err(|e| Error::io("read", package, e))?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == attest::STATEMENT_FILE || name == attest::ENVELOPE_FILE || name == EVIDENCE_DIR {
+            continue;
+        }
+        let files: Vec<String> = if entry.path().is_dir() {
+            WalkDir::new(entry.path())
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.path().strip_prefix(package).unwrap_or(e.path()).to_string_lossy().replace('\\', "/"))
+                .collect()
+        } else {
+            vec![name]
+        };
+        for rel in files {
+            let actual = fs::read(package.join(&rel)).map(|b| Sha256Digest::of(&b).to_string()).unwrap_or_default();
+            match subjects.get(rel.as_str()) {
+                None => problems.push(Finding::at(Code::AttestationMismatch, rel.as_str(), "not in the attestation")),
+                Some(recorded) if *recorded != actual => problems.push(Finding::at(
+                    Code::AttestationMismatch,
+                    rel.as_str(),
+                    format!("sha256 is {actual}, the attestation records {recorded}"),
+                )),
+                Some(_) => {}
+            }
+            present.insert(rel);
+        }
+    }
+    for name in subjects.keys().filter(|n| !present.contains(**n)) {
+        problems.push(Finding::at(Code::AttestationMismatch, *name, "in the attestation but not in the package"));
+    }
+    Ok(signature)
 }
 
 fn check_sums(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) {

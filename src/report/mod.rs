@@ -74,6 +74,8 @@ pub struct Context<'a> {
     pub waivers: &'a [Waiver],
     /// The organisation's logo, already read: (file name, bytes).
     pub logo: Option<(&'a str, &'a [u8])>,
+    /// Fingerprint of the key the package is signed with, when signed.
+    pub signer: Option<&'a str>,
 }
 
 /// The report model (schema version 1). Field names are the template API.
@@ -151,6 +153,9 @@ pub struct Header {
     pub evidence_hint: Option<String>,
     /// Whether the package carries a copy of the evidence (`evidence/`).
     pub evidence_included: bool,
+    /// Fingerprint (`SHA256:<hex>`) of the Ed25519 key that signs the package's
+    /// attestation, when it is signed.
+    pub signer: Option<String>,
     /// Number of evidence artifacts.
     pub artifact_count: u64,
     /// Their total size in bytes.
@@ -759,6 +764,7 @@ fn header(cx: &Context) -> Header {
         tool_version: cx.manifest.tool.version.clone(),
         evidence_hint: cx.manifest.evidence.root_hint.clone(),
         evidence_included: cx.manifest.evidence.included,
+        signer: cx.signer.map(str::to_string),
         artifact_count: cx.manifest.evidence.artifact_count,
         total_bytes: cx.manifest.evidence.total_bytes,
     }

@@ -8,5 +8,6 @@ mod init;
 mod interchange;
 mod matrix;
 mod reports;
+mod signing;
 mod support;
 mod verify;
