@@ -20,7 +20,7 @@ use crate::documents::{self, Document};
 use crate::error::{Error, Result};
 use crate::findings::Code;
 use crate::findings::Finding;
-use crate::interchange::{junit, oscal, sarif, summary};
+use crate::interchange::{assessment, junit, oscal, sarif, summary};
 use crate::manifest::{
     self, EVIDENCE_DIR, EvidenceInfo, MANIFEST_FILE, Manifest, OutputEntry, SUMS_FILE, SystemRef, Tool,
 };
@@ -133,6 +133,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         );
         staging.write_output(summary::SUMMARY_MD, summary.as_bytes())?;
         staging.write_output(oscal::OSCAL_FILE, oscal::render(matrix, &clock::format(&assessed_at)).as_bytes())?;
+        let assessment = assessment::render(&assessment::Inputs {
+            system: &loaded.config.system,
+            config_sha256: loaded.digest().to_string(),
+            assessed_at: &clock::format(&assessed_at),
+            matrix,
+            findings: &run.findings,
+            documents: &run.documents,
+            sign_offs: &run.sign_offs,
+            waivers: &run.waivers,
+        });
+        staging.write_output(assessment::ASSESSMENT_JSON, assessment.as_bytes())?;
     }
 
     let root_hint = staging

@@ -2,6 +2,7 @@
 //! summaries. Each is rendered from the same assessment as the reports and listed in the
 //! manifest's `outputs`, so the package digest covers it.
 
+pub mod assessment;
 pub mod junit;
 pub mod oscal;
 pub mod sarif;

@@ -186,3 +186,20 @@ fn every_builtin_catalog_has_a_book_page() {
         assert!(pages.contains(&c.as_of.to_string()), "no book page gives the as-of date of `{}`", c.id);
     }
 }
+
+/// The CI examples cannot run here, but they must at least be valid YAML that names the
+/// package files dossier really writes.
+#[test]
+fn the_ci_examples_are_valid_yaml_and_name_real_package_files() {
+    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/ci.md")).unwrap();
+    let blocks: Vec<&str> = page.split("```yaml\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
+    assert_eq!(blocks.len(), 2, "a GitHub Actions and a GitLab CI example");
+    for block in blocks {
+        let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(block);
+        assert!(parsed.is_ok(), "invalid YAML in book/src/ci.md: {parsed:?}\n{block}");
+        for file in ["junit.xml", "summary.md"] {
+            assert!(block.contains(file), "the example does not publish {file}");
+        }
+    }
+    assert!(page.contains("results.sarif") && page.contains("--sign"));
+}

@@ -144,3 +144,28 @@ fn oscal_assessment_results_load_in_trestle_validate_and_keep_their_uuids() {
     ws.build(&[]).code(1);
     assert!(fs::read(&file).unwrap() == first, "the OSCAL file changed between identical runs");
 }
+
+#[test]
+fn assessment_json_holds_the_whole_assessment() {
+    let ws = failing_credit_sample();
+    ws.build(&[]).code(1);
+    let a = read_json(&ws.package().join("assessment.json"));
+    assert_eq!(a["format"], "dossier-assessment");
+    assert_eq!(a["schema_version"], 1);
+    assert_eq!(a["verdict"], "fail");
+    assert_eq!(a["system"]["provider"], "NeoLend Financial Services Ltd.");
+    let findings = read_json(&ws.package().join("findings.json"));
+    assert_eq!(a["findings"], findings["findings"]);
+    assert_eq!(a["frameworks"], matrix(&ws)["frameworks"]);
+    let bias = a["documents"].as_array().unwrap().iter().find(|d| d["path"] == "fairness/bias_analysis.json").unwrap();
+    assert_eq!(bias["document"]["kind"], "bias-report");
+    let female = bias["document"]["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["groups"].as_array().unwrap())
+        .find(|g| g["name"] == "female")
+        .unwrap();
+    assert_eq!(female["disparate_impact_ratio"], 0.75);
+    assert_eq!(a["sign_offs"][0]["reviewer"], "Dr. Amara Okafor");
+}
