@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::attest;
+use crate::bundle;
 use crate::catalog::CatalogSet;
 use crate::check;
 use crate::classify::Classifier;
@@ -59,6 +60,8 @@ pub struct BuildOptions {
     pub templates: Option<PathBuf>,
     /// Ed25519 private key (PKCS#8 PEM) to sign the attestation with.
     pub sign: Option<PathBuf>,
+    /// Also write the package as one deterministic `OUT.tar.gz`.
+    pub bundle: bool,
 }
 
 /// What a build produced.
@@ -66,6 +69,8 @@ pub struct BuildOptions {
 pub struct BuildReport {
     /// The final package directory.
     pub package: PathBuf,
+    /// The bundle, with `--bundle`.
+    pub bundle: Option<PathBuf>,
     /// The evidence root that was collected.
     pub evidence_root: PathBuf,
     /// The config file used, if any.
@@ -194,9 +199,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         staging.write_raw(attest::ENVELOPE_FILE, envelope.as_bytes())?;
     }
     let package = staging.commit()?;
+    let bundle = if options.bundle {
+        let path = PathBuf::from(format!("{}.tar.gz", package.display()));
+        bundle::write(&package, &path, assessed_at.timestamp().max(0) as u64)?;
+        Some(path)
+    } else {
+        None
+    };
 
     Ok(BuildReport {
         package,
+        bundle,
         evidence_root: root,
         config_file: loaded.file,
         manifest,

@@ -76,6 +76,9 @@ pub enum Command {
         /// Sign the attestation with this Ed25519 private key (from `dossier keygen`), as a DSSE envelope.
         #[arg(long, value_name = "KEY")]
         sign: Option<PathBuf>,
+        /// Also write the package (with --include-evidence, the evidence too) as one deterministic OUT.tar.gz.
+        #[arg(long)]
+        bundle: bool,
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,
@@ -130,7 +133,7 @@ pub enum Command {
     /// integrity failure, 0 when everything matches.
     #[command(after_help = EXIT_CODES)]
     Verify {
-        /// The package directory written by `dossier build`.
+        /// The package directory, or the .tar.gz bundle, written by `dossier build`.
         package: PathBuf,
         /// Evidence directory [default: PACKAGE/evidence if included, else the location recorded at build time].
         #[arg(long, value_name = "DIR")]

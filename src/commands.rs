@@ -135,6 +135,9 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     let _ = writeln!(text, "  digest     {}", m.package_digest);
     let _ = writeln!(text, "  time       {:.2} s", elapsed.as_secs_f64());
     let _ = writeln!(text, "  package    {}", report.package.display());
+    if let Some(bundle) = &report.bundle {
+        let _ = writeln!(text, "  bundle     {}", bundle.display());
+    }
     ui.summary(&text);
 
     Ok(if fail_on.is_tripped_by(&report.findings) { ExitStatus::Findings } else { ExitStatus::Ok })

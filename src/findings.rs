@@ -96,6 +96,8 @@ codes! {
         "verify --key was given, but the package has no signed attestation (attestation.dsse.json).";
     SignatureInvalid = "signature-invalid", Error,
         "The package's signature does not verify with the given public key: another key signed it, or the attestation was altered.";
+    BundleEntryRejected = "bundle-entry-rejected", Error,
+        "A bundle entry has an absolute path, climbs out with `..`, or is a link: it is refused, never extracted.";
     AttestationMismatch = "attestation-mismatch", Error,
         "A package file is not in the attestation, is missing from the package, or differs from the digest the attestation records.";
     ArtifactModified = "artifact-modified", Error,

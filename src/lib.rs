@@ -7,6 +7,7 @@
 
 pub mod attest;
 pub mod build;
+pub mod bundle;
 pub mod catalog;
 pub mod check;
 pub mod classify;

@@ -18,7 +18,17 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Init { templates: Some(dir), .. } => commands::init_templates(&dir, &ui),
         Command::Init { dir, force, templates: None } => commands::init(&dir, force, &ui),
-        Command::Build { evidence_dir, config, output, include_evidence, manifest_only, templates, sign, fail_on } => {
+        Command::Build {
+            evidence_dir,
+            config,
+            output,
+            include_evidence,
+            manifest_only,
+            templates,
+            sign,
+            bundle,
+            fail_on,
+        } => {
             let options = BuildOptions {
                 evidence_dir,
                 config,
@@ -27,6 +37,7 @@ fn main() -> ExitCode {
                 manifest_only,
                 templates,
                 sign,
+                bundle,
             };
             commands::build(&options, fail_on.into(), &ui)
         }
@@ -39,6 +50,7 @@ fn main() -> ExitCode {
                 manifest_only: false,
                 templates: None,
                 sign: None,
+                bundle: false,
             };
             commands::check(&options, fail_on.into(), &ui)
         }

@@ -10,9 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::attest;
+use crate::bundle::{self, PackageFiles};
 use crate::collect::{self, CollectOptions, Progress};
 use crate::config::{IgnorePattern, ignore_matcher};
 use crate::digest::Sha256Digest;
@@ -65,24 +64,29 @@ impl VerifyReport {
     }
 }
 
-/// Verifies a package.
+/// Verifies a package directory or a `.tar.gz` bundle.
 pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     let package = &options.package;
-    if !package.is_dir() {
-        return Err(Error::input(format!("package {} is not a directory", package.display())));
-    }
-    let manifest_path = package.join(MANIFEST_FILE);
-    let text = match fs::read_to_string(&manifest_path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::input(format!(
-                "{} is not a dossier package: it has no {MANIFEST_FILE}",
-                package.display()
-            )));
-        }
-        Err(e) => return Err(Error::io("read", &manifest_path, e)),
+    let in_bundle = bundle::is_bundle(package);
+    let files = if in_bundle {
+        PackageFiles::from_bundle(package)?
+    } else if package.is_dir() {
+        PackageFiles::from_dir(package)?
+    } else {
+        return Err(Error::input(format!("package {} is not a directory or a bundle", package.display())));
     };
-    let manifest = match parse_manifest(&text) {
+    if !files.rejected.is_empty() {
+        return Ok(VerifyReport {
+            manifest: None,
+            evidence_root: None,
+            problems: files.rejected,
+            signature: Signature::Failed,
+        });
+    }
+    let Some(text) = files.contents.get(MANIFEST_FILE) else {
+        return Err(Error::input(format!("{} is not a dossier package: it has no {MANIFEST_FILE}", package.display())));
+    };
+    let manifest = match parse_manifest(&String::from_utf8_lossy(text)) {
         Ok(m) => m,
         Err(message) => {
             return Ok(VerifyReport {
@@ -96,7 +100,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
 
     // The signature first: with a key, nothing else is trusted before it holds.
     let mut problems = Vec::new();
-    let signature = check_attestation(package, options.key.as_deref(), &mut problems)?;
+    let signature = check_attestation(&files, options.key.as_deref(), &mut problems)?;
     if !manifest.is_sealed() {
         problems.push(Finding::at(
             Code::ManifestDigestMismatch,
@@ -108,24 +112,41 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
             ),
         ));
     }
-    check_outputs(package, &manifest, &mut problems);
-    check_sums(package, &manifest, &mut problems);
+    check_outputs(&files, &manifest, &mut problems);
+    check_sums(&files, &manifest, &mut problems);
 
-    let evidence_root = locate_evidence(options, &manifest)?;
-    let ignore_patterns: Vec<IgnorePattern> = manifest
-        .evidence
-        .ignore
-        .iter()
-        .map(|p| IgnorePattern::try_from(p.clone()).map_err(Error::input))
-        .collect::<Result<_>>()?;
-    let evidence = collect::collect(&CollectOptions {
-        root: evidence_root.clone(),
-        include_hidden: manifest.evidence.include_hidden,
-        ignore: ignore_matcher(&evidence_root, &ignore_patterns)?,
-        copy_to: None,
-        progress: options.progress,
-        classifier: None,
-    })?;
+    // The evidence: the copy inside a bundle, else a directory walked again.
+    let (evidence, evidence_root) = if in_bundle && options.evidence.is_none() {
+        if !manifest.evidence.included {
+            return Err(Error::input(format!(
+                "{} carries no evidence (it was built without --include-evidence): pass --evidence DIR",
+                package.display()
+            )));
+        }
+        let evidence = collect::Evidence { artifacts: files.evidence, ..collect::Evidence::default() };
+        (evidence, PathBuf::from(format!("{}!/{EVIDENCE_DIR}", package.display())))
+    } else {
+        let root = if in_bundle {
+            options.evidence.clone().expect("checked above")
+        } else {
+            locate_evidence(options, &manifest)?
+        };
+        let ignore_patterns: Vec<IgnorePattern> = manifest
+            .evidence
+            .ignore
+            .iter()
+            .map(|p| IgnorePattern::try_from(p.clone()).map_err(Error::input))
+            .collect::<Result<_>>()?;
+        let evidence = collect::collect(&CollectOptions {
+            root: root.clone(),
+            include_hidden: manifest.evidence.include_hidden,
+            ignore: ignore_matcher(&root, &ignore_patterns)?,
+            copy_to: None,
+            progress: options.progress,
+            classifier: None,
+        })?;
+        (evidence, root)
+    };
     compare_evidence(&manifest, &evidence, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
@@ -153,55 +174,48 @@ fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
     serde_json::from_value(value).map_err(|e| format!("does not match the manifest schema ({e})"))
 }
 
-fn check_outputs(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) {
+fn check_outputs(files: &PackageFiles, manifest: &Manifest, problems: &mut Vec<Finding>) {
     // Reports are outside the package digest (they display it) but verified all the same.
     let all = || manifest.outputs.iter().chain(&manifest.reports);
     let listed: BTreeSet<&str> = all().map(|o| o.path.as_str()).collect();
     for output in all() {
-        let path = package.join(&output.path);
-        match fs::read(&path) {
-            Ok(bytes) => {
-                let actual = Sha256Digest::of(&bytes);
-                if actual != output.sha256 {
-                    problems.push(Finding::at(
-                        Code::OutputModified,
-                        &output.path,
-                        format!("sha256 is {actual}, the manifest records {}", output.sha256),
-                    ));
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => problems.push(Finding::at(
+        match files.files.get(&output.path) {
+            Some(actual) if *actual != output.sha256 => problems.push(Finding::at(
+                Code::OutputModified,
+                &output.path,
+                format!("sha256 is {actual}, the manifest records {}", output.sha256),
+            )),
+            Some(_) => {}
+            None => problems.push(Finding::at(
                 Code::OutputMissing,
                 &output.path,
                 "listed in the manifest but not in the package",
             )),
-            Err(e) => problems.push(Finding::at(Code::OutputModified, &output.path, format!("could not read: {e}"))),
         }
     }
-    // Anything else in the package (outside the evidence copy) was not put there by the build.
-    let evidence_copy = package.join(EVIDENCE_DIR);
-    for entry in WalkDir::new(package)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| !(manifest.evidence.included && e.path() == evidence_copy))
-    {
-        let Ok(entry) = entry else { continue };
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(package).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+    // Anything else in the package was not put there by the build.
+    for rel in files.files.keys() {
         let attestation = rel == attest::STATEMENT_FILE || rel == attest::ENVELOPE_FILE;
         if rel != MANIFEST_FILE && !attestation && !listed.contains(rel.as_str()) {
-            problems.push(Finding::at(Code::PackageFileAdded, rel, "not listed in the manifest"));
+            problems.push(Finding::at(Code::PackageFileAdded, rel.as_str(), "not listed in the manifest"));
+        }
+    }
+    if !manifest.evidence.included {
+        for a in &files.evidence {
+            problems.push(Finding::at(
+                Code::PackageFileAdded,
+                format!("{EVIDENCE_DIR}/{}", a.path),
+                "not listed in the manifest (the package was built without --include-evidence)",
+            ));
         }
     }
 }
 
 /// Checks the signed envelope (when `key` is given) and that the attestation's subjects
 /// are exactly the package's files with their current digests.
-fn check_attestation(package: &Path, key: Option<&Path>, problems: &mut Vec<Finding>) -> Result<Signature> {
-    let envelope: Option<attest::Envelope> = match fs::read_to_string(package.join(attest::ENVELOPE_FILE)) {
-        Ok(text) => match serde_json::from_str(&text) {
+fn check_attestation(files: &PackageFiles, key: Option<&Path>, problems: &mut Vec<Finding>) -> Result<Signature> {
+    let envelope: Option<attest::Envelope> = match files.contents.get(attest::ENVELOPE_FILE) {
+        Some(text) => match serde_json::from_slice(text) {
             Ok(e) => Some(e),
             Err(e) => {
                 problems.push(Finding::at(
@@ -212,7 +226,7 @@ fn check_attestation(package: &Path, key: Option<&Path>, problems: &mut Vec<Find
                 return Ok(Signature::Failed);
             }
         },
-        Err(_) => None,
+        None => None,
     };
     let (statement_bytes, signature) = match (key, &envelope) {
         (Some(key), Some(envelope)) => {
@@ -239,7 +253,7 @@ fn check_attestation(package: &Path, key: Option<&Path>, problems: &mut Vec<Find
         (None, None) => (None, Signature::Unsigned),
     };
     // The unsigned copy of the statement must be the signed one, when there is one.
-    let on_disk = fs::read(package.join(attest::STATEMENT_FILE)).ok();
+    let on_disk = files.contents.get(attest::STATEMENT_FILE).cloned();
     if let (Some(signed), Some(copy)) = (&statement_bytes, &on_disk)
         && signed != copy
     {
@@ -267,35 +281,20 @@ fn check_attestation(package: &Path, key: Option<&Path>, problems: &mut Vec<Find
         .map(|s| (s.name.as_str(), s.digest.get("sha256").map_or("", String::as_str)))
         .collect();
     let mut present = BTreeSet::new();
-    for entry in fs::read_dir(package).map_err(|e| Error::io("read", package, e))?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == attest::STATEMENT_FILE || name == attest::ENVELOPE_FILE || name == EVIDENCE_DIR {
+    for (rel, actual) in &files.files {
+        if rel == attest::STATEMENT_FILE || rel == attest::ENVELOPE_FILE {
             continue;
         }
-        let files: Vec<String> = if entry.path().is_dir() {
-            WalkDir::new(entry.path())
-                .sort_by_file_name()
-                .into_iter()
-                .flatten()
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.path().strip_prefix(package).unwrap_or(e.path()).to_string_lossy().replace('\\', "/"))
-                .collect()
-        } else {
-            vec![name]
-        };
-        for rel in files {
-            let actual = fs::read(package.join(&rel)).map(|b| Sha256Digest::of(&b).to_string()).unwrap_or_default();
-            match subjects.get(rel.as_str()) {
-                None => problems.push(Finding::at(Code::AttestationMismatch, rel.as_str(), "not in the attestation")),
-                Some(recorded) if *recorded != actual => problems.push(Finding::at(
-                    Code::AttestationMismatch,
-                    rel.as_str(),
-                    format!("sha256 is {actual}, the attestation records {recorded}"),
-                )),
-                Some(_) => {}
-            }
-            present.insert(rel);
+        match subjects.get(rel.as_str()) {
+            None => problems.push(Finding::at(Code::AttestationMismatch, rel.as_str(), "not in the attestation")),
+            Some(recorded) if *recorded != actual.to_string() => problems.push(Finding::at(
+                Code::AttestationMismatch,
+                rel.as_str(),
+                format!("sha256 is {actual}, the attestation records {recorded}"),
+            )),
+            Some(_) => {}
         }
+        present.insert(rel.as_str());
     }
     for name in subjects.keys().filter(|n| !present.contains(**n)) {
         problems.push(Finding::at(Code::AttestationMismatch, *name, "in the attestation but not in the package"));
@@ -303,8 +302,8 @@ fn check_attestation(package: &Path, key: Option<&Path>, problems: &mut Vec<Find
     Ok(signature)
 }
 
-fn check_sums(package: &Path, manifest: &Manifest, problems: &mut Vec<Finding>) {
-    let Ok(text) = fs::read_to_string(package.join(SUMS_FILE)) else {
+fn check_sums(files: &PackageFiles, manifest: &Manifest, problems: &mut Vec<Finding>) {
+    let Some(text) = files.contents.get(SUMS_FILE).map(|b| String::from_utf8_lossy(b).into_owned()) else {
         return; // reported by check_outputs
     };
     let expected: Vec<(String, Sha256Digest)> = manifest.artifacts.iter().map(|a| (a.path.clone(), a.sha256)).collect();

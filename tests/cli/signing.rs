@@ -135,3 +135,122 @@ fn a_bad_key_file_is_a_clear_usage_error() {
     assert_stderr_has(&out, "not an Ed25519 private key");
     assert!(!ws.package().exists(), "nothing is written when the key is bad");
 }
+
+/// Rewrites a `.tar.gz` with `change` applied to the content of the entry at `index`.
+fn rewrite_bundle(bundle: &Path, index: usize, change: impl Fn(&mut Vec<u8>)) -> String {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(fs::File::open(bundle).unwrap()));
+    let mut entries: Vec<(tar::Header, Vec<u8>)> = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        entries.push((entry.header().clone(), data));
+    }
+    let name = String::from_utf8_lossy(&entries[index].0.path_bytes()).into_owned();
+    change(&mut entries[index].1);
+    let out = flate2::write::GzEncoder::new(fs::File::create(bundle).unwrap(), flate2::Compression::default());
+    let mut builder = tar::Builder::new(out);
+    for (mut header, data) in entries {
+        header.set_size(data.len() as u64);
+        header.set_cksum();
+        builder.append(&header, &data[..]).unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap();
+    name
+}
+
+fn bundle_file_count(bundle: &Path) -> usize {
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(fs::File::open(bundle).unwrap()));
+    archive.entries().unwrap().count()
+}
+
+#[test]
+fn a_bundle_is_deterministic_and_verifies_without_being_unpacked() {
+    let ws = signed_sample(&["--include-evidence", "--bundle"]);
+    let bundle = ws.dir.path().join("pkg.tar.gz");
+    let first = fs::read(&bundle).unwrap();
+    ws.build(&["--sign", "team.key", "--include-evidence", "--bundle"]).success();
+    assert!(fs::read(&bundle).unwrap() == first, "the bundle changed between identical builds");
+    // The package directory is not needed: the bundle alone verifies.
+    fs::remove_dir_all(ws.package()).unwrap();
+    let before: Vec<_> = package_files(ws.dir.path());
+    let out =
+        dossier().current_dir(ws.dir.path()).args(["verify", "pkg.tar.gz", "--key", "team.pub"]).assert().success();
+    assert!(stdout_of(&out).contains("signature  valid") || stderr_of(&out).contains("signature  valid"));
+    assert_eq!(package_files(ws.dir.path()), before, "verify unpacked something");
+}
+
+#[test]
+fn any_flipped_byte_in_a_signed_bundle_fails_verification_naming_the_file() {
+    let ws = signed_sample(&["--include-evidence", "--bundle"]);
+    let bundle = ws.dir.path().join("pkg.tar.gz");
+    let pristine = fs::read(&bundle).unwrap();
+    for index in 0..bundle_file_count(&bundle) {
+        fs::write(&bundle, &pristine).unwrap();
+        let name = rewrite_bundle(&bundle, index, |data| {
+            let middle = data.len() / 2;
+            if let Some(b) = data.get_mut(middle) {
+                *b ^= 0x01;
+            }
+        });
+        if name.ends_with('/') || fs::read(&bundle).unwrap() == pristine {
+            continue; // a directory entry has no content to flip
+        }
+        let out =
+            dossier().current_dir(ws.dir.path()).args(["verify", "pkg.tar.gz", "--key", "team.pub"]).assert().code(3);
+        let named = name.strip_prefix("evidence/").unwrap_or(&name);
+        assert!(stderr_of(&out).contains(named), "flipping {name} was not reported by name:\n{}", stderr_of(&out));
+    }
+}
+
+#[test]
+fn bundle_entries_that_escape_or_link_are_refused_and_never_extracted() {
+    let ws = signed_sample(&["--include-evidence", "--bundle"]);
+    let bundle = ws.dir.path().join("pkg.tar.gz");
+    // Append a path-climbing file and a symbolic link to the genuine bundle.
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(fs::File::open(&bundle).unwrap()));
+    let mut entries: Vec<(tar::Header, Vec<u8>)> = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        entries.push((entry.header().clone(), data));
+    }
+    let mut climb = tar::Header::new_gnu();
+    climb.as_old_mut().name[..13].copy_from_slice(b"../planted.sh");
+    climb.set_size(3);
+    climb.set_mode(0o755);
+    climb.set_cksum();
+    let mut link = tar::Header::new_gnu();
+    link.set_path("evidence/passwd").unwrap();
+    link.set_entry_type(tar::EntryType::Symlink);
+    link.set_link_name("/etc/passwd").unwrap();
+    link.set_size(0);
+    link.set_cksum();
+    entries.push((climb, b"hi\n".to_vec()));
+    entries.push((link, Vec::new()));
+    let out = flate2::write::GzEncoder::new(fs::File::create(&bundle).unwrap(), flate2::Compression::default());
+    let mut builder = tar::Builder::new(out);
+    for (header, data) in entries {
+        builder.append(&header, &data[..]).unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap();
+
+    let out = dossier().current_dir(ws.dir.path()).args(["verify", "pkg.tar.gz", "--key", "team.pub"]).assert().code(3);
+    let err = stderr_of(&out);
+    assert!(err.contains("error[bundle-entry-rejected] ../planted.sh"), "{err}");
+    assert!(err.contains("error[bundle-entry-rejected] evidence/passwd"), "{err}");
+    assert!(!ws.dir.path().parent().unwrap().join("planted.sh").exists());
+}
+
+#[test]
+fn a_bundle_without_evidence_is_verified_against_an_evidence_directory() {
+    let ws = signed_sample(&["--bundle"]);
+    let out = dossier().current_dir(ws.dir.path()).args(["verify", "pkg.tar.gz"]).assert().code(2);
+    assert!(stderr_of(&out).contains("pass --evidence DIR"));
+    dossier()
+        .current_dir(ws.dir.path())
+        .args(["verify", "pkg.tar.gz", "--evidence", "ev", "--key", "team.pub"])
+        .assert()
+        .success();
+}
