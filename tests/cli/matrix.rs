@@ -15,7 +15,20 @@ fn the_matrix_is_in_the_package_listed_and_verified() {
     ws.build(&[]).success();
     let outputs: Vec<String> =
         ws.manifest()["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap().to_string()).collect();
-    assert_eq!(outputs, ["SHA256SUMS", "findings.json", "matrix.csv", "matrix.json"]);
+    assert_eq!(
+        outputs,
+        [
+            "SHA256SUMS",
+            "assessment.json",
+            "findings.json",
+            "junit.xml",
+            "matrix.csv",
+            "matrix.json",
+            "oscal/assessment-results.json",
+            "results.sarif",
+            "summary.md"
+        ]
+    );
     let csv = fs::read_to_string(ws.package().join("matrix.csv")).unwrap();
     assert!(csv.starts_with("framework,requirement,reference,title,status,"), "{csv}");
     let rows = matrix(&ws)["frameworks"]
