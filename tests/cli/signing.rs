@@ -136,8 +136,8 @@ fn a_bad_key_file_is_a_clear_usage_error() {
     assert!(!ws.package().exists(), "nothing is written when the key is bad");
 }
 
-/// Rewrites a `.tar.gz` with `change` applied to the content of the entry at `index`.
-fn rewrite_bundle(bundle: &Path, index: usize, change: impl Fn(&mut Vec<u8>)) -> String {
+/// Every entry of a `.tar.gz`: header and content.
+fn read_bundle(bundle: &Path) -> Vec<(tar::Header, Vec<u8>)> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(fs::File::open(bundle).unwrap()));
     let mut entries: Vec<(tar::Header, Vec<u8>)> = Vec::new();
     for entry in archive.entries().unwrap() {
@@ -146,8 +146,11 @@ fn rewrite_bundle(bundle: &Path, index: usize, change: impl Fn(&mut Vec<u8>)) ->
         std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
         entries.push((entry.header().clone(), data));
     }
-    let name = String::from_utf8_lossy(&entries[index].0.path_bytes()).into_owned();
-    change(&mut entries[index].1);
+    entries
+}
+
+/// Writes `entries` as a `.tar.gz`, headers as given (sizes and checksums refreshed).
+fn write_bundle(bundle: &Path, entries: Vec<(tar::Header, Vec<u8>)>) {
     let out = flate2::write::GzEncoder::new(fs::File::create(bundle).unwrap(), flate2::Compression::default());
     let mut builder = tar::Builder::new(out);
     for (mut header, data) in entries {
@@ -156,12 +159,19 @@ fn rewrite_bundle(bundle: &Path, index: usize, change: impl Fn(&mut Vec<u8>)) ->
         builder.append(&header, &data[..]).unwrap();
     }
     builder.into_inner().unwrap().finish().unwrap();
+}
+
+/// Rewrites a `.tar.gz` with `change` applied to the content of the entry at `index`.
+fn rewrite_bundle(bundle: &Path, index: usize, change: impl Fn(&mut Vec<u8>)) -> String {
+    let mut entries = read_bundle(bundle);
+    let name = String::from_utf8_lossy(&entries[index].0.path_bytes()).into_owned();
+    change(&mut entries[index].1);
+    write_bundle(bundle, entries);
     name
 }
 
 fn bundle_file_count(bundle: &Path) -> usize {
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(fs::File::open(bundle).unwrap()));
-    archive.entries().unwrap().count()
+    read_bundle(bundle).len()
 }
 
 #[test]
@@ -208,14 +218,7 @@ fn bundle_entries_that_escape_or_link_are_refused_and_never_extracted() {
     let ws = signed_sample(&["--include-evidence", "--bundle"]);
     let bundle = ws.dir.path().join("pkg.tar.gz");
     // Append a path-climbing file and a symbolic link to the genuine bundle.
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(fs::File::open(&bundle).unwrap()));
-    let mut entries: Vec<(tar::Header, Vec<u8>)> = Vec::new();
-    for entry in archive.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
-        entries.push((entry.header().clone(), data));
-    }
+    let mut entries = read_bundle(&bundle);
     let mut climb = tar::Header::new_gnu();
     climb.as_old_mut().name[..13].copy_from_slice(b"../planted.sh");
     climb.set_size(3);
@@ -229,12 +232,7 @@ fn bundle_entries_that_escape_or_link_are_refused_and_never_extracted() {
     link.set_cksum();
     entries.push((climb, b"hi\n".to_vec()));
     entries.push((link, Vec::new()));
-    let out = flate2::write::GzEncoder::new(fs::File::create(&bundle).unwrap(), flate2::Compression::default());
-    let mut builder = tar::Builder::new(out);
-    for (header, data) in entries {
-        builder.append(&header, &data[..]).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap();
+    write_bundle(&bundle, entries);
 
     let out = dossier().current_dir(ws.dir.path()).args(["verify", "pkg.tar.gz", "--key", "team.pub"]).assert().code(3);
     let err = stderr_of(&out);
