@@ -226,8 +226,7 @@ fn predicate(
     findings: &[Finding],
     signer: Option<&str>,
 ) -> serde_json::Value {
-    let count = |s: crate::findings::Severity| findings.iter().filter(|f| f.severity == s).count();
-    let errors = count(crate::findings::Severity::Error);
+    let counts = crate::findings::Counts::of(findings);
     serde_json::json!({
         "tool": manifest.tool,
         "system": manifest.system,
@@ -235,8 +234,8 @@ fn predicate(
         "package_digest": manifest.package_digest,
         "config_sha256": manifest.config_sha256,
         "artifacts": {"count": manifest.evidence.artifact_count, "bytes": manifest.evidence.total_bytes},
-        "verdict": if matrix.is_none() { "not-assessed" } else if errors == 0 { "pass" } else { "fail" },
-        "findings": {"errors": errors, "warnings": count(crate::findings::Severity::Warning), "notes": count(crate::findings::Severity::Note)},
+        "verdict": if matrix.is_none() { "not-assessed" } else if counts.errors == 0 { "pass" } else { "fail" },
+        "findings": counts,
         "frameworks": matrix.map(|m| m.frameworks.iter().map(|f| serde_json::json!({
             "id": f.id, "version": f.version, "binding": f.binding, "coverage": f.coverage,
         })).collect::<Vec<_>>()).unwrap_or_default(),

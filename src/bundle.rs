@@ -37,7 +37,10 @@ pub struct PackageFiles {
     pub files: BTreeMap<String, Sha256Digest>,
     /// The content of the manifest, `SHA256SUMS` and the attestation files, when present.
     pub contents: BTreeMap<String, Vec<u8>>,
-    /// Files under `evidence/`, with paths relative to it.
+    /// Paths of the files under `evidence/`, relative to it.
+    pub evidence_paths: Vec<String>,
+    /// Those files hashed (bundles only: a directory's evidence copy is walked and
+    /// hashed by the evidence check itself, so it is not read twice).
     pub evidence: Vec<ArtifactEntry>,
     /// Entries refused (bundles only).
     pub rejected: Vec<Finding>,
@@ -50,6 +53,7 @@ impl PackageFiles {
         let mut kept = Vec::new();
         let hashed = digest::hash_reader(reader, &mut buf, keep.then_some(&mut kept as &mut dyn Write), None)?;
         if let Some(inner) = rel.strip_prefix(&format!("{EVIDENCE_DIR}/")) {
+            self.evidence_paths.push(inner.to_string());
             self.evidence.push(ArtifactEntry { path: inner.to_string(), sha256: hashed.digest, size: hashed.bytes });
         } else {
             if keep {
@@ -69,6 +73,10 @@ impl PackageFiles {
                 continue;
             }
             let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            if let Some(inner) = rel.strip_prefix(&format!("{EVIDENCE_DIR}/")) {
+                out.evidence_paths.push(inner.to_string());
+                continue;
+            }
             let file = fs::File::open(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
             out.add(rel, file).map_err(|e| Error::io("read", entry.path(), e))?;
         }

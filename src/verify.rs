@@ -201,10 +201,10 @@ fn check_outputs(files: &PackageFiles, manifest: &Manifest, problems: &mut Vec<F
         }
     }
     if !manifest.evidence.included {
-        for a in &files.evidence {
+        for path in &files.evidence_paths {
             problems.push(Finding::at(
                 Code::PackageFileAdded,
-                format!("{EVIDENCE_DIR}/{}", a.path),
+                format!("{EVIDENCE_DIR}/{path}"),
                 "not listed in the manifest (the package was built without --include-evidence)",
             ));
         }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::config::System;
 use crate::decisions::{SignOff, Waiver};
 use crate::documents::Document;
-use crate::findings::{Finding, Severity};
+use crate::findings::{Counts, Finding};
 use crate::manifest::Tool;
 use crate::matrix::{ClassifiedArtifact, FrameworkResult, Matrix};
 
@@ -52,17 +52,6 @@ pub struct Assessment<'a> {
     pub waivers: &'a [Waiver],
 }
 
-/// Findings per severity.
-#[derive(Serialize)]
-pub struct Counts {
-    /// Errors.
-    pub errors: usize,
-    /// Warnings.
-    pub warnings: usize,
-    /// Notes.
-    pub notes: usize,
-}
-
 /// One parsed evidence document.
 #[derive(Serialize)]
 pub struct DocumentEntry<'a> {
@@ -96,9 +85,7 @@ pub struct Inputs<'a> {
 
 /// Renders `assessment.json`.
 pub fn render(i: &Inputs) -> String {
-    let count = |s: Severity| i.findings.iter().filter(|f| f.severity == s).count();
-    let counts =
-        Counts { errors: count(Severity::Error), warnings: count(Severity::Warning), notes: count(Severity::Note) };
+    let counts = Counts::of(i.findings);
     let assessment = Assessment {
         format: "dossier-assessment",
         schema_version: 1,

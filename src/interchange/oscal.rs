@@ -118,8 +118,7 @@ pub fn render(matrix: &Matrix, assessed_at: &str) -> String {
     let findings: Vec<Value> = requirements
         .iter()
         .map(|r| {
-            let status =
-                serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let status = r.status.as_str().to_string();
             let state = if matches!(r.status, Status::Satisfied | Status::NotApplicable) {
                 "satisfied"
             } else {

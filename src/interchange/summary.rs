@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::findings::{Finding, Severity};
+use crate::findings::{Counts, Finding, Severity};
 use crate::matrix::Matrix;
 use crate::ui::human_bytes;
 
@@ -33,8 +33,7 @@ fn text(s: &str) -> String {
 
 /// Renders `summary.md`.
 pub fn render(matrix: &Matrix, findings: &[Finding], assessed_at: &str, artifacts: u64, bytes: u64) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
+    let Counts { errors, warnings, notes } = Counts::of(findings);
     let verdict = if errors == 0 { "✅ pass" } else { "❌ fail" };
     let system = &matrix.system;
     let mut out = String::new();

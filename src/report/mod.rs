@@ -771,7 +771,7 @@ fn header(cx: &Context) -> Header {
 }
 
 fn summary(cx: &Context) -> Summary {
-    let count = |s: Severity| cx.findings.iter().filter(|f| f.severity == s).count();
+    let counts = crate::findings::Counts::of(cx.findings);
     let mut totals = Coverage::default();
     let frameworks = cx
         .matrix
@@ -800,14 +800,13 @@ fn summary(cx: &Context) -> Summary {
         .collect();
     let mut top: Vec<&Finding> = cx.findings.iter().filter(|f| f.severity != Severity::Note).collect();
     top.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let errors = count(Severity::Error);
     Summary {
-        verdict: if errors == 0 { "pass" } else { "fail" },
+        verdict: if counts.errors == 0 { "pass" } else { "fail" },
         frameworks,
         totals,
-        errors,
-        warnings: count(Severity::Warning),
-        notes: count(Severity::Note),
+        errors: counts.errors,
+        warnings: counts.warnings,
+        notes: counts.notes,
         top_findings: top.into_iter().take(TOP_FINDINGS).cloned().collect(),
     }
 }
