@@ -117,14 +117,37 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let system_name = system.name.clone().unwrap_or_else(|| default_system_name(&root));
     staging.write_output(SUMS_FILE, manifest::format_sums(&run.evidence.artifacts).as_bytes())?;
     if let Some(matrix) = &run.matrix {
-        let mut json = serde_json::to_string_pretty(matrix).expect("matrix serializes to JSON");
-        json.push('\n');
-        staging.write_output(matrix::MATRIX_JSON, json.as_bytes())?;
-        staging.write_output(matrix::MATRIX_CSV, matrix::to_csv(matrix).as_bytes())?;
+        let assessed = clock::format(&assessed_at);
+        let inputs = assessment::Inputs {
+            system: &loaded.config.system,
+            config_sha256: loaded.digest().to_string(),
+            assessed_at: &assessed,
+            matrix,
+            findings: &run.findings,
+            documents: &run.documents,
+            sign_offs: &run.sign_offs,
+            waivers: &run.waivers,
+        };
+        // The three outputs that grow with the evidence are written side by side.
+        let ((matrix_json, matrix_csv), (oscal_json, assessment_json)) = rayon::join(
+            || {
+                (
+                    staging.stream_json(matrix::MATRIX_JSON, matrix),
+                    staging.stream(matrix::MATRIX_CSV, |out| matrix::write_csv(matrix, out)),
+                )
+            },
+            || {
+                rayon::join(
+                    || staging.stream(oscal::OSCAL_FILE, |out| oscal::write(matrix, &assessed, out)),
+                    || assessment::write(&inputs, &staging),
+                )
+            },
+        );
+        for entry in [matrix_json, matrix_csv, oscal_json, assessment_json] {
+            staging.record(entry?);
+        }
         let report = FindingsFile { format: "dossier-findings", schema_version: 1, findings: &run.findings };
-        let mut json = serde_json::to_string_pretty(&report).expect("findings serialize to JSON");
-        json.push('\n');
-        staging.write_output(FINDINGS_JSON, json.as_bytes())?;
+        staging.write_json_output(FINDINGS_JSON, &report)?;
         staging.write_output(junit::JUNIT_XML, junit::render(matrix, assessed_at.naive_utc()).as_bytes())?;
         let config_name = loaded.file.as_deref().and_then(Path::file_name).and_then(|n| n.to_str());
         let sarif = sarif::render(&run.findings, &run.evidence.artifacts, config_name);
@@ -132,23 +155,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         let summary = summary::render(
             matrix,
             &run.findings,
-            &clock::format(&assessed_at),
+            &assessed,
             run.evidence.artifacts.len() as u64,
             run.evidence.total_bytes(),
         );
         staging.write_output(summary::SUMMARY_MD, summary.as_bytes())?;
-        staging.write_output(oscal::OSCAL_FILE, oscal::render(matrix, &clock::format(&assessed_at)).as_bytes())?;
-        let assessment = assessment::render(&assessment::Inputs {
-            system: &loaded.config.system,
-            config_sha256: loaded.digest().to_string(),
-            assessed_at: &clock::format(&assessed_at),
-            matrix,
-            findings: &run.findings,
-            documents: &run.documents,
-            sign_offs: &run.sign_offs,
-            waivers: &run.waivers,
-        });
-        staging.write_output(assessment::ASSESSMENT_JSON, assessment.as_bytes())?;
     }
 
     let root_hint = staging

@@ -147,6 +147,40 @@ pub fn hash_reader(
     Ok(Hashed { digest: Sha256Digest(hasher.finalize().into()), bytes })
 }
 
+/// A writer that hashes every byte it passes on, so a file can be written and digested
+/// in one pass without holding it in memory.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        HashingWriter { inner, hasher: Sha256::new(), bytes: 0 }
+    }
+
+    /// Flushes and returns the inner writer with the digest of everything written.
+    pub fn finish(mut self) -> io::Result<(W, Hashed)> {
+        self.inner.flush()?;
+        Ok((self.inner, Hashed { digest: Sha256Digest(self.hasher.finalize().into()), bytes: self.bytes }))
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +208,18 @@ mod tests {
         assert_eq!(hashed.bytes, data.len() as u64);
         assert_eq!(copy, data);
         assert_eq!(head, data[..50]);
+    }
+
+    #[test]
+    fn the_hashing_writer_digests_what_it_writes() {
+        let data: Vec<u8> = (0..70_000u32).map(|i| (i % 253) as u8).collect();
+        let mut w = HashingWriter::new(io::BufWriter::with_capacity(1000, Vec::new()));
+        for chunk in data.chunks(333) {
+            w.write_all(chunk).unwrap();
+        }
+        let (inner, hashed) = w.finish().unwrap();
+        assert_eq!(inner.into_inner().unwrap(), data);
+        assert_eq!(hashed, Hashed { digest: Sha256Digest::of(&data), bytes: data.len() as u64 });
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -632,8 +633,7 @@ pub fn gaps(matrix: &Matrix) -> Vec<Finding> {
 
 /// The matrix as CSV (RFC 4180), one row per requirement, for spreadsheets. Cells that a
 /// spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) are prefixed with `'`.
-pub fn to_csv(matrix: &Matrix) -> String {
-    let mut out = String::new();
+pub fn write_csv(matrix: &Matrix, out: &mut dyn Write) -> io::Result<()> {
     let header = [
         "framework",
         "requirement",
@@ -646,7 +646,7 @@ pub fn to_csv(matrix: &Matrix) -> String {
         "sha256",
         "related",
     ];
-    push_row(&mut out, header.iter().map(|s| s.to_string()));
+    push_row(out, header.iter().map(|s| s.to_string()))?;
     for f in &matrix.frameworks {
         for r in &f.requirements {
             let needed = r
@@ -665,7 +665,7 @@ pub fn to_csv(matrix: &Matrix) -> String {
                 .collect::<Vec<_>>()
                 .join(if r.evidence_mode == EvidenceMode::Any { " | " } else { "; " });
             push_row(
-                &mut out,
+                out,
                 [
                     f.id.clone(),
                     r.id.clone(),
@@ -679,16 +679,16 @@ pub fn to_csv(matrix: &Matrix) -> String {
                     r.related.join("; "),
                 ]
                 .into_iter(),
-            );
+            )?;
         }
     }
-    out
+    Ok(())
 }
 
-fn push_row(out: &mut String, cells: impl Iterator<Item = String>) {
+fn push_row(out: &mut dyn Write, cells: impl Iterator<Item = String>) -> io::Result<()> {
     let cells: Vec<String> = cells.map(|c| csv_cell(&c)).collect();
-    out.push_str(&cells.join(","));
-    out.push_str("\r\n");
+    out.write_all(cells.join(",").as_bytes())?;
+    out.write_all(b"\r\n")
 }
 
 fn csv_cell(text: &str) -> String {

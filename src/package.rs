@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-use crate::digest::Sha256Digest;
+use crate::digest::{HashingWriter, Sha256Digest};
 use crate::error::{Error, Result};
 use crate::manifest::{MANIFEST_FILE, OutputEntry};
 
@@ -102,6 +102,54 @@ impl Staging {
             sha256: Sha256Digest::of(bytes),
         });
         Ok(())
+    }
+
+    /// Streams a package file at package-relative `rel` through `write`, hashing as it is
+    /// written, and records it as an output. Large outputs never exist whole in memory.
+    pub fn stream_output(&mut self, rel: &str, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+        let entry = self.stream(rel, write)?;
+        self.record(entry);
+        Ok(())
+    }
+
+    /// Streams a package file like [`Staging::stream_output`] but only returns its entry,
+    /// for [`Staging::record`] later; takes `&self`, so several files can be written at
+    /// once from different threads.
+    pub fn stream(&self, rel: &str, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<OutputEntry> {
+        let path = self.dir.path().join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io("create directory", parent, e))?;
+        }
+        let file = fs::File::create(&path).map_err(|e| Error::io("create", &path, e))?;
+        let mut out = io::BufWriter::with_capacity(256 * 1024, HashingWriter::new(file));
+        write(&mut out).map_err(|e| Error::io("write", &path, e))?;
+        let (_, hashed) = out
+            .into_inner()
+            .map_err(|e| Error::io("write", &path, e.into_error()))?
+            .finish()
+            .map_err(|e| Error::io("write", &path, e))?;
+        Ok(OutputEntry { path: rel.to_string(), size: hashed.bytes, sha256: hashed.digest })
+    }
+
+    /// Records a file written with [`Staging::stream`] as an output.
+    pub fn record(&mut self, entry: OutputEntry) {
+        self.outputs.push(entry);
+    }
+
+    /// Streams `value` as pretty-printed JSON with a final newline into the package file
+    /// `rel`, recorded as an output.
+    pub fn write_json_output(&mut self, rel: &str, value: &impl serde::Serialize) -> Result<()> {
+        let entry = self.stream_json(rel, value)?;
+        self.record(entry);
+        Ok(())
+    }
+
+    /// [`Staging::write_json_output`] without recording (see [`Staging::stream`]).
+    pub fn stream_json(&self, rel: &str, value: &impl serde::Serialize) -> Result<OutputEntry> {
+        self.stream(rel, |out| {
+            serde_json::to_writer_pretty(&mut *out, value)?;
+            out.write_all(b"\n")
+        })
     }
 
     /// Writes a package file that is not listed among the outputs (the manifest itself).

@@ -12,9 +12,11 @@ use serde::Serialize;
 use crate::config::System;
 use crate::decisions::{SignOff, Waiver};
 use crate::documents::Document;
+use crate::error::Result;
 use crate::findings::{Counts, Finding};
-use crate::manifest::Tool;
+use crate::manifest::{OutputEntry, Tool};
 use crate::matrix::{ClassifiedArtifact, FrameworkResult, Matrix};
+use crate::package::Staging;
 
 /// File name in the package.
 pub const ASSESSMENT_JSON: &str = "assessment.json";
@@ -83,8 +85,8 @@ pub struct Inputs<'a> {
     pub waivers: &'a [Waiver],
 }
 
-/// Renders `assessment.json`.
-pub fn render(i: &Inputs) -> String {
+/// Writes `assessment.json` into the package, streamed, and returns its entry.
+pub fn write(i: &Inputs, staging: &Staging) -> Result<OutputEntry> {
     let counts = Counts::of(i.findings);
     let assessment = Assessment {
         format: "dossier-assessment",
@@ -106,7 +108,5 @@ pub fn render(i: &Inputs) -> String {
         sign_offs: i.sign_offs,
         waivers: i.waivers,
     };
-    let mut text = serde_json::to_string_pretty(&assessment).expect("assessment serializes");
-    text.push('\n');
-    text
+    staging.stream_json(ASSESSMENT_JSON, &assessment)
 }

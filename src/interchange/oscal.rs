@@ -17,10 +17,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::io::{self, Write};
+
+use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::matrix::{ClassifiedArtifact, Matrix, Status};
+use super::Streamed;
+use crate::matrix::{ClassifiedArtifact, Matrix, RequirementResult, Status};
 
 /// Path in the package.
 pub const OSCAL_FILE: &str = "oscal/assessment-results.json";
@@ -68,8 +72,10 @@ fn prop(name: &str, value: &str) -> Value {
     json!({"name": name, "ns": NS, "value": line(value)})
 }
 
-/// Renders the OSCAL assessment results for the matrix.
-pub fn render(matrix: &Matrix, assessed_at: &str) -> String {
+/// Writes the OSCAL assessment results for the matrix to `out`, pretty-printed, with a
+/// final newline. Observations, findings and resources are made one at a time as they are
+/// written, so memory does not grow with the number of artifacts.
+pub fn write(matrix: &Matrix, assessed_at: &str, out: &mut dyn Write) -> io::Result<()> {
     let system = &matrix.system;
     let seed = format!("{}\n{}\n{assessed_at}", system.name, system.version.as_deref().unwrap_or(""));
     let uuid =
@@ -89,80 +95,70 @@ pub fn render(matrix: &Matrix, assessed_at: &str) -> String {
         tokens.insert(&r.id, t);
     }
 
-    let artifacts: Vec<&ClassifiedArtifact> = matrix.artifacts.iter().collect();
+    let artifacts = &matrix.artifacts;
     let observation_of: BTreeMap<&str, String> =
         artifacts.iter().map(|a| (a.path.as_str(), uuid("observation", &a.path))).collect();
-    let observations: Vec<Value> = artifacts
-        .iter()
-        .map(|a| {
-            let t = a.facts.evidence_type.as_deref();
-            let mut o = json!({
-                "uuid": observation_of[a.path.as_str()],
-                "title": line(&format!("Evidence artifact {}", a.path)),
-                "description": format!("Evidence artifact {} ({}) was collected and examined by dossier.", line(&a.path), t.unwrap_or("unclassified")),
-                "methods": ["EXAMINE"],
-                "relevant-evidence": [{
-                    "href": format!("#{}", uuid("resource", &a.path)),
-                    "description": line(&format!("{} (SHA-256 {})", a.path, a.sha256)),
-                    "props": [prop("sha256", &a.sha256.to_string())],
-                }],
-                "collected": assessed_at,
-            });
-            if let Some(t) = t {
-                o["props"] = json!([prop("evidence-type", t)]);
-            }
-            o
-        })
-        .collect();
-
-    let findings: Vec<Value> = requirements
-        .iter()
-        .map(|r| {
-            let status = r.status.as_str().to_string();
-            let state = if matches!(r.status, Status::Satisfied | Status::NotApplicable) {
-                "satisfied"
-            } else {
-                "not-satisfied"
-            };
-            let reason = match r.status {
-                Status::Satisfied => "pass".to_string(),
-                Status::NotApplicable | Status::Waived => status.clone(),
-                _ => "fail".to_string(),
-            };
-            let mut f = json!({
-                "uuid": uuid("finding", &r.id),
-                "title": line(&format!("{} {}", r.reference, r.title)),
-                "description": format!("Requirement {} is {status}: {}", r.id, line(&r.summary)),
-                "props": [prop("requirement-id", &r.id), prop("status", &status)],
-                "target": {
-                    "type": "objective-id",
-                    "target-id": tokens[r.id.as_str()],
-                    "status": {"state": state, "reason": reason},
-                },
-            });
-            let related: Vec<Value> = r
-                .artifacts
-                .iter()
-                .filter_map(|a| observation_of.get(a.path.as_str()))
-                .map(|u| json!({"observation-uuid": u}))
-                .collect();
-            if !related.is_empty() {
-                f["related-observations"] = Value::Array(related);
-            }
-            if !r.failed_by.is_empty() {
-                f["remarks"] = json!(r.failed_by.join("\n"));
-            }
-            f
-        })
-        .collect();
+    let observation = |a: &ClassifiedArtifact| {
+        let t = a.facts.evidence_type.as_deref();
+        let mut o = json!({
+            "uuid": observation_of[a.path.as_str()],
+            "title": line(&format!("Evidence artifact {}", a.path)),
+            "description": format!("Evidence artifact {} ({}) was collected and examined by dossier.", line(&a.path), t.unwrap_or("unclassified")),
+            "methods": ["EXAMINE"],
+            "relevant-evidence": [{
+                "href": format!("#{}", uuid("resource", &a.path)),
+                "description": line(&format!("{} (SHA-256 {})", a.path, a.sha256)),
+                "props": [prop("sha256", &a.sha256.to_string())],
+            }],
+            "collected": assessed_at,
+        });
+        if let Some(t) = t {
+            o["props"] = json!([prop("evidence-type", t)]);
+        }
+        o
+    };
+    let finding = |r: &RequirementResult| {
+        let status = r.status.as_str();
+        let state =
+            if matches!(r.status, Status::Satisfied | Status::NotApplicable) { "satisfied" } else { "not-satisfied" };
+        let reason = match r.status {
+            Status::Satisfied => "pass",
+            Status::NotApplicable | Status::Waived => status,
+            _ => "fail",
+        };
+        let mut f = json!({
+            "uuid": uuid("finding", &r.id),
+            "title": line(&format!("{} {}", r.reference, r.title)),
+            "description": format!("Requirement {} is {status}: {}", r.id, line(&r.summary)),
+            "props": [prop("requirement-id", &r.id), prop("status", status)],
+            "target": {
+                "type": "objective-id",
+                "target-id": tokens[r.id.as_str()],
+                "status": {"state": state, "reason": reason},
+            },
+        });
+        let related: Vec<Value> = r
+            .artifacts
+            .iter()
+            .filter_map(|a| observation_of.get(a.path.as_str()))
+            .map(|u| json!({"observation-uuid": u}))
+            .collect();
+        if !related.is_empty() {
+            f["related-observations"] = Value::Array(related);
+        }
+        if !r.failed_by.is_empty() {
+            f["remarks"] = json!(r.failed_by.join("\n"));
+        }
+        f
+    };
 
     let manifest_resource = uuid("resource", "manifest.json");
-    let mut resources = vec![json!({
+    let manifest_entry = json!({
         "uuid": manifest_resource,
         "title": "dossier package manifest (stands in for the assessment plan)",
         "rlinks": [{"href": "../manifest.json", "media-type": "application/json"}],
-    })];
-    resources.extend(artifacts.iter().map(|a| {
+    });
+    let resource = |a: &ClassifiedArtifact| {
         let mut r = json!({
             "uuid": uuid("resource", &a.path),
             "title": line(&a.path),
@@ -176,7 +172,7 @@ pub fn render(matrix: &Matrix, assessed_at: &str) -> String {
             r["props"] = json!([prop("evidence-type", t)]);
         }
         r
-    }));
+    };
 
     let selections = if tokens.is_empty() {
         json!([{"include-all": {}}])
@@ -184,7 +180,7 @@ pub fn render(matrix: &Matrix, assessed_at: &str) -> String {
         json!([{"include-controls": tokens.values().map(|t| json!({"control-id": t})).collect::<Vec<_>>()}])
     };
     let version = system.version.as_deref().map_or_else(|| "unversioned".to_string(), line);
-    let mut result = json!({
+    let head = json!({
         "uuid": uuid("result", ""),
         "title": line(&format!("dossier assessment of {} {}", system.name, version)),
         "description": format!(
@@ -196,30 +192,61 @@ pub fn render(matrix: &Matrix, assessed_at: &str) -> String {
         "end": assessed_at,
         "reviewed-controls": {"control-selections": selections},
     });
-    if !observations.is_empty() {
-        result["observations"] = Value::Array(observations);
+
+    /// One result: the fixed fields, then the long lists (left out when empty, as OSCAL
+    /// requires at least one item in an array).
+    #[derive(Serialize)]
+    struct OneResult<O, F> {
+        #[serde(flatten)]
+        head: Value,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        observations: Option<O>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        findings: Option<F>,
     }
-    if !findings.is_empty() {
-        result["findings"] = Value::Array(findings);
+    #[derive(Serialize)]
+    struct BackMatter<R> {
+        resources: R,
     }
-    let document = json!({
-        "assessment-results": {
-            "uuid": uuid("assessment-results", ""),
-            "metadata": {
+    #[derive(Serialize)]
+    struct Results<O, F, R> {
+        uuid: String,
+        metadata: Value,
+        #[serde(rename = "import-ap")]
+        import_ap: Value,
+        results: [OneResult<O, F>; 1],
+        #[serde(rename = "back-matter")]
+        back_matter: BackMatter<R>,
+    }
+    #[derive(Serialize)]
+    struct Document<O, F, R> {
+        #[serde(rename = "assessment-results")]
+        assessment_results: Results<O, F, R>,
+    }
+
+    let document = Document {
+        assessment_results: Results {
+            uuid: uuid("assessment-results", ""),
+            metadata: json!({
                 "title": line(&format!("dossier assessment results: {} {}", system.name, version)),
                 "last-modified": assessed_at,
                 "version": version,
                 "oscal-version": OSCAL_VERSION,
                 "props": [prop("tool", &format!("dossier {}", env!("CARGO_PKG_VERSION")))],
+            }),
+            import_ap: json!({"href": format!("#{manifest_resource}")}),
+            results: [OneResult {
+                head,
+                observations: (!artifacts.is_empty()).then_some(Streamed(|| artifacts.iter().map(observation))),
+                findings: (!requirements.is_empty()).then_some(Streamed(|| requirements.iter().map(|r| finding(r)))),
+            }],
+            back_matter: BackMatter {
+                resources: Streamed(|| std::iter::once(manifest_entry.clone()).chain(artifacts.iter().map(resource))),
             },
-            "import-ap": {"href": format!("#{manifest_resource}")},
-            "results": [result],
-            "back-matter": {"resources": resources},
-        }
-    });
-    let mut text = serde_json::to_string_pretty(&document).expect("OSCAL serializes");
-    text.push('\n');
-    text
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -66,7 +66,17 @@ pub fn render(findings: &[Finding], artifacts: &[ArtifactEntry], config_file: Op
     codes.sort();
     codes.dedup();
     let index_of = |c: Code| codes.binary_search(&c).unwrap_or(0);
-    let artifact_index = |path: &str| artifacts.binary_search_by(|a| a.path.as_str().cmp(path)).ok();
+    // Only the artifacts a result points at are listed: code-scanning tools need those,
+    // and listing every file would make the log grow with the evidence, not the findings.
+    let mut cited: Vec<&ArtifactEntry> = findings
+        .iter()
+        .filter_map(|f| f.path.as_deref())
+        .filter_map(|path| artifacts.binary_search_by(|a| a.path.as_str().cmp(path)).ok())
+        .map(|i| &artifacts[i])
+        .collect();
+    cited.sort_by(|a, b| a.path.cmp(&b.path));
+    cited.dedup_by(|a, b| a.path == b.path);
+    let artifact_index = |path: &str| cited.binary_search_by(|a| a.path.as_str().cmp(path)).ok();
 
     let results: Vec<Value> = findings
         .iter()
@@ -133,7 +143,7 @@ pub fn render(findings: &[Finding], artifacts: &[ArtifactEntry], config_file: Op
                 "PROJECT": {"description": {"text": "The directory that holds dossier.yaml."}},
                 "EVIDENCE": {"description": {"text": "The evidence root the package was built from."}},
             },
-            "artifacts": artifacts.iter().map(|a| json!({
+            "artifacts": cited.iter().map(|a| json!({
                 "location": {"uri": uri_path(&a.path), "uriBaseId": "EVIDENCE"},
                 "length": a.size,
                 "hashes": {"sha-256": a.sha256.to_string()},

@@ -93,6 +93,24 @@ fn sarif_locates_findings_at_the_evidence_file_and_line_and_validates() {
     let rule = &rules[threshold["ruleIndex"].as_u64().unwrap() as usize];
     assert!(rule["help"]["text"].as_str().unwrap().len() > 20);
 
+    // `run.artifacts` lists exactly the files results point at, and each index is right.
+    let listed: Vec<&str> =
+        run["artifacts"].as_array().unwrap().iter().map(|a| a["location"]["uri"].as_str().unwrap()).collect();
+    let mut cited: Vec<&str> = results
+        .iter()
+        .map(|r| &r["locations"][0]["physicalLocation"]["artifactLocation"])
+        .filter(|l| l["uriBaseId"] == "EVIDENCE")
+        .map(|l| {
+            let uri = l["uri"].as_str().unwrap();
+            assert_eq!(listed[l["index"].as_u64().expect("an artifact index") as usize], uri);
+            uri
+        })
+        .collect();
+    cited.sort();
+    cited.dedup();
+    assert_eq!(listed, cited);
+    assert!(ws.manifest()["artifacts"].as_array().unwrap().len() > listed.len());
+
     if let Some(out) = tool("check_sarif.py", &file) {
         assert!(out.contains(": 0 problems"), "{out}");
     }
