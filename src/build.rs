@@ -127,6 +127,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             documents: &run.documents,
             sign_offs: &run.sign_offs,
             waivers: &run.waivers,
+            checks: &loaded.config.checks,
         };
         // The three outputs that grow with the evidence are written side by side.
         let ((matrix_json, matrix_csv), (oscal_json, assessment_json)) = rayon::join(

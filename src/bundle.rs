@@ -35,8 +35,12 @@ const KEPT: [&str; 4] = [MANIFEST_FILE, SUMS_FILE, attest::STATEMENT_FILE, attes
 pub struct PackageFiles {
     /// Every regular file outside `evidence/`, by package-relative path.
     pub files: BTreeMap<String, Sha256Digest>,
-    /// The content of the manifest, `SHA256SUMS` and the attestation files, when present.
+    /// The content of the manifest, `SHA256SUMS` and the attestation files, and of any
+    /// other file the caller asked to keep, when present. Kept bytes are the bytes that
+    /// were hashed, so once the digests check out, the content is the verified content.
     pub contents: BTreeMap<String, Vec<u8>>,
+    /// Extra package files to keep whole, besides those verification reads.
+    keep: Vec<String>,
     /// Paths of the files under `evidence/`, relative to it.
     pub evidence_paths: Vec<String>,
     /// Those files hashed (bundles only: a directory's evidence copy is walked and
@@ -47,9 +51,13 @@ pub struct PackageFiles {
 }
 
 impl PackageFiles {
+    fn keeping(keep: &[&str]) -> Self {
+        PackageFiles { keep: keep.iter().map(|k| k.to_string()).collect(), ..PackageFiles::default() }
+    }
+
     fn add(&mut self, rel: String, reader: impl Read) -> std::io::Result<()> {
         let mut buf = vec![0u8; digest::BUFFER_SIZE];
-        let keep = KEPT.contains(&rel.as_str());
+        let keep = KEPT.contains(&rel.as_str()) || self.keep.contains(&rel);
         let mut kept = Vec::new();
         let hashed = digest::hash_reader(reader, &mut buf, keep.then_some(&mut kept as &mut dyn Write), None)?;
         if let Some(inner) = rel.strip_prefix(&format!("{EVIDENCE_DIR}/")) {
@@ -65,8 +73,8 @@ impl PackageFiles {
     }
 
     /// Reads a package directory (following no links).
-    pub fn from_dir(dir: &Path) -> Result<Self> {
-        let mut out = PackageFiles::default();
+    pub fn from_dir(dir: &Path, keep: &[&str]) -> Result<Self> {
+        let mut out = PackageFiles::keeping(keep);
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.map_err(|e| Error::input(format!("could not read package {}: {e}", dir.display())))?;
             if !entry.file_type().is_file() {
@@ -85,10 +93,10 @@ impl PackageFiles {
     }
 
     /// Reads a `.tar.gz` bundle as a stream.
-    pub fn from_bundle(file: &Path) -> Result<Self> {
+    pub fn from_bundle(file: &Path, keep: &[&str]) -> Result<Self> {
         let reader = fs::File::open(file).map_err(|e| Error::io("open bundle", file, e))?;
         let mut archive = Archive::new(GzDecoder::new(std::io::BufReader::new(reader)));
-        let mut out = PackageFiles::default();
+        let mut out = PackageFiles::keeping(keep);
         let unreadable =
             |e: std::io::Error| Error::input(format!("{}: not a readable .tar.gz bundle: {e}", file.display()));
         for entry in archive.entries().map_err(unreadable)? {

@@ -7,12 +7,13 @@
 //! set under `checks` in `dossier.yaml`.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::documents::{Document, LogStats};
+use crate::documents::{Document, LogStats, TestCounts};
 use crate::findings::{Code, Finding};
 use crate::manifest::ArtifactEntry;
 
@@ -51,6 +52,58 @@ pub struct Band {
     pub min: f64,
     /// Highest allowed value.
     pub max: f64,
+}
+
+impl Band {
+    /// Whether `value` lies in the band (ends included).
+    pub fn contains(&self, value: f64) -> bool {
+        value >= self.min && value <= self.max
+    }
+}
+
+/// A limit the checks hold a measure to, as `diff` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Limit {
+    /// Must lie in `[min, max]`.
+    Band {
+        /// Lowest allowed.
+        min: f64,
+        /// Highest allowed.
+        max: f64,
+    },
+    /// Must be at least `min`.
+    AtLeast {
+        /// Lowest allowed.
+        min: f64,
+    },
+}
+
+impl Limit {
+    /// Whether `value` passes.
+    pub fn holds(&self, value: f64) -> bool {
+        match *self {
+            Limit::Band { min, max } => Band { min, max }.contains(value),
+            Limit::AtLeast { min } => value >= min,
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Band { min, max } => write!(f, "[{min}, {max}]"),
+            Limit::AtLeast { min } => write!(f, ">= {min}"),
+        }
+    }
+}
+
+/// The share of the tests that ran (skipped cases neither pass nor fail) that passed;
+/// 1.0 when none ran.
+pub fn pass_rate(counts: &TestCounts) -> f64 {
+    let ran = counts.tests.saturating_sub(counts.skipped);
+    let failed = (counts.failures + counts.errors).min(ran);
+    if ran == 0 { 1.0 } else { f64::from(ran - failed) / f64::from(ran) }
 }
 
 impl Default for ChecksConfig {
@@ -115,7 +168,7 @@ pub fn run(
                 for feature in features {
                     for group in &feature.groups {
                         let Some(ratio) = group.disparate_impact_ratio else { continue };
-                        if ratio < band.min || ratio > band.max {
+                        if !band.contains(ratio) {
                             let mut f = Finding::at(
                                 Code::ThresholdFailed,
                                 path,
@@ -161,10 +214,7 @@ pub fn run(
                 }
             }
             Document::TestResults(counts) if counts.tests > 0 => {
-                // Skipped cases neither pass nor fail: the rate is over the cases that ran.
-                let ran = counts.tests.saturating_sub(counts.skipped);
-                let failed = (counts.failures + counts.errors).min(ran);
-                let rate = if ran == 0 { 1.0 } else { f64::from(ran - failed) / f64::from(ran) };
+                let rate = pass_rate(counts);
                 if rate < config.min_test_pass_rate {
                     findings.push(Finding::at(
                         Code::TestsFailed,

@@ -244,7 +244,14 @@ pub fn check(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
 /// `dossier verify PACKAGE`: re-checks a package and its evidence.
 pub fn verify(package: PathBuf, evidence: Option<PathBuf>, key: Option<PathBuf>, ui: &Ui) -> Result<ExitStatus> {
     let progress = ui.hashing_progress("checking");
-    let report = verify::verify(&VerifyOptions { package: package.clone(), evidence, key, progress: &progress })?;
+    let report = verify::verify(&VerifyOptions {
+        package: package.clone(),
+        evidence,
+        key,
+        progress: &progress,
+        package_only: false,
+        keep: &[],
+    })?;
     ui.findings(&report.problems);
     let mut text = String::new();
     if report.is_intact() {

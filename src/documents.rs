@@ -101,7 +101,8 @@ pub struct Confusion {
 }
 
 /// JUnit counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TestCounts {
     /// Test cases.
     pub tests: u32,

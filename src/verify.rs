@@ -29,6 +29,12 @@ pub struct VerifyOptions<'a> {
     pub key: Option<PathBuf>,
     /// Progress sink for re-hashing.
     pub progress: &'a dyn Progress,
+    /// Check the package's own files, and the evidence only when the package carries it
+    /// (for `diff`, which reads the package and not the evidence).
+    pub package_only: bool,
+    /// Package files to return whole in [`VerifyReport::contents`], read in the same
+    /// pass that hashes them.
+    pub keep: &'a [&'a str],
 }
 
 /// What verification says about the package's signature.
@@ -55,6 +61,8 @@ pub struct VerifyReport {
     pub problems: Vec<Finding>,
     /// The signature's state.
     pub signature: Signature,
+    /// The kept package files (see [`VerifyOptions::keep`]), as hashed.
+    pub contents: BTreeMap<String, Vec<u8>>,
 }
 
 impl VerifyReport {
@@ -68,10 +76,10 @@ impl VerifyReport {
 pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     let package = &options.package;
     let in_bundle = bundle::is_bundle(package);
-    let files = if in_bundle {
-        PackageFiles::from_bundle(package)?
+    let mut files = if in_bundle {
+        PackageFiles::from_bundle(package, options.keep)?
     } else if package.is_dir() {
-        PackageFiles::from_dir(package)?
+        PackageFiles::from_dir(package, options.keep)?
     } else {
         return Err(Error::input(format!("package {} is not a directory or a bundle", package.display())));
     };
@@ -81,6 +89,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
             evidence_root: None,
             problems: files.rejected,
             signature: Signature::Failed,
+            contents: BTreeMap::new(),
         });
     }
     let Some(text) = files.contents.get(MANIFEST_FILE) else {
@@ -94,6 +103,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
                 evidence_root: None,
                 problems: vec![Finding::at(Code::ManifestUnreadable, MANIFEST_FILE, message)],
                 signature: Signature::Failed,
+                contents: BTreeMap::new(),
             });
         }
     };
@@ -115,7 +125,19 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     check_outputs(&files, &manifest, &mut problems);
     check_sums(&files, &manifest, &mut problems);
 
+    if options.package_only && !manifest.evidence.included && options.evidence.is_none() {
+        problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
+        return Ok(VerifyReport {
+            manifest: Some(manifest),
+            evidence_root: None,
+            problems,
+            signature,
+            contents: files.contents,
+        });
+    }
+
     // The evidence: the copy inside a bundle, else a directory walked again.
+    let contents = std::mem::take(&mut files.contents);
     let (evidence, evidence_root) = if in_bundle && options.evidence.is_none() {
         if !manifest.evidence.included {
             return Err(Error::input(format!(
@@ -150,7 +172,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     compare_evidence(&manifest, &evidence, &mut problems);
 
     problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
-    Ok(VerifyReport { manifest: Some(manifest), evidence_root: Some(evidence_root), problems, signature })
+    Ok(VerifyReport { manifest: Some(manifest), evidence_root: Some(evidence_root), problems, signature, contents })
 }
 
 fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {

@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use crate::check::ChecksConfig;
 use crate::config::System;
 use crate::decisions::{SignOff, Waiver};
 use crate::documents::Document;
@@ -52,6 +53,8 @@ pub struct Assessment<'a> {
     pub sign_offs: &'a [SignOff],
     /// Waivers in force.
     pub waivers: &'a [Waiver],
+    /// The check thresholds the assessment applied (`checks` in the config).
+    pub checks: &'a ChecksConfig,
 }
 
 /// One parsed evidence document.
@@ -83,6 +86,8 @@ pub struct Inputs<'a> {
     pub sign_offs: &'a [SignOff],
     /// Waivers.
     pub waivers: &'a [Waiver],
+    /// The check thresholds.
+    pub checks: &'a ChecksConfig,
 }
 
 /// Writes `assessment.json` into the package, streamed, and returns its entry.
@@ -107,6 +112,7 @@ pub fn write(i: &Inputs, staging: &Staging) -> Result<OutputEntry> {
         findings: i.findings,
         sign_offs: i.sign_offs,
         waivers: i.waivers,
+        checks: i.checks,
     };
     staging.stream_json(ASSESSMENT_JSON, &assessment)
 }
