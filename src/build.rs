@@ -16,6 +16,7 @@ use crate::clock;
 use crate::collect::{self, CollectOptions, Evidence, Progress};
 use crate::config::{LoadedConfig, PolicyConfig, ReportFormat, ignore_matcher};
 use crate::decisions;
+use crate::diff::{self, Diff};
 use crate::digest::Sha256Digest;
 use crate::documents::{self, Document};
 use crate::error::{Error, Result};
@@ -29,6 +30,7 @@ use crate::matrix::{self, Matrix, SystemScope};
 use crate::package::{self, Staging};
 use crate::policy;
 use crate::report::{self, Report, templates::TemplateSet};
+use crate::verify::Signature;
 
 /// File name of the findings list in a package.
 pub const FINDINGS_JSON: &str = "findings.json";
@@ -62,6 +64,9 @@ pub struct BuildOptions {
     pub sign: Option<PathBuf>,
     /// Also write the package as one deterministic `OUT.tar.gz`.
     pub bundle: bool,
+    /// An earlier package (directory or bundle) to compare with: the reports get a
+    /// "changes since the previous package" section.
+    pub previous: Option<PathBuf>,
 }
 
 /// What a build produced.
@@ -83,6 +88,8 @@ pub struct BuildReport {
     pub ignored: u64,
     /// The traceability matrix written to the package (none with `manifest_only`).
     pub matrix: Option<Matrix>,
+    /// The comparison with the previous package (`--previous`).
+    pub changes: Option<Diff>,
 }
 
 /// Runs a build.
@@ -99,7 +106,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // And the signing key.
     let signing_key = options.sign.as_deref().map(attest::read_private).transpose()?;
     let signer = signing_key.as_ref().map(|k| attest::fingerprint(&k.verifying_key()));
-    let reporting = reporting.map(|r| Reporting { signer: signer.clone(), ..r });
+    let mut reporting = reporting.map(|r| Reporting { signer: signer.clone(), ..r });
+    // And the previous package, which must be intact before it is compared with.
+    let previous = match &options.previous {
+        Some(_) if options.manifest_only => {
+            return Err(Error::input("--previous compares assessments, and --manifest-only makes none; drop one"));
+        }
+        Some(path) => Some(load_previous(path, progress)?),
+        None => None,
+    };
 
     let output = options.output.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_OUTPUT));
     let mut staging = Staging::prepare(&output, &root)?;
@@ -192,6 +207,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     manifest.seal();
     let ignored = std::mem::take(&mut run.evidence.ignored);
+    let changes = match &previous {
+        Some(old) => Some(compare_with(old, &staging, &manifest, signer.as_deref())?),
+        None => None,
+    };
+    if let Some(reporting) = reporting.as_mut() {
+        reporting.changes = changes.clone();
+    }
     if let (Some(reporting), Some(matrix)) = (&reporting, &run.matrix) {
         manifest.reports = reporting.render(&mut staging, &loaded, &root, &manifest, matrix, &run)?;
     }
@@ -228,7 +250,43 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         findings: run.findings,
         ignored,
         matrix: run.matrix,
+        changes,
     })
+}
+
+/// Reads and verifies the previous package; an altered one stops the build (exit 3).
+fn load_previous(path: &Path, progress: &dyn Progress) -> Result<diff::Side> {
+    match diff::load(path, None, progress)? {
+        Ok(side) => Ok(side),
+        Err(report) => Err(Error::Integrity(format!(
+            "previous package {} failed verification, so it cannot be compared with: {}. Run `dossier verify {}` for the details",
+            path.display(),
+            report
+                .problems
+                .iter()
+                .take(3)
+                .map(|p| format!("{}: {}", p.path.as_deref().unwrap_or("package"), p.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            path.display()
+        ))),
+    }
+}
+
+/// Compares the package being built (its staged `assessment.json` and sealed manifest)
+/// with the previous one.
+fn compare_with(old: &diff::Side, staging: &Staging, manifest: &Manifest, signer: Option<&str>) -> Result<Diff> {
+    let file = staging.path().join(assessment::ASSESSMENT_JSON);
+    let bytes = std::fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
+    let assessment = diff::Assessment::parse(&bytes).map_err(|e| Error::input(format!("{}: {e}", file.display())))?;
+    let new = diff::Side {
+        source: staging.target().display().to_string(),
+        manifest: manifest.clone(),
+        assessment,
+        signature: signer.map_or(Signature::Unsigned, |s| Signature::NotChecked(s.to_string())),
+        evidence_checked: true,
+    };
+    Ok(diff::compare(old, &new))
 }
 
 /// The attestation's predicate: what was assessed, when, with what outcome.
@@ -259,6 +317,8 @@ fn predicate(
 struct Reporting {
     /// Fingerprint of the signing key, shown in the reports.
     signer: Option<String>,
+    /// The comparison with the previous package, shown in the reports.
+    changes: Option<Diff>,
     templates: TemplateSet,
     logo: Option<(String, Vec<u8>)>,
     formats: Vec<ReportFormat>,
@@ -281,7 +341,7 @@ impl Reporting {
         let mut formats = report.formats.clone();
         formats.sort();
         formats.dedup();
-        Ok(Reporting { signer: None, templates, logo, formats })
+        Ok(Reporting { signer: None, changes: None, templates, logo, formats })
     }
 
     /// Renders the reports into the staging directory and returns their entries.
@@ -305,6 +365,7 @@ impl Reporting {
             waivers: &run.waivers,
             logo: self.logo.as_ref().map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
             signer: self.signer.as_deref(),
+            changes: self.changes.as_ref(),
         };
         let model = Report::build(&cx);
         let mut entries = Vec::new();

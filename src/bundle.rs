@@ -215,12 +215,12 @@ mod tests {
             ("evidence/hard", EntryType::Link),
         ] {
             let bundle = archive_with(path, kind);
-            let read = PackageFiles::from_bundle(bundle.path()).unwrap();
+            let read = PackageFiles::from_bundle(bundle.path(), &[]).unwrap();
             assert_eq!(read.rejected.len(), 1, "{path} was not refused");
             assert!(read.files.is_empty() && read.evidence.is_empty());
         }
         let ok = archive_with("evidence/fine.txt", EntryType::Regular);
-        let read = PackageFiles::from_bundle(ok.path()).unwrap();
+        let read = PackageFiles::from_bundle(ok.path(), &[]).unwrap();
         assert!(read.rejected.is_empty());
         assert_eq!(read.evidence[0].path, "fine.txt");
     }

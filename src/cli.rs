@@ -11,6 +11,35 @@ Exit codes:
   2  usage, configuration or input error
   3  integrity failure (verify found a package or its evidence altered)";
 
+const DIFF_EXIT_CODES: &str = "\
+Exit codes:
+  0  compared; no regression, or --fail-on-regression not given
+  1  with --fail-on-regression: a requirement got worse
+  2  usage or input error
+  3  integrity failure: OLD or NEW does not match its manifest";
+
+/// Which reports `diff` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportsArg {
+    /// diff.html
+    Html,
+    /// diff.pdf
+    Pdf,
+    /// Only diff.json.
+    None,
+}
+
+impl ReportsArg {
+    /// The report format, if any.
+    pub fn format(self) -> Option<dossier::config::ReportFormat> {
+        match self {
+            ReportsArg::Html => Some(dossier::config::ReportFormat::Html),
+            ReportsArg::Pdf => Some(dossier::config::ReportFormat::Pdf),
+            ReportsArg::None => None,
+        }
+    }
+}
+
 /// Turn a directory of AI compliance evidence into a verifiable audit package.
 #[derive(Debug, Parser)]
 #[command(name = "dossier", version, about, after_help = EXIT_CODES, max_term_width = 100)]
@@ -79,6 +108,9 @@ pub enum Command {
         /// Also write the package (with --include-evidence, the evidence too) as one deterministic OUT.tar.gz.
         #[arg(long)]
         bundle: bool,
+        /// Compare with this earlier package (directory or bundle): the reports get a "changes since the previous package" section. It is verified first.
+        #[arg(long, value_name = "OLD")]
+        previous: Option<PathBuf>,
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,
@@ -141,6 +173,38 @@ pub enum Command {
         /// Check the package's signature with this Ed25519 public key (the .pub file from `dossier keygen`).
         #[arg(long, value_name = "PUB")]
         key: Option<PathBuf>,
+    },
+
+    /// Compare two packages: what changed from OLD to NEW, for a periodic review.
+    ///
+    /// Both packages (directories or .tar.gz bundles) are verified first; an altered one
+    /// is an integrity failure (exit 3), never compared. The comparison covers artifacts
+    /// added, removed, changed and moved; requirement status transitions and coverage per
+    /// framework; measures from the evidence (disparate impact, metrics, test pass rates,
+    /// override rates) judged by the checks' thresholds; findings new, resolved and
+    /// persisting; waivers and sign-offs; and catalog versions. Writes OUT/diff.json and
+    /// the diff.html and diff.pdf reports.
+    #[command(after_help = DIFF_EXIT_CODES)]
+    Diff {
+        /// The earlier package (directory or .tar.gz bundle).
+        old: PathBuf,
+        /// The later package (directory or .tar.gz bundle).
+        new: PathBuf,
+        /// Directory to write diff.json and the reports into (replaced as a whole if it holds an earlier diff).
+        #[arg(short, long, value_name = "OUT", default_value = "dossier-diff")]
+        output: PathBuf,
+        /// Check both packages' signatures with this Ed25519 public key.
+        #[arg(long, value_name = "PUB")]
+        key: Option<PathBuf>,
+        /// Report templates: files in DIR/html and DIR/typst replace the built-ins of the same name.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Reports to write besides diff.json.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [ReportsArg::Html, ReportsArg::Pdf], value_name = "LIST")]
+        reports: Vec<ReportsArg>,
+        /// Exit 1 when any requirement got worse (a gap now, and a worse one than before).
+        #[arg(long)]
+        fail_on_regression: bool,
     },
 
     /// Make an Ed25519 key pair for signing packages: PREFIX.key (private) and PREFIX.pub.

@@ -10,6 +10,7 @@ use crate::build::{self, BuildOptions};
 use crate::catalog::{CatalogSet, EvidenceMode};
 use crate::classify::{Classifier, Reason};
 use crate::config::{self, CONFIG_FILE_NAME, LoadedConfig};
+use crate::diff;
 use crate::error::{Error, Result};
 use crate::findings::{Code, FailOn, Finding, Severity};
 use crate::inspect::HEAD_LIMIT;
@@ -32,8 +33,11 @@ pub enum ExitStatus {
 }
 
 impl From<&Error> for ExitStatus {
-    fn from(_: &Error) -> Self {
-        ExitStatus::Error
+    fn from(error: &Error) -> Self {
+        match error {
+            Error::Integrity(_) => ExitStatus::Integrity,
+            _ => ExitStatus::Error,
+        }
     }
 }
 
@@ -131,6 +135,19 @@ pub fn build(options: &BuildOptions, fail_on: FailOn, ui: &Ui) -> Result<ExitSta
     if !m.reports.is_empty() {
         let names: Vec<&str> = m.reports.iter().map(|r| r.path.as_str()).collect();
         let _ = writeln!(text, "  reports    {}", names.join(", "));
+    }
+    if let Some(c) = &report.changes {
+        let _ = writeln!(
+            text,
+            "  previous   {}: {} requirement{} got worse, {} fixed; {} evidence files changed, {} added, {} removed",
+            c.old.package,
+            c.summary.requirements_regressed,
+            if c.summary.requirements_regressed == 1 { "" } else { "s" },
+            c.summary.requirements_fixed,
+            c.summary.artifacts_changed,
+            c.summary.artifacts_added,
+            c.summary.artifacts_removed
+        );
     }
     let _ = writeln!(text, "  digest     {}", m.package_digest);
     let _ = writeln!(text, "  time       {:.2} s", elapsed.as_secs_f64());
@@ -568,4 +585,167 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
     }
     ui.summary(&text);
     Ok(ExitStatus::Ok)
+}
+
+/// What `dossier diff` is asked to do.
+pub struct DiffOptions {
+    /// The earlier package.
+    pub old: PathBuf,
+    /// The later package.
+    pub new: PathBuf,
+    /// Output directory.
+    pub output: PathBuf,
+    /// Public key both signatures must verify with.
+    pub key: Option<PathBuf>,
+    /// Report template directory.
+    pub templates: Option<PathBuf>,
+    /// Reports to write besides diff.json.
+    pub formats: Vec<crate::config::ReportFormat>,
+    /// Exit 1 when a requirement got worse.
+    pub fail_on_regression: bool,
+}
+
+/// `dossier diff OLD NEW`: verifies both packages, compares them, writes diff.json and
+/// the reports, and prints what changed.
+pub fn diff(options: &DiffOptions, ui: &Ui) -> Result<ExitStatus> {
+    // Templates first: a broken one should stop the run before any hashing.
+    let templates = crate::report::templates::TemplateSet::load(options.templates.as_deref())?;
+    let progress = ui.hashing_progress("checking");
+    let mut sides = Vec::new();
+    for (label, path) in [("OLD", &options.old), ("NEW", &options.new)] {
+        match diff::load(path, options.key.as_deref(), &progress)? {
+            Ok(side) => sides.push(side),
+            Err(report) => {
+                ui.findings(&report.problems);
+                let n = report.problems.len();
+                ui.summary(&format!(
+                    "dossier diff: not compared: {label} package {} failed verification ({n} integrity problem{}); run `dossier verify {}` for the details\n",
+                    path.display(),
+                    if n == 1 { "" } else { "s" },
+                    path.display()
+                ));
+                return Ok(ExitStatus::Integrity);
+            }
+        }
+    }
+    let (old, new) = (&sides[0], &sides[1]);
+    let d = diff::compare(old, new);
+    let (dir, written) = diff::write(
+        &d,
+        &diff::WriteOptions {
+            output: &options.output,
+            packages: [&options.old, &options.new],
+            templates: &templates,
+            formats: &options.formats,
+        },
+    )?;
+    ui.summary(&diff_summary(&d, &dir, &written));
+    Ok(if options.fail_on_regression && d.summary.regression { ExitStatus::Findings } else { ExitStatus::Ok })
+}
+
+/// The terminal summary of a diff.
+fn diff_summary(d: &diff::Diff, dir: &Path, written: &[String]) -> String {
+    const LISTED: usize = 10;
+    let s = &d.summary;
+    let mut text = String::new();
+    let _ = if s.regression {
+        writeln!(
+            text,
+            "dossier diff: {} requirement{} got worse",
+            s.requirements_regressed,
+            if s.requirements_regressed == 1 { "" } else { "s" }
+        )
+    } else {
+        writeln!(text, "dossier diff: no requirement got worse")
+    };
+    for (label, side) in [("before", &d.old), ("now", &d.new)] {
+        let version = side.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "  {label:<10} {} ({}{version}, assessed {}, {}, {}), intact",
+            side.package, side.system, side.assessed_at, side.verdict, side.signature
+        );
+    }
+    let _ = writeln!(
+        text,
+        "  evidence   {} added, {} removed, {} changed, {} moved, {} unchanged",
+        s.artifacts_added, s.artifacts_removed, s.artifacts_changed, s.artifacts_moved, s.artifacts_unchanged
+    );
+    let list = |text: &mut String, lines: Vec<String>| {
+        let total = lines.len();
+        for line in lines.into_iter().take(LISTED) {
+            let _ = writeln!(text, "    {line}");
+        }
+        if total > LISTED {
+            let _ = writeln!(text, "    ... and {} more in diff.json", total - LISTED);
+        }
+    };
+    let a = &d.artifacts;
+    let mut lines: Vec<String> = a.changed.iter().map(|x| format!("changed  {}", x.path)).collect();
+    lines.extend(a.added.iter().map(|x| format!("added    {}", x.path)));
+    lines.extend(a.removed.iter().map(|x| format!("removed  {}", x.path)));
+    lines.extend(a.moved.iter().map(|x| format!("moved    {} -> {}", x.from, x.to)));
+    list(&mut text, lines);
+    let _ = writeln!(
+        text,
+        "  matrix     {} regressed, {} fixed, {} otherwise changed",
+        s.requirements_regressed, s.requirements_fixed, s.requirements_other
+    );
+    let status = |s: Option<crate::matrix::Status>| s.map_or("-", |s| s.as_str());
+    let lines = d
+        .frameworks
+        .iter()
+        .flat_map(|f| {
+            f.transitions.iter().map(move |t| {
+                format!("{} {}: {} -> {} ({})", f.id, t.reference, status(t.old), status(t.new), t.change.as_str())
+            })
+        })
+        .collect();
+    list(&mut text, lines);
+    let _ = writeln!(text, "  measures   {} changed, {} regressed", s.measures_changed, s.measures_regressed);
+    let number = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{}", (v * 10_000.0).round() / 10_000.0));
+    let lines = d
+        .measures
+        .iter()
+        .map(|m| {
+            let limit = m.limit_text.as_deref().map(|l| format!(", threshold {l}")).unwrap_or_default();
+            format!(
+                "{} ({}): {} -> {}{limit} ({})",
+                m.measure,
+                m.evidence_type,
+                number(m.old),
+                number(m.new),
+                m.verdict.as_str()
+            )
+        })
+        .collect();
+    list(&mut text, lines);
+    let _ = writeln!(
+        text,
+        "  findings   {} new, {} resolved, {} persisting",
+        s.findings_new, s.findings_resolved, s.findings_persisting
+    );
+    let w = &d.waivers;
+    if w.expired.len() + w.added.len() + w.withdrawn.len() > 0 {
+        let _ = writeln!(
+            text,
+            "  waivers    {} expired, {} added, {} withdrawn",
+            w.expired.len(),
+            w.added.len(),
+            w.withdrawn.len()
+        );
+    }
+    if d.sign_offs.added.len() + d.sign_offs.withdrawn.len() > 0 {
+        let _ =
+            writeln!(text, "  sign-offs  {} added, {} withdrawn", d.sign_offs.added.len(), d.sign_offs.withdrawn.len());
+    }
+    let notes: Vec<&diff::CatalogRow> = d.catalogs.iter().filter(|c| c.note.is_some()).collect();
+    if notes.is_empty() {
+        let _ = writeln!(text, "  catalogs   the same versions on both sides");
+    }
+    for c in notes {
+        let _ = writeln!(text, "  catalogs   {}: {}", c.framework, c.note.as_deref().unwrap_or_default());
+    }
+    let _ = writeln!(text, "  written    {} in {}", written.join(", "), dir.display());
+    text
 }

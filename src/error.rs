@@ -8,7 +8,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Anything that stops a command from doing its job. Every variant maps to exit code 2.
+/// Anything that stops a command from doing its job. Every variant maps to exit code 2,
+/// except [`Error::Integrity`], which maps to 3.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The configuration file is malformed or invalid.
@@ -39,6 +40,9 @@ pub enum Error {
     /// The user asked for something that cannot be done as asked.
     #[error("{0}")]
     Input(String),
+    /// A package the command depends on does not match its manifest (exit code 3).
+    #[error("{0}")]
+    Integrity(String),
 }
 
 impl Error {

@@ -16,6 +16,7 @@ pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod decisions;
+pub mod diff;
 pub mod digest;
 pub mod documents;
 pub mod error;

@@ -10,7 +10,7 @@ use dossier::build::BuildOptions;
 use dossier::commands::{self, ExitStatus};
 use dossier::ui::Ui;
 
-use cli::{CatalogCommand, Cli, Command};
+use cli::{CatalogCommand, Cli, Command, ReportsArg};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             templates,
             sign,
             bundle,
+            previous,
             fail_on,
         } => {
             let options = BuildOptions {
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
                 templates,
                 sign,
                 bundle,
+                previous,
             };
             commands::build(&options, fail_on.into(), &ui)
         }
@@ -51,11 +53,23 @@ fn main() -> ExitCode {
                 templates: None,
                 sign: None,
                 bundle: false,
+                previous: None,
             };
             commands::check(&options, fail_on.into(), &ui)
         }
         Command::Verify { package, evidence, key } => commands::verify(package, evidence, key, &ui),
         Command::Keygen { prefix } => commands::keygen(&prefix, &ui),
+        Command::Diff { old, new, output, key, templates, reports, fail_on_regression } => {
+            let formats = if reports.contains(&ReportsArg::None) {
+                Vec::new()
+            } else {
+                reports.iter().filter_map(|r| r.format()).collect()
+            };
+            commands::diff(
+                &commands::DiffOptions { old, new, output, key, templates, formats, fail_on_regression },
+                &ui,
+            )
+        }
         Command::Catalog { command } => match command {
             CatalogCommand::List { config } => commands::catalog_list(config.as_deref(), &ui),
             CatalogCommand::Show { id, requirement, config } => {

@@ -27,26 +27,40 @@ pub struct Staging {
 impl Staging {
     /// Checks `target` against `evidence_root` and prepares a staging directory beside it.
     pub fn prepare(target: &Path, evidence_root: &Path) -> Result<Self> {
+        Self::prepare_for(
+            target,
+            &[("the evidence root", evidence_root, "the evidence")],
+            MANIFEST_FILE,
+            "dossier package",
+        )
+    }
+
+    /// Checks `target` against directories it must neither be inside of nor contain
+    /// (`protected`: what it is, its path, and what writing there would harm), and prepares a staging directory beside
+    /// it. An existing `target` is replaced only when it is empty or holds `marker` (the
+    /// file that shows it is an earlier output of the same kind, named `kind`).
+    pub fn prepare_for(target: &Path, protected: &[(&str, &Path, &str)], marker: &str, kind: &str) -> Result<Self> {
         let target_abs = absolute_lexical(target)?;
-        let root_abs =
-            fs::canonicalize(evidence_root).map_err(|e| Error::io("resolve the evidence root", evidence_root, e))?;
         // Compare and write with the existing part of the path resolved, so `a/../b` and
-        // symlinked parents cannot hide where the package really goes.
+        // symlinked parents cannot hide where the output really goes.
         let resolved = resolve_existing_prefix(&target_abs)?;
         let target_abs = resolved.clone();
-        if resolved.starts_with(&root_abs) {
-            return Err(Error::input(format!(
-                "output {} is inside the evidence root {}; dossier never writes into the evidence. Pass -o with a path outside it",
-                target.display(),
-                evidence_root.display()
-            )));
-        }
-        if root_abs.starts_with(&resolved) {
-            return Err(Error::input(format!(
-                "output {} contains the evidence root {}; replacing it would destroy the evidence. Pass -o with another path",
-                target.display(),
-                evidence_root.display()
-            )));
+        for (what, root, harmed) in protected {
+            let root_abs = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
+            if resolved.starts_with(&root_abs) {
+                return Err(Error::input(format!(
+                    "output {} is inside {what} {}; dossier never writes into {harmed}. Pass -o with a path outside it",
+                    target.display(),
+                    root.display()
+                )));
+            }
+            if root_abs.starts_with(&resolved) {
+                return Err(Error::input(format!(
+                    "output {} contains {what} {}; replacing it would destroy {harmed}. Pass -o with another path",
+                    target.display(),
+                    root.display()
+                )));
+            }
         }
         match fs::symlink_metadata(target) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -63,9 +77,9 @@ impl Staging {
             }
             Ok(_) => {
                 let empty = fs::read_dir(target).map_err(|e| Error::io("read", target, e))?.next().is_none();
-                if !empty && !target.join(MANIFEST_FILE).is_file() {
+                if !empty && !target.join(marker).is_file() {
                     return Err(Error::input(format!(
-                        "output {} already exists and is not a dossier package (no {MANIFEST_FILE}); refusing to replace it. Pass -o with a new or empty directory",
+                        "output {} already exists and is not a {kind} (no {marker}); refusing to replace it. Pass -o with a new or empty directory",
                         target.display()
                     )));
                 }

@@ -22,6 +22,12 @@ const SCRIPT: &str = "html/script.js";
 
 /// Renders `index.html`.
 pub fn render(report: &Report, templates: &TemplateSet) -> Result<String> {
+    render_page(report, templates, HTML_MAIN)
+}
+
+/// Renders the HTML template `main` (a name under `html/`) with `model` as its context.
+/// The package report and the diff report both come through here.
+pub fn render_page(model: &impl serde::Serialize, templates: &TemplateSet, main: &str) -> Result<String> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![""]);
     let mut sources = Vec::new();
@@ -34,13 +40,13 @@ pub fn render(report: &Report, templates: &TemplateSet) -> Result<String> {
     tera.register_filter("bytes", bytes_filter);
     tera.register_filter("fixed", fixed_filter);
     tera.register_filter("percent", percent_filter);
-    let mut context = Context::from_serialize(report).map_err(|e| Error::input(format!("report model: {e}")))?;
+    let mut context = Context::from_serialize(model).map_err(|e| Error::input(format!("report model: {e}")))?;
     // The script goes in as a value, so the Content-Security-Policy can allow exactly
     // these bytes by their hash and no other script.
     let script = templates.get(SCRIPT).map(|t| String::from_utf8_lossy(&t.bytes).into_owned()).unwrap_or_default();
     context.insert("script_sha256", &super::base64(Sha256Digest::of(script.as_bytes()).as_bytes()));
     context.insert("script_js", &script);
-    tera.render(HTML_MAIN, &context).map_err(|e| template_error(templates, &e))
+    tera.render(main, &context).map_err(|e| template_error(templates, &e))
 }
 
 /// One line naming the template and the cause, from Tera's error chain.

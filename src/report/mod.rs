@@ -76,6 +76,8 @@ pub struct Context<'a> {
     pub logo: Option<(&'a str, &'a [u8])>,
     /// Fingerprint of the key the package is signed with, when signed.
     pub signer: Option<&'a str>,
+    /// What changed since the previous package (`build --previous`).
+    pub changes: Option<&'a crate::diff::Diff>,
 }
 
 /// The report model (schema version 1). Field names are the template API.
@@ -114,6 +116,9 @@ pub struct Report {
     /// Lists cut short to keep the report readable, with how many entries were left out
     /// (`robustness`, `metrics`, `fairness`, `confusion`, `datasets`, `risks`). Absent keys: nothing left out.
     pub omitted: BTreeMap<&'static str, usize>,
+    /// What changed since the previous package, when the build was given one
+    /// (`build --previous`): the diff model, as in `diff.json`.
+    pub changes: Option<crate::diff::Diff>,
 }
 
 /// The report header.
@@ -694,6 +699,7 @@ impl Report {
                 .filter(|p| p.to_ascii_lowercase().ends_with(".md"))
                 .find_map(|p| read_markdown(cx.root, &p).map(|text| markdown_doc(&p, &text))),
             omitted: BTreeMap::new(),
+            changes: cx.changes.cloned(),
         }
         .cap()
     }

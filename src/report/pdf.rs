@@ -53,7 +53,7 @@ fn file_id(path: &str) -> Result<FileId> {
 }
 
 impl ReportWorld {
-    fn new(templates: &TemplateSet, data: &[DataFile], today: Datetime) -> Result<Self> {
+    fn new(templates: &TemplateSet, main: &str, data: &[DataFile], today: Datetime) -> Result<Self> {
         let mut sources = HashMap::new();
         let mut files = HashMap::new();
         let mut names = HashMap::new();
@@ -72,10 +72,11 @@ impl ReportWorld {
             names.insert(id, format!("report data {path}"));
             files.insert(id, Bytes::new(bytes.to_vec()));
         }
-        let main = file_id(&format!("/{TYPST_MAIN}"))?;
-        if !sources.contains_key(&main) {
-            return Err(Error::input(format!("the Typst templates have no {TYPST_MAIN}")));
+        let main_id = file_id(&format!("/{main}"))?;
+        if !sources.contains_key(&main_id) {
+            return Err(Error::input(format!("the Typst templates have no {main}")));
         }
+        let main = main_id;
         Ok(ReportWorld {
             library: LazyHash::new(Library::builder().build()),
             book: LazyHash::new(FONTS.1.clone()),
@@ -153,10 +154,22 @@ fn typst_datetime(at: &DateTime<Utc>) -> Option<Datetime> {
 ///
 /// `ident` must be stable for the same package (the PDF's document id is derived from it).
 pub fn render(templates: &TemplateSet, data: &[DataFile], at: &DateTime<Utc>, ident: &str) -> Result<Vec<u8>> {
+    render_document(templates, TYPST_MAIN, data, at, ident)
+}
+
+/// Compiles the Typst template `main` (a name under `typst/`) with `data`, as
+/// [`render`] does for the package report; the diff report comes through here too.
+pub fn render_document(
+    templates: &TemplateSet,
+    main: &str,
+    data: &[DataFile],
+    at: &DateTime<Utc>,
+    ident: &str,
+) -> Result<Vec<u8>> {
     let now =
         typst_datetime(at).ok_or_else(|| Error::input(format!("assessment time {at} is out of Typst's range")))?;
     let today = Datetime::from_ymd(at.year(), at.month() as u8, at.day() as u8).expect("a valid date");
-    let world = ReportWorld::new(templates, data, today)?;
+    let world = ReportWorld::new(templates, main, data, today)?;
     let compiled = typst::compile::<PagedDocument>(&world);
     let failed = |diags: &[SourceDiagnostic]| {
         let errors: Vec<String> =

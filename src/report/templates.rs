@@ -13,9 +13,14 @@ use crate::error::{Error, Result};
 
 /// The built-in templates: (path under `templates/`, content).
 pub const BUILTIN: &[(&str, &str)] = &[
+    ("html/changes.html", include_str!("../../templates/html/changes.html")),
+    ("html/diff.html", include_str!("../../templates/html/diff.html")),
     ("html/index.html", include_str!("../../templates/html/index.html")),
     ("html/script.js", include_str!("../../templates/html/script.js")),
     ("html/style.css", include_str!("../../templates/html/style.css")),
+    ("typst/changes.typ", include_str!("../../templates/typst/changes.typ")),
+    ("typst/common.typ", include_str!("../../templates/typst/common.typ")),
+    ("typst/diff.typ", include_str!("../../templates/typst/diff.typ")),
     ("typst/report.typ", include_str!("../../templates/typst/report.typ")),
 ];
 
