@@ -1004,7 +1004,8 @@ fn compare_measures(old: &Assessment, new: &Assessment, checks: &ChecksConfig) -
             new_path: a.map(|m| m.path.clone()),
             old: b.map(|m| m.value),
             new: a.map(|m| m.value),
-            delta: b.zip(a).map(|(b, a)| a.value - b.value),
+            // Rounded to nine decimals, so 0.75 - 0.918 reads -0.168 and not -0.16800000000000004.
+            delta: b.zip(a).map(|(b, a)| ((a.value - b.value) * 1e9).round() / 1e9),
             limit,
             limit_text: limit.map(|l| l.to_string()),
             verdict,

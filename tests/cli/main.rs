@@ -4,6 +4,7 @@ mod book;
 mod build;
 mod checks;
 mod collection;
+mod diff;
 mod init;
 mod interchange;
 mod matrix;
