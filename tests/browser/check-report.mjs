@@ -3,6 +3,7 @@
 //
 //   cd tests/browser && npm ci
 //   node tests/browser/check-report.mjs /path/to/package/index.html [--screenshot DIR]
+//   node tests/browser/check-report.mjs --diff /path/to/diff-output/diff.html
 //
 // Opens the report from file:// in Debian's Chromium ($CHROMIUM, default /usr/bin/chromium)
 // and fails, with exit 1 and a one-line reason, when the page logs an error, throws,
@@ -10,6 +11,8 @@
 // script, sets window.__pwned, carries inline event handlers or javascript: URLs, or
 // when the traceability matrix filters (status, framework, search, reset) misbehave.
 // A second context with JavaScript disabled must show every matrix row.
+// With --diff the page is a `dossier diff` report: it must carry no script at all, every
+// part of the comparison, and tables laid out so that no cell is squeezed unreadable.
 // With --screenshot DIR it saves report-overview.png and report-matrix.png (1280x900).
 
 import fs from 'node:fs';
@@ -20,6 +23,10 @@ import { chromium } from 'playwright-core';
 const SECTIONS = [
   'cover', 'contents', 'summary', 'conformity', 'annex-iv', 'matrix', 'data', 'performance',
   'robustness', 'oversight', 'findings', 'waivers', 'model-card', 'inventory', 'verify',
+];
+const DIFF_SECTIONS = [
+  'cover', 'changes', 'changes-overview', 'changes-requirements', 'changes-catalogs', 'changes-measures',
+  'changes-artifacts', 'changes-findings', 'changes-decisions',
 ];
 const STATUSES = ['satisfied', 'partial', 'missing', 'stale', 'failed', 'waived', 'not-applicable'];
 const VIEWPORT = { width: 1280, height: 900 };
@@ -53,6 +60,7 @@ function usage(message) {
 function parseArgs(argv) {
   let file = null;
   let screenshots = null;
+  let diff = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--screenshot') {
@@ -63,6 +71,8 @@ function parseArgs(argv) {
       i += 1;
     } else if (arg.startsWith('--screenshot=')) {
       screenshots = arg.slice('--screenshot='.length);
+    } else if (arg === '--diff') {
+      diff = true;
     } else if (arg === '-h' || arg === '--help') {
       usage();
     } else if (arg.startsWith('-')) {
@@ -76,7 +86,7 @@ function parseArgs(argv) {
   if (file === null) {
     usage('no report given');
   }
-  return { file: path.resolve(file), screenshots };
+  return { file: path.resolve(file), screenshots, diff };
 }
 
 // A context that lets through only the report itself and records everything else.
@@ -133,7 +143,8 @@ function expectedCount(shown, total) {
   return `${shown} of ${total} requirement${total === 1 ? '' : 's'} shown`;
 }
 
-async function staticChecks(page, label) {
+async function staticChecks(page, label, diff = false) {
+  const sections = diff ? DIFF_SECTIONS : SECTIONS;
   const facts = await page.evaluate((sections) => {
     const all = Array.from(document.querySelectorAll('*'));
     const handlers = [];
@@ -184,20 +195,40 @@ async function staticChecks(page, label) {
       title: document.title,
       lang: document.documentElement.lang,
     };
-  }, SECTIONS);
+  }, sections);
   check(!facts.pwned, `${label}: window.__pwned is set: evidence ran as code`);
-  check(facts.scripts === 1 && facts.inlineScripts === 1,
-    `${label}: expected exactly one inline <script>, found ${facts.scripts} script element(s)`);
+  if (diff) {
+    check(facts.scripts === 0, `${label}: the diff page should have no <script>, found ${facts.scripts}`);
+  } else {
+    check(facts.scripts === 1 && facts.inlineScripts === 1,
+      `${label}: expected exactly one inline <script>, found ${facts.scripts} script element(s)`);
+  }
   check(facts.handlers.length === 0, `${label}: inline event handler attribute ${facts.handlers[0]}`);
   check(facts.scriptUrls.length === 0, `${label}: script URL in ${facts.scriptUrls[0]}`);
   check(facts.loaders.length === 0, `${label}: <${facts.loaders[0]}> element that could load or submit something`);
   check(facts.remoteImages.length === 0, `${label}: image that is not a data: URI: ${facts.remoteImages[0]}`);
   check(facts.missingSections.length === 0, `${label}: section #${facts.missingSections[0]} is missing`);
-  check(facts.ordered, `${label}: sections are not in the order ${SECTIONS.join(', ')}`);
+  check(facts.ordered, `${label}: sections are not in the order ${sections.join(', ')}`);
   check(facts.brokenLinks.length === 0, `${label}: link to #${facts.brokenLinks[0]}, which does not exist`);
-  check(facts.tocTargets.length >= SECTIONS.length - 2, `${label}: table of contents lists only ${facts.tocTargets.length} sections`);
-  check(/^[0-9a-f]{64}$/.test(facts.digest.trim()), `${label}: package digest is not 64 hex digits: "${oneLine(facts.digest)}"`);
+  if (!diff) {
+    check(facts.tocTargets.length >= SECTIONS.length - 2, `${label}: table of contents lists only ${facts.tocTargets.length} sections`);
+    check(/^[0-9a-f]{64}$/.test(facts.digest.trim()), `${label}: package digest is not 64 hex digits: "${oneLine(facts.digest)}"`);
+  }
   check(facts.title.trim().length > 0 && facts.lang === 'en', `${label}: page has no title or language`);
+}
+
+// Tables in the changes section: no cell with words in it squeezed to a sliver.
+async function layoutChecks(page, label) {
+  const squeezed = await page.$$eval('.changes td', (cells) => cells
+    .filter((td) => {
+      const box = td.getBoundingClientRect();
+      return td.textContent.trim().length > 12 && (box.width < 60 || box.height > 1.5 * box.width);
+    })
+    .map((td) => td.textContent.replace(/\s+/g, ' ').trim().slice(0, 80))
+    .slice(0, 1));
+  check(squeezed.length === 0, `${label}: a table cell is squeezed too narrow to read: "${squeezed[0]}"`);
+  const rows = await page.$$eval('.changes table', (tables) => tables.length);
+  check(rows > 0, `${label}: the changes section has no table`);
 }
 
 async function matrixChecks(page) {
@@ -320,7 +351,7 @@ async function screenshots(page, dir) {
 }
 
 async function main() {
-  const { file, screenshots: shotDir } = parseArgs(process.argv.slice(2));
+  const { file, screenshots: shotDir, diff } = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(file)) {
     usage(`${file} does not exist`);
   }
@@ -337,7 +368,15 @@ async function main() {
     // Give late handlers (image errors, timers) a moment to fire.
     await js.page.waitForTimeout(300);
     checkQuiet(js.state, 'with JavaScript');
-    await staticChecks(js.page, 'with JavaScript');
+    await staticChecks(js.page, 'with JavaScript', diff);
+    if (diff || (await js.page.locator('#changes').count()) > 0) {
+      await layoutChecks(js.page, 'changes');
+    }
+    if (diff) {
+      await js.context.close();
+      console.log(`ok: ${checks} checks`);
+      return;
+    }
     await matrixChecks(js.page);
     if (shotDir) {
       await screenshots(js.page, shotDir);

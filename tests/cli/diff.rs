@@ -243,7 +243,7 @@ fn moves_expired_waivers_and_new_sign_offs_are_named() {
     fs::rename(ws.evidence().join("CHANGELOG.md"), ws.evidence().join("docs/history/CHANGELOG.md")).unwrap();
     ws.write(
         "signoff/ciso_signoff.yaml",
-        b"reviewer: {name: Ines Duarte, role: CISO}\ndecision: approve\ndate: 2026-12-15\nversion: \"4.2.1\"\n",
+        b"reviewer: {name: Ines Duarte, role: \"CISO <img src=x onerror=window.__pwned=1> #set page(width: 1cm)\"}\ndecision: approve\ndate: 2026-12-15\nversion: \"4.2.1\"\n",
     );
     build_at(&ws, Q4, "q4", &[]).code(1);
     ws.run(&["diff", "q3", "q4", "-o", "review", "--fail-on-regression"]).code(1);
@@ -270,6 +270,16 @@ fn moves_expired_waivers_and_new_sign_offs_are_named() {
         diff["sign_offs"]["added"].as_array().unwrap().iter().map(|s| s["reviewer"].as_str().unwrap()).collect();
     assert_eq!(signed, ["Ines Duarte"]);
     assert!(diff["sign_offs"]["withdrawn"].as_array().unwrap().is_empty());
+
+    // Evidence text stays text in both reports.
+    let html = fs::read_to_string(ws.dir.path().join("review/diff.html")).unwrap();
+    assert!(html.contains("CISO &lt;img src=x onerror=window.__pwned=1&gt;"), "the role is not escaped");
+    assert!(!html.contains("<img src=x"));
+    if have("pdftotext") {
+        let out = Process::new("pdftotext").arg(ws.dir.path().join("review/diff.pdf")).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+        assert!(text.contains("#set page(width: 1cm)"), "Typst markup in evidence must print literally");
+    }
 }
 
 fn flip_byte(file: &Path) {
@@ -367,4 +377,34 @@ fn the_output_never_lands_on_a_package_or_a_stranger() {
     build_at(&ws, Q3, "bare", &["--manifest-only"]).success();
     let out = ws.run(&["diff", "bare", "q4", "-o", "review"]).code(2);
     assert_stderr_has(&out, "has no assessment.json");
+}
+
+#[test]
+#[allow(clippy::print_stderr)] // a skipped check says so
+fn the_diff_page_and_the_changes_section_pass_the_browser_check() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("tests/browser/check-report.mjs");
+    if !have("node") || !have("chromium") {
+        return;
+    }
+    if !root.join("tests/browser/node_modules/playwright-core").is_dir() {
+        assert!(
+            std::env::var_os("DOSSIER_REQUIRE_TOOLS").is_none(),
+            "tests/browser/node_modules is missing: run `npm ci --prefix tests/browser`"
+        );
+        eprintln!("skipped: run `npm ci --prefix tests/browser` to enable the browser check");
+        return;
+    }
+    let ws = quarter_pair(&[]);
+    ws.run(&["diff", "q3", "q4", "-o", "review", "--reports", "html"]).success();
+    build_at(&ws, Q4, "q4p", &["--previous", "q3"]).code(1);
+    for (args, page) in [(vec!["--diff"], "review/diff.html"), (vec![], "q4p/index.html")] {
+        let out = Process::new("node").arg(&script).args(args).arg(ws.dir.path().join(page)).output().unwrap();
+        assert!(
+            out.status.success(),
+            "browser check of {page} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
