@@ -123,18 +123,24 @@ pub struct Assessment {
 }
 
 impl Assessment {
-    /// Parses `assessment.json` (schema 1).
+    /// Parses `assessment.json` (schema 1). The format and version are checked first, in
+    /// a pass that keeps nothing else, so a large file is never held as a JSON tree.
     pub fn parse(bytes: &[u8]) -> std::result::Result<Self, String> {
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
-        if value.get("format").and_then(Value::as_str) != Some("dossier-assessment") {
+        #[derive(Deserialize)]
+        struct Head {
+            format: Option<String>,
+            schema_version: Option<u64>,
+        }
+        let head: Head = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
+        if head.format.as_deref() != Some("dossier-assessment") {
             return Err("not a dossier assessment (format is not \"dossier-assessment\")".into());
         }
-        match value.get("schema_version").and_then(Value::as_u64) {
+        match head.schema_version {
             Some(1) => {}
             Some(v) => return Err(format!("schema_version {v} is not supported by this dossier (it reads 1)")),
             None => return Err("schema_version is missing".into()),
         }
-        serde_json::from_value(value).map_err(|e| format!("does not match the assessment schema ({e})"))
+        serde_json::from_slice(bytes).map_err(|e| format!("does not match the assessment schema ({e})"))
     }
 }
 
