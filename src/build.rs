@@ -280,7 +280,8 @@ fn compare_with(old: &diff::Side, staging: &Staging, manifest: &Manifest, signer
     let bytes = std::fs::read(&file).map_err(|e| Error::io("read", &file, e))?;
     let assessment = diff::Assessment::parse(&bytes).map_err(|e| Error::input(format!("{}: {e}", file.display())))?;
     let new = diff::Side {
-        source: staging.target().display().to_string(),
+        // Not the output path: the reports must not depend on where the package goes.
+        source: "this package".to_string(),
         manifest: manifest.clone(),
         assessment,
         signature: signer.map_or(Signature::Unsigned, |s| Signature::NotChecked(s.to_string())),

@@ -666,6 +666,9 @@ fn diff_summary(d: &diff::Diff, dir: &Path, written: &[String]) -> String {
             side.package, side.system, side.assessed_at, side.verdict, side.signature
         );
     }
+    for note in &d.notes {
+        let _ = writeln!(text, "  note       {note}");
+    }
     let _ = writeln!(
         text,
         "  evidence   {} added, {} removed, {} changed, {} moved, {} unchanged",

@@ -302,6 +302,9 @@ pub struct Diff {
     pub measures: Vec<MeasureChange>,
     /// Notes on the thresholds the measures were judged by.
     pub thresholds_note: Option<String>,
+    /// Things to know before reading the comparison: different systems, or a `new`
+    /// package assessed before the `old` one (arguments swapped?).
+    pub notes: Vec<String>,
     /// Findings new, resolved and persisting.
     pub findings: FindingChanges,
     /// Waivers expired, added and withdrawn.
@@ -650,6 +653,22 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
     let waivers = compare_waivers(&old.assessment.waivers, &new.assessment.waivers, &new.assessment.assessed_at);
     let sign_offs = compare_sign_offs(&old.assessment.sign_offs, &new.assessment.sign_offs);
 
+    let mut notes = Vec::new();
+    let (a, b) = (&old.manifest.system, &new.manifest.system);
+    if a.name != b.name {
+        notes.push(format!(
+            "the packages are of different systems ({} and {}): the comparison is of their evidence, not of one system over time",
+            a.name, b.name
+        ));
+    }
+    // RFC 3339 UTC times from the same writer: text order is time order.
+    if new.manifest.assessed_at < old.manifest.assessed_at {
+        notes.push(format!(
+            "the new package was assessed ({}) before the old one ({}): were OLD and NEW given the wrong way round?",
+            new.manifest.assessed_at, old.manifest.assessed_at
+        ));
+    }
+
     let transitions = || frameworks.iter().flat_map(|f| &f.transitions);
     let count = |c: Change| transitions().filter(|t| t.change == c).count();
     let summary = Summary {
@@ -683,6 +702,7 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
         frameworks,
         measures,
         thresholds_note,
+        notes,
         findings,
         waivers,
         sign_offs,

@@ -142,6 +142,7 @@ fn the_quarterly_review_names_exactly_what_changed() {
     assert!(diff["findings"]["resolved"].as_array().unwrap().is_empty());
     assert!(!diff["findings"]["persisting"].as_array().unwrap().is_empty());
     assert!(diff["catalogs"].as_array().unwrap().iter().all(|c| c["note"].is_null()));
+    assert!(diff["notes"].as_array().unwrap().is_empty());
     assert_eq!(diff["summary"]["regression"], true);
 
     // The gate.
@@ -187,6 +188,8 @@ fn the_reverse_comparison_reports_fixes_and_recoveries() {
     assert_eq!(verdicts, ["recovered", "recovered", "changed"]);
     assert_eq!(diff["findings"]["resolved"].as_array().unwrap().len(), 2);
     assert_eq!(diff["summary"]["regression"], false);
+    let notes = diff["notes"].as_array().unwrap();
+    assert!(notes.len() == 1 && notes[0].as_str().unwrap().contains("the wrong way round"), "{notes:?}");
 }
 
 #[test]
@@ -407,4 +410,24 @@ fn the_diff_page_and_the_changes_section_pass_the_browser_check() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+#[test]
+fn packages_of_different_systems_compare_with_a_note() {
+    let ws = sample_workspace("credit-scoring");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("evidence-samples/support-chatbot"),
+        &ws.dir.path().join("bot"),
+    );
+    build_at(&ws, Q3, "credit", &[]).success();
+    dossier().current_dir(ws.dir.path()).args(["build", "bot", "-o", "chatbot"]).assert().success();
+    let out = ws.run(&["diff", "credit", "chatbot", "-o", "review", "--reports", "none"]).success();
+    assert!(
+        stdout_of(&out).contains("note       the packages are of different systems (credit-score and "),
+        "{}",
+        stdout_of(&out)
+    );
+    let diff = read_json(&ws.dir.path().join("review/diff.json"));
+    assert!(diff["summary"]["artifacts_added"].as_u64().unwrap() > 0);
+    assert!(diff["summary"]["artifacts_removed"].as_u64().unwrap() > 0);
 }
