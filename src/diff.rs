@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::check::{ChecksConfig, Limit, pass_rate};
 use crate::collect::Progress;
 use crate::config::ReportFormat;
-use crate::documents::TestCounts;
+use crate::documents::{Document, LogStats};
 use crate::error::{Error, Result};
 use crate::interchange::assessment::ASSESSMENT_JSON;
 use crate::manifest::{Manifest, Tool};
@@ -201,8 +201,16 @@ pub struct DocumentIn {
     pub path: String,
     /// Evidence type.
     pub evidence_type: String,
-    /// What it says (tagged by `kind`).
-    pub document: Value,
+    /// What it says; none for a kind this dossier does not know (a later schema 1).
+    #[serde(deserialize_with = "known_document")]
+    pub document: Option<Document>,
+}
+
+/// A document of a kind this version reads, or none: a newer package may carry kinds
+/// that did not exist yet, and they must not make the whole assessment unreadable.
+fn known_document<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<Document>, D::Error> {
+    let value = Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// A finding, as both sides record it.
@@ -869,111 +877,76 @@ struct Measure {
     limit: Option<Limit>,
 }
 
-fn number(v: &Value) -> Option<f64> {
-    v.as_f64().filter(|x| x.is_finite())
-}
-
 /// The measures one side's documents give, with the thresholds the checks hold them to.
 fn measures(a: &Assessment, checks: &ChecksConfig) -> Vec<Measure> {
     let mut out = Vec::new();
-    let mut overrides: BTreeMap<&str, (u64, u64, Vec<&str>)> = BTreeMap::new();
-    let mut lowest_faithfulness: BTreeMap<&str, (f64, Vec<&str>)> = BTreeMap::new();
+    // Logs are summed per evidence type: (actions over every file, lowest faithfulness, files).
+    let mut logs: BTreeMap<&str, (LogStats, Option<f64>, Vec<&str>)> = BTreeMap::new();
     let band = Limit::Band { min: checks.disparate_impact.min, max: checks.disparate_impact.max };
     for d in &a.documents {
+        let Some(doc) = &d.document else { continue };
         let mut push = |label: String, value: f64, limit: Option<Limit>| {
-            out.push(Measure { label, evidence_type: d.evidence_type.clone(), path: d.path.clone(), value, limit })
+            if value.is_finite() {
+                out.push(Measure { label, evidence_type: d.evidence_type.clone(), path: d.path.clone(), value, limit });
+            }
         };
-        let doc = &d.document;
-        match doc.get("kind").and_then(Value::as_str) {
-            Some("bias-report") => {
-                for feature in doc["features"].as_array().into_iter().flatten() {
-                    let name = feature["name"].as_str().unwrap_or("?");
-                    for group in feature["groups"].as_array().into_iter().flatten() {
-                        if let Some(v) = number(&group["disparate_impact_ratio"]) {
-                            let label =
-                                format!("disparate impact ratio, {name} = {}", group["name"].as_str().unwrap_or("?"));
-                            push(label, v, Some(band));
+        match doc {
+            Document::BiasReport { features, .. } => {
+                for feature in features {
+                    let name = &feature.name;
+                    for group in &feature.groups {
+                        if let Some(v) = group.disparate_impact_ratio {
+                            push(format!("disparate impact ratio, {name} = {}", group.name), v, Some(band));
                         }
                     }
-                    if let Some(v) = number(&feature["demographic_parity_difference"]) {
+                    if let Some(v) = feature.demographic_parity_difference {
                         push(format!("demographic parity difference, {name}"), v, None);
                     }
-                    if let Some(v) = number(&feature["equalized_odds_difference"]) {
+                    if let Some(v) = feature.equalized_odds_difference {
                         push(format!("equalized odds difference, {name}"), v, None);
                     }
                 }
             }
-            Some("metrics" | "model-card") => {
-                for (name, v) in doc["metrics"].as_object().into_iter().flatten() {
-                    if let Some(v) = number(v) {
-                        let limit = checks.min_metrics.get(name).map(|min| Limit::AtLeast { min: *min });
-                        push(name.clone(), v, limit);
-                    }
+            Document::Metrics { metrics, .. } | Document::ModelCard { metrics, .. } => {
+                for (name, v) in metrics {
+                    let limit = checks.min_metrics.get(name).map(|min| Limit::AtLeast { min: *min });
+                    push(name.clone(), *v, limit);
                 }
             }
-            Some("test-results") => {
-                if let Ok(counts) = serde_json::from_value::<TestCounts>(doc.clone())
-                    && counts.tests > 0
-                {
-                    push(
-                        "test pass rate".into(),
-                        pass_rate(&counts),
-                        Some(Limit::AtLeast { min: checks.min_test_pass_rate }),
-                    );
-                    push("tests".into(), f64::from(counts.tests), None);
-                }
+            Document::TestResults(counts) if counts.tests > 0 => {
+                push(
+                    "test pass rate".into(),
+                    pass_rate(counts),
+                    Some(Limit::AtLeast { min: checks.min_test_pass_rate }),
+                );
+                push("tests".into(), f64::from(counts.tests), None);
             }
-            Some("log") => {
-                let (mut acted, mut overridden) = (0u64, 0u64);
-                for (action, n) in doc["actions"].as_object().into_iter().flatten() {
-                    let n = n.as_u64().unwrap_or(0);
-                    acted += n;
-                    if matches!(action.as_str(), "override" | "reverse") {
-                        overridden += n;
-                    }
+            Document::Log(stats) => {
+                let (sum, lowest, files) = logs.entry(d.evidence_type.as_str()).or_default();
+                for (action, n) in &stats.actions {
+                    *sum.actions.entry(action.clone()).or_default() += n;
                 }
-                if acted > 0 {
-                    let entry = overrides.entry(d.evidence_type.as_str()).or_default();
-                    entry.0 += acted;
-                    entry.1 += overridden;
-                    entry.2.push(&d.path);
+                for score in stats.faithfulness.iter().copied().filter(|x| x.is_finite()) {
+                    *lowest = Some(lowest.map_or(score, |low: f64| low.min(score)));
                 }
-                let low = doc["faithfulness"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(number)
-                    .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))));
-                if let Some(low) = low {
-                    let entry =
-                        lowest_faithfulness.entry(d.evidence_type.as_str()).or_insert((f64::INFINITY, Vec::new()));
-                    entry.0 = entry.0.min(low);
-                    entry.1.push(&d.path);
-                }
+                files.push(&d.path);
             }
             _ => {}
         }
     }
     // Rates over logs are over every log of the type: a day's file more or less should
     // move the rate, not make it a different measure.
-    let paths = |list: &[&str]| if list.len() == 1 { list[0].to_string() } else { format!("{} files", list.len()) };
-    for (t, (acted, overridden, files)) in overrides {
-        out.push(Measure {
-            label: "override rate".into(),
-            evidence_type: t.to_string(),
-            path: paths(&files),
-            value: overridden as f64 / acted as f64,
-            limit: None,
-        });
-    }
-    for (t, (low, files)) in lowest_faithfulness {
-        out.push(Measure {
-            label: "lowest faithfulness score".into(),
-            evidence_type: t.to_string(),
-            path: paths(&files),
-            value: low,
-            limit: Some(Limit::AtLeast { min: checks.min_faithfulness }),
-        });
+    for (t, (sum, lowest, files)) in logs {
+        let path = if files.len() == 1 { files[0].to_string() } else { format!("{} files", files.len()) };
+        let mut push = |label: &str, value: f64, limit: Option<Limit>| {
+            out.push(Measure { label: label.into(), evidence_type: t.to_string(), path: path.clone(), value, limit })
+        };
+        if let Some(rate) = sum.override_rate() {
+            push("override rate", rate, None);
+        }
+        if let Some(low) = lowest {
+            push("lowest faithfulness score", low, Some(Limit::AtLeast { min: checks.min_faithfulness }));
+        }
     }
     out
 }
@@ -1146,6 +1119,46 @@ mod tests {
         assert!(!regressed(Satisfied, Waived), "a waiver is a recorded decision, not a gap");
         assert!(!regressed(Failed, Missing));
         assert!(!regressed(Missing, Satisfied));
+    }
+
+    fn assessment(documents: &str) -> Assessment {
+        let text = format!(
+            r#"{{"format": "dossier-assessment", "schema_version": 1, "assessed_at": "2026-01-01T00:00:00Z",
+               "verdict": "pass", "frameworks": [], "artifacts": [], "documents": {documents}}}"#
+        );
+        Assessment::parse(text.as_bytes()).unwrap()
+    }
+
+    fn log(path: &str, actions: &str, faithfulness: &str) -> String {
+        format!(
+            r#"{{"path": "{path}", "evidence_type": "override-log",
+                 "document": {{"kind": "log", "records": 1, "actions": {actions}, "faithfulness": {faithfulness}}}}}"#
+        )
+    }
+
+    #[test]
+    fn log_rates_are_over_every_file_of_a_type_and_unknown_kinds_are_skipped() {
+        let before = assessment(&format!(
+            "[{}, {}, {}]",
+            log("a.jsonl", r#"{"accept": 8, "override": 2}"#, "[0.9]"),
+            log("b.jsonl", r#"{"accept": 10}"#, "[0.95, 0.6]"),
+            r#"{"path": "x", "evidence_type": "y", "document": {"kind": "from-the-future", "z": 1}}"#
+        ));
+        let after = assessment(&format!("[{}]", log("a.jsonl", r#"{"accept": 8, "override": 2}"#, "[0.9]")));
+        let checks = ChecksConfig::default();
+        let m = measures(&before, &checks);
+        let rate = m.iter().find(|m| m.label == "override rate").unwrap();
+        assert_eq!((rate.value, rate.path.as_str()), (0.1, "2 files"));
+        let low = m.iter().find(|m| m.label == "lowest faithfulness score").unwrap();
+        assert_eq!(low.value, 0.6);
+
+        // One file fewer moves the rate (0.1 -> 0.2) and lifts the lowest score back over
+        // the threshold: the same measures, compared.
+        let changes = compare_measures(&before, &after, &checks);
+        let rate = changes.iter().find(|c| c.measure == "override rate").unwrap();
+        assert_eq!((rate.old, rate.new, rate.verdict), (Some(0.1), Some(0.2), MeasureVerdict::Changed));
+        let low = changes.iter().find(|c| c.measure == "lowest faithfulness score").unwrap();
+        assert_eq!(low.verdict, MeasureVerdict::Recovered);
     }
 
     #[test]

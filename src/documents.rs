@@ -12,7 +12,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use chrono::DateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::findings::{Code, Finding};
@@ -21,8 +21,9 @@ use crate::yaml::line_of;
 /// Files larger than this are not parsed as documents (logs stream and have no limit).
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What one evidence file says.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What one evidence file says. It is written into `assessment.json` and read back from
+/// there by `diff`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Document {
     /// A fairness report: per sensitive feature, per group.
@@ -66,7 +67,7 @@ pub enum Document {
 }
 
 /// Fairness results for one sensitive feature.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureResult {
     /// Feature name, e.g. `sex`.
     pub name: String,
@@ -81,7 +82,7 @@ pub struct FeatureResult {
 }
 
 /// Fairness results for one group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupResult {
     /// Group name.
     pub name: String,
@@ -92,7 +93,7 @@ pub struct GroupResult {
 }
 
 /// A confusion matrix: `matrix[actual][predicted]`, rows and columns in `labels` order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confusion {
     /// Class labels.
     pub labels: Vec<String>,
@@ -101,7 +102,7 @@ pub struct Confusion {
 }
 
 /// JUnit counts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TestCounts {
     /// Test cases.
@@ -117,7 +118,8 @@ pub struct TestCounts {
 }
 
 /// JSON Lines log statistics.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LogStats {
     /// Records that parsed.
     pub records: u64,
