@@ -431,3 +431,39 @@ fn packages_of_different_systems_compare_with_a_note() {
     assert!(diff["summary"]["artifacts_added"].as_u64().unwrap() > 0);
     assert!(diff["summary"]["artifacts_removed"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn a_new_catalog_version_is_noted_and_its_new_requirements_are_not_regressions() {
+    let ws = Workspace::new(&[("CHANGELOG.md", "# 1.0\n")]);
+    let catalog = |version: &str, extra: &str| {
+        format!(
+            "id: acme-controls\ntitle: Acme controls\nversion: \"{version}\"\nsource: internal\nas_of: 2026-10-01\ncompleteness: complete\nbinding: true\nrequirements:\n  - id: acme/C-1\n    ref: C-1\n    title: Release notes kept\n    evidence:\n      - {{type: change-log}}\n{extra}"
+        )
+    };
+    fs::write(ws.dir.path().join("acme.yaml"), catalog("1.0", "")).unwrap();
+    fs::write(
+        ws.dir.path().join("dossier.yaml"),
+        "system:\n  risk_category: minimal\nevidence:\n  root: ev\nframeworks: [acme-controls]\ncatalogs: [acme.yaml]\n",
+    )
+    .unwrap();
+    build_at(&ws, Q3, "q3", &[]).success();
+    let added =
+        "  - id: acme/C-2\n    ref: C-2\n    title: Model card kept\n    evidence:\n      - {type: model-card}\n";
+    fs::write(ws.dir.path().join("acme.yaml"), catalog("2.0", added)).unwrap();
+    build_at(&ws, Q4, "q4", &[]).code(1);
+
+    let out = ws.run(&["diff", "q3", "q4", "-o", "review", "--reports", "none", "--fail-on-regression"]).success();
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout.contains("catalogs   acme-controls: assessed against catalog version 1.0 before and 2.0 now"),
+        "{stdout}"
+    );
+    let diff = read_json(&ws.dir.path().join("review/diff.json"));
+    assert_eq!(
+        transitions(&diff),
+        [("acme/C-2".to_string(), "-".to_string(), "missing".to_string(), "added".to_string())]
+    );
+    assert_eq!(diff["catalogs"][0]["old_version"], "1.0");
+    assert_eq!(diff["catalogs"][0]["new_version"], "2.0");
+    assert_eq!(diff["summary"]["regression"], false);
+}
