@@ -383,33 +383,12 @@ fn the_output_never_lands_on_a_package_or_a_stranger() {
 }
 
 #[test]
-#[allow(clippy::print_stderr)] // a skipped check says so
 fn the_diff_page_and_the_changes_section_pass_the_browser_check() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("tests/browser/check-report.mjs");
-    if !have("node") || !have("chromium") {
-        return;
-    }
-    if !root.join("tests/browser/node_modules/playwright-core").is_dir() {
-        assert!(
-            std::env::var_os("DOSSIER_REQUIRE_TOOLS").is_none(),
-            "tests/browser/node_modules is missing: run `npm ci --prefix tests/browser`"
-        );
-        eprintln!("skipped: run `npm ci --prefix tests/browser` to enable the browser check");
-        return;
-    }
     let ws = quarter_pair(&[]);
     ws.run(&["diff", "q3", "q4", "-o", "review", "--reports", "html"]).success();
     build_at(&ws, Q4, "q4p", &["--previous", "q3"]).code(1);
-    for (args, page) in [(vec!["--diff"], "review/diff.html"), (vec![], "q4p/index.html")] {
-        let out = Process::new("node").arg(&script).args(args).arg(ws.dir.path().join(page)).output().unwrap();
-        assert!(
-            out.status.success(),
-            "browser check of {page} failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    browser_check(&["--diff"], &ws.dir.path().join("review/diff.html"));
+    browser_check(&[], &ws.dir.path().join("q4p/index.html"));
 }
 
 #[test]

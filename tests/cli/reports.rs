@@ -299,28 +299,8 @@ fn thousands_of_similar_files_are_one_inventory_row_and_a_short_pdf() {
 }
 
 #[test]
-#[allow(clippy::print_stderr)] // a skipped check says so
 fn the_html_report_passes_the_browser_check() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check-report.mjs");
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/playwright-core");
-    if !have("node") || !have("chromium") {
-        return;
-    }
-    if !modules.is_dir() {
-        assert!(
-            std::env::var_os("DOSSIER_REQUIRE_TOOLS").is_none(),
-            "tests/browser/node_modules is missing: run `npm ci --prefix tests/browser`"
-        );
-        eprintln!("skipped: run `npm ci --prefix tests/browser` to enable the browser check");
-        return;
-    }
     let ws = sample_workspace("credit-scoring");
     ws.build(&[]).success();
-    let out = Process::new("node").arg(&script).arg(ws.package().join("index.html")).output().unwrap();
-    assert!(
-        out.status.success(),
-        "browser check failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    browser_check(&[], &ws.package().join("index.html"));
 }

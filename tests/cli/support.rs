@@ -190,3 +190,31 @@ pub fn tools_python() -> Option<PathBuf> {
         }
     }
 }
+
+/// Runs the headless-browser check (`tests/browser/check-report.mjs`) on `page` with
+/// `args`; false when node, Chromium or the npm modules are missing (a failure when
+/// `DOSSIER_REQUIRE_TOOLS` is set). A failed check fails the test.
+#[allow(clippy::print_stderr)] // a skipped check says so
+pub fn browser_check(args: &[&str], page: &Path) -> bool {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !have("node") || !have("chromium") {
+        return false;
+    }
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        assert!(
+            std::env::var_os("DOSSIER_REQUIRE_TOOLS").is_none(),
+            "tests/browser/node_modules is missing: run `npm ci --prefix tests/browser`"
+        );
+        eprintln!("skipped: run `npm ci --prefix tests/browser` to enable the browser check");
+        return false;
+    }
+    let out = Process::new("node").arg(dir.join("check-report.mjs")).args(args).arg(page).output().unwrap();
+    assert!(
+        out.status.success(),
+        "browser check of {} failed:\n{}\n{}",
+        page.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
