@@ -67,6 +67,8 @@ pub struct BuildOptions {
     /// An earlier package (directory or bundle) to compare with: the reports get a
     /// "changes since the previous package" section.
     pub previous: Option<PathBuf>,
+    /// Public key the previous package's signature must verify with.
+    pub previous_key: Option<PathBuf>,
 }
 
 /// What a build produced.
@@ -100,6 +102,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let assessed_at = clock::now()?;
     // Catalogs and classification rules are checked before anything is read or written.
     let assessment = if options.manifest_only { None } else { Some(prepare_assessment(&loaded, &root)?) };
+    let anchors = if options.manifest_only { None } else { Some(sarif_anchors(&loaded, &root)?) };
     // So are the report templates and the logo.
     let reporting =
         if options.manifest_only { None } else { Some(Reporting::prepare(&loaded, options.templates.as_deref())?) };
@@ -112,7 +115,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         Some(_) if options.manifest_only => {
             return Err(Error::input("--previous compares assessments, and --manifest-only makes none; drop one"));
         }
-        Some(path) => Some(load_previous(path, progress)?),
+        Some(path) => Some(load_previous(path, options.previous_key.as_deref(), progress)?),
         None => None,
     };
 
@@ -165,8 +168,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         let report = FindingsFile { format: "dossier-findings", schema_version: 1, findings: &run.findings };
         staging.write_json_output(FINDINGS_JSON, &report)?;
         staging.write_output(junit::JUNIT_XML, junit::render(matrix, assessed_at.naive_utc()).as_bytes())?;
-        let config_name = loaded.file.as_deref().and_then(Path::file_name).and_then(|n| n.to_str());
-        let sarif = sarif::render(&run.findings, &run.evidence.artifacts, config_name);
+        let anchors = anchors.as_ref().expect("an assessed build has SARIF anchors");
+        let sarif = sarif::render(&run.findings, &run.evidence.artifacts, anchors);
         staging.write_output(sarif::SARIF_FILE, sarif.as_bytes())?;
         let summary = summary::render(
             matrix,
@@ -255,8 +258,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
 }
 
 /// Reads and verifies the previous package; an altered one stops the build (exit 3).
-fn load_previous(path: &Path, progress: &dyn Progress) -> Result<diff::Side> {
-    match diff::load(path, None, progress)? {
+fn load_previous(path: &Path, key: Option<&Path>, progress: &dyn Progress) -> Result<diff::Side> {
+    match diff::load(path, key, progress)? {
         Ok(side) => Ok(side),
         Err(report) => Err(Error::Integrity(format!(
             "previous package {} failed verification, so it cannot be compared with: {}. Run `dossier verify {}` for the details",
@@ -589,6 +592,7 @@ pub fn check(options: &BuildOptions, progress: &dyn Progress) -> Result<(LoadedC
     check_root(&root)?;
     let assessed_at = clock::now()?;
     let assessment = prepare_assessment(&loaded, &root)?;
+    sarif_anchors(&loaded, &root)?;
     let run = collect_and_assess(&loaded, &root, None, progress, Some(&assessment), assessed_at)?;
     Ok((loaded, root, run))
 }
@@ -618,6 +622,42 @@ fn prepare_assessment(loaded: &LoadedConfig, root: &Path) -> Result<(CatalogSet,
         return Err(Error::input(format!("{}: {}", config_name(loaded), unknown.join("; "))));
     }
     Ok((catalogs, classifier))
+}
+
+/// Where `results.sarif` anchors its locations: from `evidence.repository_root` when it
+/// is set (which must hold the evidence root), else the evidence root and config directory.
+fn sarif_anchors(loaded: &LoadedConfig, root: &Path) -> Result<sarif::Anchors> {
+    let file_name = loaded.file.as_deref().and_then(Path::file_name).and_then(|n| n.to_str());
+    let Some(repository) = &loaded.config.evidence.repository_root else {
+        return Ok(sarif::Anchors::separate(file_name));
+    };
+    let setting = || format!("{}: evidence.repository_root {}", config_name(loaded), repository.display());
+    let resolved = loaded.resolve(repository);
+    let repository = std::fs::canonicalize(&resolved).map_err(|e| {
+        Error::input(format!(
+            "{}: cannot resolve {}: {e}; give the repository's root directory",
+            setting(),
+            resolved.display()
+        ))
+    })?;
+    if !repository.is_dir() {
+        return Err(Error::input(format!("{}: {} is not a directory", setting(), resolved.display())));
+    }
+    let evidence = std::fs::canonicalize(root).map_err(|e| Error::io("resolve the evidence root", root, e))?;
+    let relative = |path: &Path| -> Option<String> {
+        let parts: Option<Vec<&str>> =
+            path.strip_prefix(&repository).ok()?.components().map(|c| c.as_os_str().to_str()).collect();
+        Some(parts?.join("/"))
+    };
+    let evidence_dir = relative(&evidence).ok_or_else(|| {
+        Error::input(format!(
+            "{}: the evidence root {} is not inside it; set it to the repository that holds the evidence",
+            setting(),
+            root.display()
+        ))
+    })?;
+    let config_file = loaded.file.as_deref().and_then(|f| std::fs::canonicalize(f).ok()).and_then(|f| relative(&f));
+    Ok(sarif::Anchors::repository(&evidence_dir, config_file.as_deref(), file_name))
 }
 
 /// The config file's path relative to the evidence root, when it lies inside it.

@@ -221,6 +221,10 @@ pub struct EvidenceConfig {
     pub include_hidden: bool,
     /// Gitignore-style patterns, relative to the evidence root, for files to leave out.
     pub ignore: Vec<IgnorePattern>,
+    /// Root of the source repository that holds the evidence, relative to the config file.
+    /// When set, `results.sarif` locates findings relative to it, as code scanning expects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository_root: Option<PathBuf>,
 }
 
 /// One gitignore-style pattern, checked when the config is read.

@@ -4,7 +4,9 @@
 //! result located at its evidence file (and line where known) under the `EVIDENCE` base
 //! id. Findings about a requirement rather than a file are anchored at the config file
 //! under the `PROJECT` base id and name the requirement as a logical location, because
-//! GitHub code scanning rejects a whole upload when any result has no location.
+//! GitHub code scanning rejects a whole upload when any result has no location. With
+//! `evidence.repository_root` set, both are located from the repository root instead
+//! (`%SRCROOT%`), which is how code scanning matches results to files.
 //! Paths are percent-encoded (RFC 3986), and nothing machine-specific or time-dependent
 //! is written, so the file is reproducible.
 
@@ -59,9 +61,63 @@ fn rule(code: Code) -> Value {
     })
 }
 
-/// Renders `results.sarif`. `config_file` is the config's name relative to the directory
-/// that holds it (the `PROJECT` base), when there is one.
-pub fn render(findings: &[Finding], artifacts: &[ArtifactEntry], config_file: Option<&str>) -> String {
+/// Base id of paths relative to the evidence root.
+const EVIDENCE_BASE: &str = "EVIDENCE";
+/// Base id of paths relative to the directory that holds the config file.
+const PROJECT_BASE: &str = "PROJECT";
+/// Base id of paths relative to the repository root (the name GitHub's examples use).
+const REPOSITORY_BASE: &str = "%SRCROOT%";
+
+/// Where the locations in `results.sarif` are anchored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchors {
+    /// Base id for evidence files, and the path that goes before each evidence path.
+    evidence: (&'static str, String),
+    /// Base id and path of the config file, when there is one.
+    config: Option<(&'static str, String)>,
+}
+
+impl Anchors {
+    /// Evidence paths under `EVIDENCE`, the config file (its name, `config_file`) under
+    /// `PROJECT`.
+    pub fn separate(config_file: Option<&str>) -> Self {
+        Anchors { evidence: (EVIDENCE_BASE, String::new()), config: config_file.map(|f| (PROJECT_BASE, f.to_owned())) }
+    }
+
+    /// Everything under the repository root: the evidence root is at `evidence_dir` in the
+    /// repository (`""` for the root itself), and the config file is at `config_file`
+    /// when it is in the repository too, or else `config_name` under `PROJECT`.
+    pub fn repository(evidence_dir: &str, config_file: Option<&str>, config_name: Option<&str>) -> Self {
+        let evidence = if evidence_dir.is_empty() { String::new() } else { format!("{evidence_dir}/") };
+        let config = match (config_file, config_name) {
+            (Some(file), _) => Some((REPOSITORY_BASE, file.to_owned())),
+            (None, Some(name)) => Some((PROJECT_BASE, name.to_owned())),
+            (None, None) => None,
+        };
+        Anchors { evidence: (REPOSITORY_BASE, evidence), config }
+    }
+
+    fn evidence_location(&self, path: &str) -> Value {
+        json!({"uri": uri_path(&format!("{}{path}", self.evidence.1)), "uriBaseId": self.evidence.0})
+    }
+
+    /// The base ids in use, each with what it stands for.
+    fn bases(&self) -> Value {
+        let mut bases = serde_json::Map::new();
+        for base in std::iter::once(self.evidence.0).chain(self.config.as_ref().map(|c| c.0)) {
+            let text = match base {
+                EVIDENCE_BASE => "The evidence root the package was built from.",
+                PROJECT_BASE => "The directory that holds dossier.yaml.",
+                _ => "The root of the repository that holds the evidence (evidence.repository_root).",
+            };
+            bases.insert(base.to_owned(), json!({"description": {"text": text}}));
+        }
+        Value::Object(bases)
+    }
+}
+
+/// Renders `results.sarif`, with locations anchored as `anchors` says.
+pub fn render(findings: &[Finding], artifacts: &[ArtifactEntry], anchors: &Anchors) -> String {
     let mut codes: Vec<Code> = findings.iter().map(|f| f.code).collect();
     codes.sort();
     codes.dedup();
@@ -88,17 +144,17 @@ pub fn render(findings: &[Finding], artifacts: &[ArtifactEntry], config_file: Op
                 "message": {"text": f.message},
             });
             let region = json!({"startLine": f.line.unwrap_or(1).max(1)});
-            let location = match (&f.path, config_file) {
+            let location = match (&f.path, &anchors.config) {
                 (Some(path), _) => {
-                    let mut artifact = json!({"uri": uri_path(path), "uriBaseId": "EVIDENCE"});
+                    let mut artifact = anchors.evidence_location(path);
                     if let Some(i) = artifact_index(path) {
                         artifact["index"] = json!(i);
                     }
                     Some(json!({"physicalLocation": {"artifactLocation": artifact, "region": region}}))
                 }
-                (None, Some(config)) => Some(json!({
+                (None, Some((base, config))) => Some(json!({
                     "physicalLocation": {
-                        "artifactLocation": {"uri": uri_path(config), "uriBaseId": "PROJECT"},
+                        "artifactLocation": {"uri": uri_path(config), "uriBaseId": base},
                         "region": {"startLine": 1},
                     }
                 })),
@@ -139,12 +195,9 @@ pub fn render(findings: &[Finding], artifacts: &[ArtifactEntry], config_file: Op
                 "rules": codes.iter().map(|c| rule(*c)).collect::<Vec<_>>(),
             }},
             "automationDetails": {"id": "dossier/"},
-            "originalUriBaseIds": {
-                "PROJECT": {"description": {"text": "The directory that holds dossier.yaml."}},
-                "EVIDENCE": {"description": {"text": "The evidence root the package was built from."}},
-            },
+            "originalUriBaseIds": anchors.bases(),
             "artifacts": cited.iter().map(|a| json!({
-                "location": {"uri": uri_path(&a.path), "uriBaseId": "EVIDENCE"},
+                "location": anchors.evidence_location(&a.path),
                 "length": a.size,
                 "hashes": {"sha-256": a.sha256.to_string()},
             })).collect::<Vec<_>>(),
@@ -165,6 +218,26 @@ mod tests {
     fn paths_are_percent_encoded() {
         assert_eq!(uri_path("a b/c#d%é.json"), "a%20b/c%23d%25%C3%A9.json");
         assert_eq!(uri_path("fairness/bias_analysis.json"), "fairness/bias_analysis.json");
+    }
+
+    #[test]
+    fn anchors_place_evidence_and_config_under_their_bases() {
+        let separate = Anchors::separate(Some("dossier.yaml"));
+        assert_eq!(separate.evidence_location("a b.json"), json!({"uri": "a%20b.json", "uriBaseId": "EVIDENCE"}));
+        assert_eq!(separate.bases().as_object().unwrap().len(), 2);
+
+        let nested = Anchors::repository("compliance/evidence", Some("dossier.yaml"), Some("dossier.yaml"));
+        assert_eq!(
+            nested.evidence_location("fairness/bias.json"),
+            json!({"uri": "compliance/evidence/fairness/bias.json", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(nested.config, Some(("%SRCROOT%", "dossier.yaml".to_owned())));
+        assert_eq!(nested.bases().as_object().unwrap().keys().collect::<Vec<_>>(), ["%SRCROOT%"]);
+
+        let at_root = Anchors::repository("", None, Some("outside.yaml"));
+        assert_eq!(at_root.evidence_location("x.json")["uri"], "x.json");
+        assert_eq!(at_root.config, Some(("PROJECT", "outside.yaml".to_owned())));
+        assert_eq!(at_root.bases().as_object().unwrap().len(), 2);
     }
 
     #[test]

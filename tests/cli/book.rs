@@ -193,8 +193,16 @@ fn every_builtin_catalog_has_a_book_page() {
 fn the_ci_examples_are_valid_yaml_and_name_real_package_files() {
     let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/ci.md")).unwrap();
     let blocks: Vec<&str> = page.split("```yaml\n").skip(1).map(|b| b.split("```").next().unwrap()).collect();
-    assert_eq!(blocks.len(), 2, "a GitHub Actions and a GitLab CI example");
-    for block in blocks {
+    // Snippets of dossier.yaml are read as dossier reads its config; the rest are CI jobs.
+    let (configs, jobs): (Vec<&str>, Vec<&str>) =
+        blocks.into_iter().partition(|b| b.starts_with("# evidence/dossier.yaml"));
+    assert_eq!(configs.len(), 1, "the config that anchors SARIF at the repository root");
+    for block in configs {
+        let parsed = dossier::config::Config::parse(block, Path::new("book/src/ci.md"));
+        assert!(parsed.is_ok_and(|c| c.evidence.repository_root.is_some()), "{block}");
+    }
+    assert_eq!(jobs.len(), 2, "a GitHub Actions and a GitLab CI example");
+    for block in jobs {
         let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(block);
         assert!(parsed.is_ok(), "invalid YAML in book/src/ci.md: {parsed:?}\n{block}");
         for file in ["junit.xml", "summary.md"] {

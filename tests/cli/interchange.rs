@@ -117,6 +117,50 @@ fn sarif_locates_findings_at_the_evidence_file_and_line_and_validates() {
 }
 
 #[test]
+fn sarif_locations_follow_the_repository_root_when_it_is_set() {
+    // The workspace is the repository; the evidence and its config sit in `ev/`.
+    let ws = failing_credit_sample();
+    let config = ws.evidence().join("dossier.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, text.replacen("evidence:\n", "evidence:\n  repository_root: ..\n", 1)).unwrap();
+    ws.build(&[]).code(1);
+    let file = ws.package().join("results.sarif");
+    let run = read_json(&file)["runs"][0].clone();
+    let bases: Vec<&String> = run["originalUriBaseIds"].as_object().unwrap().keys().collect();
+    assert_eq!(bases, ["%SRCROOT%"]);
+    let results = run["results"].as_array().unwrap();
+    let location = |r: &Value| r["locations"][0]["physicalLocation"]["artifactLocation"].clone();
+    let threshold = results.iter().find(|r| r["ruleId"] == "threshold-failed").unwrap();
+    assert_eq!(location(threshold)["uri"], "ev/fairness/bias_analysis.json");
+    assert_eq!(location(threshold)["uriBaseId"], "%SRCROOT%");
+    assert_eq!(threshold["locations"][0]["physicalLocation"]["region"]["startLine"], 65);
+    let at_config = results.iter().find(|r| location(r)["uri"] == "ev/dossier.yaml");
+    let at_config = at_config.expect("findings without a file are anchored at the config file");
+    assert_eq!(location(at_config)["uriBaseId"], "%SRCROOT%");
+    assert!(at_config["locations"][0]["logicalLocations"].is_array(), "and name their requirement");
+    for artifact in run["artifacts"].as_array().unwrap() {
+        assert!(artifact["location"]["uri"].as_str().unwrap().starts_with("ev/"), "{artifact}");
+    }
+    if let Some(out) = tool("check_sarif.py", &file) {
+        assert!(out.contains(": 0 problems"), "{out}");
+    }
+
+    // A repository root that does not hold the evidence is a config error, before anything
+    // is written; so is one that does not exist. `check` says the same.
+    fs::create_dir_all(ws.dir.path().join("elsewhere")).unwrap();
+    for (value, says) in [("../elsewhere", "is not inside it"), ("../nowhere", "cannot resolve")] {
+        fs::write(&config, text.replacen("evidence:\n", &format!("evidence:\n  repository_root: {value}\n"), 1))
+            .unwrap();
+        fs::remove_dir_all(ws.package()).ok();
+        let out = ws.build(&[]).code(2);
+        assert_stderr_has(&out, "evidence.repository_root");
+        assert_stderr_has(&out, says);
+        assert!(!ws.package().exists(), "nothing is written on a config error");
+        assert_stderr_has(&ws.run(&["check", "ev"]).code(2), says);
+    }
+}
+
+#[test]
 fn summary_md_gives_the_verdict_coverage_and_first_findings() {
     let ws = failing_credit_sample();
     ws.build(&[]).code(1);
