@@ -111,6 +111,9 @@ pub enum Command {
         /// Compare with this earlier package (directory or bundle): the reports get a "changes since the previous package" section. It is verified first.
         #[arg(long, value_name = "OLD")]
         previous: Option<PathBuf>,
+        /// Check the previous package's signature with this Ed25519 public key.
+        #[arg(long, value_name = "PUB", requires = "previous")]
+        previous_key: Option<PathBuf>,
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,
@@ -196,6 +199,12 @@ pub enum Command {
         /// Check both packages' signatures with this Ed25519 public key.
         #[arg(long, value_name = "PUB")]
         key: Option<PathBuf>,
+        /// Check OLD's signature with this key instead of --key (the key was rotated in between).
+        #[arg(long, value_name = "PUB")]
+        old_key: Option<PathBuf>,
+        /// Check NEW's signature with this key instead of --key.
+        #[arg(long, value_name = "PUB")]
+        new_key: Option<PathBuf>,
         /// Report templates: files in DIR/html and DIR/typst replace the built-ins of the same name.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,

@@ -595,8 +595,10 @@ pub struct DiffOptions {
     pub new: PathBuf,
     /// Output directory.
     pub output: PathBuf,
-    /// Public key both signatures must verify with.
-    pub key: Option<PathBuf>,
+    /// Public key OLD's signature must verify with.
+    pub old_key: Option<PathBuf>,
+    /// Public key NEW's signature must verify with.
+    pub new_key: Option<PathBuf>,
     /// Report template directory.
     pub templates: Option<PathBuf>,
     /// Reports to write besides diff.json.
@@ -612,8 +614,8 @@ pub fn diff(options: &DiffOptions, ui: &Ui) -> Result<ExitStatus> {
     let templates = crate::report::templates::TemplateSet::load(options.templates.as_deref())?;
     let progress = ui.hashing_progress("checking");
     let mut sides = Vec::new();
-    for (label, path) in [("OLD", &options.old), ("NEW", &options.new)] {
-        match diff::load(path, options.key.as_deref(), &progress)? {
+    for (label, path, key) in [("OLD", &options.old, &options.old_key), ("NEW", &options.new, &options.new_key)] {
+        match diff::load(path, key.as_deref(), &progress)? {
             Ok(side) => sides.push(side),
             Err(report) => {
                 ui.findings(&report.problems);

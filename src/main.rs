@@ -28,6 +28,7 @@ fn main() -> ExitCode {
             sign,
             bundle,
             previous,
+            previous_key,
             fail_on,
         } => {
             let options = BuildOptions {
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
                 sign,
                 bundle,
                 previous,
+                previous_key,
             };
             commands::build(&options, fail_on.into(), &ui)
         }
@@ -54,19 +56,29 @@ fn main() -> ExitCode {
                 sign: None,
                 bundle: false,
                 previous: None,
+                previous_key: None,
             };
             commands::check(&options, fail_on.into(), &ui)
         }
         Command::Verify { package, evidence, key } => commands::verify(package, evidence, key, &ui),
         Command::Keygen { prefix } => commands::keygen(&prefix, &ui),
-        Command::Diff { old, new, output, key, templates, reports, fail_on_regression } => {
+        Command::Diff { old, new, output, key, old_key, new_key, templates, reports, fail_on_regression } => {
             let formats = if reports.contains(&ReportsArg::None) {
                 Vec::new()
             } else {
                 reports.iter().filter_map(|r| r.format()).collect()
             };
             commands::diff(
-                &commands::DiffOptions { old, new, output, key, templates, formats, fail_on_regression },
+                &commands::DiffOptions {
+                    old,
+                    new,
+                    output,
+                    old_key: old_key.or_else(|| key.clone()),
+                    new_key: new_key.or(key),
+                    templates,
+                    formats,
+                    fail_on_regression,
+                },
                 &ui,
             )
         }

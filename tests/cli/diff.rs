@@ -342,6 +342,42 @@ fn bundles_compare_like_directories_and_signatures_are_checked() {
 }
 
 #[test]
+fn a_key_rotated_between_the_quarters_is_checked_side_by_side() {
+    let ws = sample_workspace("credit-scoring");
+    ws.run(&["keygen", "q3-key"]).success();
+    ws.run(&["keygen", "q4-key"]).success();
+    build_at(&ws, Q3, "q3", &["--sign", "q3-key.key"]).success();
+    change_the_quarter(&ws);
+    build_at(&ws, Q4, "q4", &["--sign", "q4-key.key"]).code(1);
+    let said = |out: &assert_cmd::assert::Assert| format!("{}{}", stdout_of(out), stderr_of(out));
+
+    // One key for both sides: the older package's signature does not verify with it.
+    let out = ws.run(&["diff", "q3", "q4", "-o", "one-key", "--key", "q4-key.pub"]).code(3);
+    assert!(said(&out).contains("OLD package q3 failed verification"), "{}", said(&out));
+    assert!(!ws.dir.path().join("one-key").exists());
+
+    // Each side checked with its own key.
+    ws.run(&["diff", "q3", "q4", "-o", "rotated", "--old-key", "q3-key.pub", "--new-key", "q4-key.pub"]).success();
+    let d = read_json(&ws.dir.path().join("rotated/diff.json"));
+    assert_eq!((&d["old"]["signature"], &d["new"]["signature"]), (&"verified".into(), &"verified".into()));
+    assert_ne!(d["old"]["signer"], d["new"]["signer"], "two keys, two fingerprints");
+    // --old-key takes OLD's place in --key, and only OLD's.
+    ws.run(&["diff", "q3", "q4", "-o", "mixed", "--key", "q4-key.pub", "--old-key", "q3-key.pub"]).success();
+    let out = ws.run(&["diff", "q3", "q4", "-o", "swapped", "--old-key", "q4-key.pub", "--new-key", "q3-key.pub"]);
+    assert!(said(&out.code(3)).contains("OLD package q3"));
+
+    // build --previous checks the previous package's signature with --previous-key, and
+    // writes nothing when it fails.
+    let out = build_at(&ws, Q4, "q4p", &["--previous", "q3", "--previous-key", "q4-key.pub"]).code(3);
+    assert!(said(&out).contains("previous package q3 failed verification"), "{}", said(&out));
+    assert!(!ws.dir.path().join("q4p").exists());
+    build_at(&ws, Q4, "q4p", &["--previous", "q3", "--previous-key", "q3-key.pub"]).code(1);
+    assert!(ws.dir.path().join("q4p/index.html").exists());
+    // A key for a previous package that was not given is a usage error.
+    build_at(&ws, Q4, "q4x", &["--previous-key", "q3-key.pub"]).code(2);
+}
+
+#[test]
 fn build_previous_adds_the_changes_section_without_changing_the_package() {
     let ws = quarter_pair(&[]);
     let out = build_at(&ws, Q4, "q4p", &["--previous", "q3"]).code(1);
@@ -361,6 +397,13 @@ fn build_previous_adds_the_changes_section_without_changing_the_package() {
         assert!(text.contains("disparate impact ratio, sex = female"));
     }
     ws.run(&["verify", "q4p", "--evidence", "ev"]).success();
+
+    // The usual pipeline step: compare with the package the last run left at the same
+    // path, which is read before it is replaced.
+    build_at(&ws, Q4, "q3", &["--previous", "q3"]).code(1);
+    let html = fs::read_to_string(ws.dir.path().join("q3/index.html")).unwrap();
+    assert!(html.contains("Changes since the previous package") && html.contains("ch-regressed"));
+    assert_eq!(digest("q3"), digest("q4"));
 }
 
 #[test]
