@@ -226,6 +226,17 @@ pub enum Command {
         #[arg(default_value = "dossier-signing")]
         prefix: PathBuf,
     },
+
+    /// Print a completion script for SHELL to standard output.
+    ///
+    /// bash: save it as ~/.local/share/bash-completion/completions/dossier; zsh: as
+    /// _dossier in a directory on $fpath; fish: as ~/.config/fish/completions/dossier.fish.
+    #[command(after_help = EXIT_CODES)]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `dossier catalog` subcommands.

@@ -74,7 +74,18 @@ pub fn init_templates(dir: &Path, ui: &Ui) -> Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
-/// `dossier keygen`: writes an Ed25519 key pair.
+/// Writes `bytes` to standard output whatever `--quiet` says (it is the command's
+/// product, not a summary). A reader that stops early (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<ExitStatus> {
+    let mut out = std::io::stdout().lock();
+    match std::io::Write::write_all(&mut out, bytes).and_then(|()| std::io::Write::flush(&mut out)) {
+        Ok(()) => Ok(ExitStatus::Ok),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitStatus::Ok),
+        Err(e) => Err(Error::io("write to", Path::new("standard output"), e)),
+    }
+}
+
+/// `dossier keygen PREFIX`: writes an Ed25519 key pair and prints its fingerprint.
 pub fn keygen(prefix: &Path, ui: &Ui) -> Result<ExitStatus> {
     let private = PathBuf::from(format!("{}.key", prefix.display()));
     let public = PathBuf::from(format!("{}.pub", prefix.display()));

@@ -213,7 +213,9 @@ fn known_document<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result
     Ok(serde_json::from_value(value).ok())
 }
 
-/// A finding, as both sides record it.
+/// A finding, as both sides record it. Unlike [`crate::findings::Finding`], the code and
+/// severity stay text: a package written by another dossier version may use codes this
+/// one does not know, and it must still compare.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingRow {
     /// Finding code.

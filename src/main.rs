@@ -5,7 +5,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use dossier::build::BuildOptions;
 use dossier::commands::{self, ExitStatus};
 use dossier::ui::Ui;
@@ -91,6 +91,11 @@ fn main() -> ExitCode {
         },
         Command::Explain { path, config, evidence } => {
             commands::explain(&path, config.as_deref(), evidence.as_deref(), &ui)
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "dossier", &mut script);
+            commands::write_stdout(&script)
         }
     };
     let status = outcome.unwrap_or_else(|err| {

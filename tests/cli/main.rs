@@ -4,6 +4,7 @@ mod book;
 mod build;
 mod checks;
 mod collection;
+mod completions;
 mod diff;
 mod init;
 mod interchange;
