@@ -25,6 +25,10 @@ pub struct ChecksConfig {
     pub disparate_impact: Band,
     /// Minimum value per metric name, checked in evaluation reports and model cards.
     pub min_metrics: BTreeMap<String, f64>,
+    /// Maximum value per metric name, for metrics where lower is better (error rates,
+    /// calibration error, log loss). None by default; left out of the digest when empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub max_metrics: BTreeMap<String, f64>,
     /// Minimum share of passing tests in robustness and red-team results (1.0 = all pass).
     pub min_test_pass_rate: f64,
     /// Longest allowed gap between inference-log records, in minutes; none by default,
@@ -77,6 +81,11 @@ pub enum Limit {
         /// Lowest allowed.
         min: f64,
     },
+    /// Must be at most `max`.
+    AtMost {
+        /// Highest allowed.
+        max: f64,
+    },
 }
 
 impl Limit {
@@ -85,6 +94,23 @@ impl Limit {
         match *self {
             Limit::Band { min, max } => Band { min, max }.contains(value),
             Limit::AtLeast { min } => value >= min,
+            Limit::AtMost { max } => value <= max,
+        }
+    }
+
+    /// The lower bound, if any.
+    pub fn min(&self) -> Option<f64> {
+        match *self {
+            Limit::Band { min, .. } | Limit::AtLeast { min } => Some(min),
+            Limit::AtMost { .. } => None,
+        }
+    }
+
+    /// The upper bound, if any.
+    pub fn max(&self) -> Option<f64> {
+        match *self {
+            Limit::Band { max, .. } | Limit::AtMost { max } => Some(max),
+            Limit::AtLeast { .. } => None,
         }
     }
 }
@@ -94,6 +120,7 @@ impl fmt::Display for Limit {
         match self {
             Limit::Band { min, max } => write!(f, "[{min}, {max}]"),
             Limit::AtLeast { min } => write!(f, ">= {min}"),
+            Limit::AtMost { max } => write!(f, "<= {max}"),
         }
     }
 }
@@ -112,6 +139,7 @@ impl Default for ChecksConfig {
         ChecksConfig {
             disparate_impact: Band { min: 0.8, max: 1.25 },
             min_metrics: [("accuracy".to_string(), 0.7), ("roc_auc".to_string(), 0.7)].into_iter().collect(),
+            max_metrics: BTreeMap::new(),
             min_test_pass_rate: 1.0,
             max_log_gap_minutes: None,
             log_fields: [
@@ -137,6 +165,18 @@ impl Default for ChecksConfig {
             min_faithfulness: 0.7,
             pii_flag: true,
             dataset_hashes: true,
+        }
+    }
+}
+
+impl ChecksConfig {
+    /// The limit a metric is held to: its minimum, its maximum, or both as a band.
+    pub fn metric_limit(&self, name: &str) -> Option<Limit> {
+        match (self.min_metrics.get(name).copied(), self.max_metrics.get(name).copied()) {
+            (Some(min), Some(max)) => Some(Limit::Band { min, max }),
+            (Some(min), None) => Some(Limit::AtLeast { min }),
+            (None, Some(max)) => Some(Limit::AtMost { max }),
+            (None, None) => None,
         }
     }
 }
@@ -188,9 +228,9 @@ pub fn run(
                     }
                 }
             }
-            Document::Metrics { metrics, .. } => check_minimums(config, path, metrics, &mut findings),
+            Document::Metrics { metrics, .. } => check_metric_limits(config, path, metrics, &mut findings),
             Document::ModelCard { version, metrics, has_intended_use, has_limitations, .. } => {
-                check_minimums(config, path, metrics, &mut findings);
+                check_metric_limits(config, path, metrics, &mut findings);
                 if let (true, Some(expected), Some(found)) = (config.version_consistency, release_version, version)
                     && expected != found
                 {
@@ -332,17 +372,23 @@ fn check_dataset_hashes(path: &str, value: &Value, artifacts: &[ArtifactEntry], 
     }
 }
 
-fn check_minimums(config: &ChecksConfig, path: &str, metrics: &BTreeMap<String, f64>, findings: &mut Vec<Finding>) {
-    for (name, min) in &config.min_metrics {
-        if let Some(value) = metrics.get(name)
-            && value < min
-        {
-            findings.push(Finding::at(
-                Code::ThresholdFailed,
-                path,
-                format!("{name} is {}, below the minimum {min}", round(*value)),
-            ));
+fn check_metric_limits(
+    config: &ChecksConfig,
+    path: &str,
+    metrics: &BTreeMap<String, f64>,
+    findings: &mut Vec<Finding>,
+) {
+    for (name, &value) in metrics {
+        let Some(limit) = config.metric_limit(name) else { continue };
+        if limit.holds(value) {
+            continue;
         }
+        let message = match (limit.min(), limit.max()) {
+            (Some(min), _) if value < min => format!("{name} is {}, below the minimum {min}", round(value)),
+            (_, Some(max)) => format!("{name} is {}, above the maximum {max}", round(value)),
+            _ => format!("{name} is {}, outside {limit}", round(value)),
+        };
+        findings.push(Finding::at(Code::ThresholdFailed, path, message));
     }
 }
 

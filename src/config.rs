@@ -421,6 +421,15 @@ impl Config {
         {
             problems.push("report.organisation is empty: remove the key or give it a value".into());
         }
+        for (name, max) in &self.checks.max_metrics {
+            if let Some(min) = self.checks.min_metrics.get(name)
+                && min > max
+            {
+                problems.push(format!(
+                    "checks: {name} has a minimum ({min}) above its maximum ({max}), so no value passes"
+                ));
+            }
+        }
         problems
     }
 }

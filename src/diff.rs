@@ -911,7 +911,7 @@ fn measures(a: &Assessment, checks: &ChecksConfig) -> Vec<Measure> {
             }
             Document::Metrics { metrics, .. } | Document::ModelCard { metrics, .. } => {
                 for (name, v) in metrics {
-                    let limit = checks.min_metrics.get(name).map(|min| Limit::AtLeast { min: *min });
+                    let limit = checks.metric_limit(name);
                     push(name.clone(), *v, limit);
                 }
             }

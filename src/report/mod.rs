@@ -395,7 +395,11 @@ pub struct Metric {
     pub value: f64,
     /// The configured minimum, when there is one.
     pub minimum: Option<f64>,
-    /// Whether the value meets the minimum (`None` without one).
+    /// The configured maximum, when there is one (for lower-is-better metrics).
+    pub maximum: Option<f64>,
+    /// The limit as text (`>= 0.7`, `<= 0.05`, `[0.7, 0.95]`), when there is one.
+    pub limit: Option<String>,
+    /// Whether the value meets the limit (`None` without one).
     pub passes: Option<bool>,
 }
 
@@ -974,6 +978,19 @@ fn profiles(cx: &Context, paths: &[String]) -> Vec<Profile> {
 
 fn performance(cx: &Context) -> Performance {
     let checks = &cx.config.config.checks;
+    // Judged by the same limits the checks apply, in evaluation reports and model cards.
+    let metric = |source: &String, name: &String, value: f64| {
+        let limit = checks.metric_limit(name);
+        Metric {
+            source: source.clone(),
+            name: name.clone(),
+            value,
+            minimum: limit.and_then(|l| l.min()),
+            maximum: limit.and_then(|l| l.max()),
+            limit: limit.map(|l| l.to_string()),
+            passes: limit.map(|l| l.holds(value)),
+        }
+    };
     let (lo, hi) = (checks.disparate_impact.min, checks.disparate_impact.max);
     let mut metrics = Vec::new();
     let mut fairness = Vec::new();
@@ -981,31 +998,14 @@ fn performance(cx: &Context) -> Performance {
     for (path, _, doc) in cx.documents {
         match doc {
             Document::Metrics { metrics: m, confusion: c, .. } => {
-                for (name, value) in m {
-                    let minimum = checks.min_metrics.get(name).copied();
-                    metrics.push(Metric {
-                        source: path.clone(),
-                        name: name.clone(),
-                        value: *value,
-                        minimum,
-                        passes: minimum.map(|min| *value >= min),
-                    });
-                }
+                metrics.extend(m.iter().map(|(name, value)| metric(path, name, *value)));
                 if let Some(c) = c {
                     let total = c.matrix.iter().flatten().sum();
                     confusion.push(ConfusionView { source: path.clone(), confusion: c.clone(), total });
                 }
             }
             Document::ModelCard { metrics: m, .. } => {
-                for (name, value) in m {
-                    metrics.push(Metric {
-                        source: path.clone(),
-                        name: name.clone(),
-                        value: *value,
-                        minimum: None,
-                        passes: None,
-                    });
-                }
+                metrics.extend(m.iter().map(|(name, value)| metric(path, name, *value)));
             }
             Document::BiasReport { features, .. } => {
                 for f in features {

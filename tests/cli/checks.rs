@@ -315,3 +315,44 @@ fn a_policy_naming_an_unknown_requirement_is_a_config_error() {
         "policies (policies/compliance_policy.rego): unknown requirement id \"eu-ai-act/art-10/2/z\"",
     );
 }
+
+#[test]
+fn a_lower_is_better_metric_above_its_ceiling_fails_and_reads_as_a_regression() {
+    // The sample caps brier_score at 0.08 (`checks.max_metrics`); its value is 0.0398.
+    let ws = credit();
+    dossier()
+        .env("SOURCE_DATE_EPOCH", "1790000000")
+        .current_dir(ws.dir.path())
+        .args(["build", "ev", "-o", "before"])
+        .assert()
+        .success();
+    let page = fs::read_to_string(ws.dir.path().join("before/index.html")).unwrap();
+    assert!(page.contains("&lt;= 0.08"), "the report shows the ceiling");
+
+    edit(&ws, "evaluation/evaluation_metrics.json", "\"brier_score\": 0.0398", "\"brier_score\": 0.0912");
+    let a = ws.build(&[]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[threshold-failed] evaluation/evaluation_metrics.json: brier_score is 0.0912, above the maximum 0.08",
+    );
+    let page = fs::read_to_string(ws.package().join("index.html")).unwrap();
+    assert!(page.contains("above maximum"), "the chart says which way the limit is broken");
+
+    // dossier diff judges the change by the same ceiling: a rise is a regression.
+    ws.run(&["diff", "before", "pkg", "-o", "changes", "--reports", "none"]).success();
+    let diff = read_json(&ws.dir.path().join("changes/diff.json"));
+    let brier = diff["measures"].as_array().unwrap().iter().find(|m| m["measure"] == "brier_score").unwrap().clone();
+    assert_eq!(brier["limit"], serde_json::json!({"kind": "at-most", "max": 0.08}));
+    assert_eq!((brier["limit_text"].as_str(), brier["verdict"].as_str()), (Some("<= 0.08"), Some("regressed")));
+
+    // A floor above the ceiling could never pass: a config error, before anything is read.
+    let config = ws.evidence().join("dossier.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(
+        &config,
+        text.replacen("max_metrics: {brier_score: 0.08}", "max_metrics: {brier_score: 0.08, accuracy: 0.5}", 1),
+    )
+    .unwrap();
+    let a = ws.run(&["check", "ev"]).code(2);
+    assert_stderr_has(&a, "accuracy has a minimum (0.7) above its maximum (0.5)");
+}
