@@ -603,7 +603,7 @@ fn prepare_assessment(loaded: &LoadedConfig, root: &Path) -> Result<(CatalogSet,
     let classifier = Classifier::new(
         catalogs.taxonomy.clone(),
         &loaded.config.classification,
-        config_path_in_root(loaded.file.as_deref(), root),
+        loaded.file.as_deref().and_then(|file| path_within(file, root)),
     )
     .map_err(|e| Error::input(format!("{}: {e}", config_name(loaded))))?;
     // Checked here too, so a typo fails before any file is read.
@@ -643,28 +643,24 @@ fn sarif_anchors(loaded: &LoadedConfig, root: &Path) -> Result<sarif::Anchors> {
     if !repository.is_dir() {
         return Err(Error::input(format!("{}: {} is not a directory", setting(), resolved.display())));
     }
-    let evidence = std::fs::canonicalize(root).map_err(|e| Error::io("resolve the evidence root", root, e))?;
-    let relative = |path: &Path| -> Option<String> {
-        let parts: Option<Vec<&str>> =
-            path.strip_prefix(&repository).ok()?.components().map(|c| c.as_os_str().to_str()).collect();
-        Some(parts?.join("/"))
-    };
-    let evidence_dir = relative(&evidence).ok_or_else(|| {
+    let evidence_dir = path_within(root, &repository).ok_or_else(|| {
         Error::input(format!(
             "{}: the evidence root {} is not inside it; set it to the repository that holds the evidence",
             setting(),
             root.display()
         ))
     })?;
-    let config_file = loaded.file.as_deref().and_then(|f| std::fs::canonicalize(f).ok()).and_then(|f| relative(&f));
+    let config_file = loaded.file.as_deref().and_then(|f| path_within(f, &repository));
     Ok(sarif::Anchors::repository(&evidence_dir, config_file.as_deref(), file_name))
 }
 
-/// The config file's path relative to the evidence root, when it lies inside it.
-fn config_path_in_root(file: Option<&Path>, root: &Path) -> Option<String> {
-    let file = std::fs::canonicalize(file?).ok()?;
-    let root = std::fs::canonicalize(root).ok()?;
-    file.strip_prefix(root).ok()?.to_str().map(str::to_owned)
+/// `path` relative to `dir` with `/` separators (`""` when they are the same), when it
+/// lies inside it once both are resolved; `None` otherwise, or when it is not UTF-8.
+fn path_within(path: &Path, dir: &Path) -> Option<String> {
+    let path = std::fs::canonicalize(path).ok()?;
+    let dir = std::fs::canonicalize(dir).ok()?;
+    let parts: Option<Vec<&str>> = path.strip_prefix(dir).ok()?.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
 }
 
 fn config_name(loaded: &LoadedConfig) -> String {
