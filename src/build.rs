@@ -372,6 +372,10 @@ impl Reporting {
             changes: self.changes.as_ref(),
         };
         let model = Report::build(&cx);
+        // Pinning hook for the golden-snapshot tests (removed once reports render from a package).
+        if let Some(path) = std::env::var_os("DOSSIER_TEST_REPORT_MODEL") {
+            std::fs::write(&path, model.to_json()).map_err(|e| Error::io("write", path, e))?;
+        }
         let mut entries = Vec::new();
         let mut write = |name: &str, bytes: &[u8]| -> Result<()> {
             staging.write_raw(name, bytes)?;

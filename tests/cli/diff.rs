@@ -9,14 +9,14 @@ use serde_json::Value;
 use crate::support::*;
 
 /// 2026-09-21 and 90 days later, 2026-12-20.
-const Q3: &str = "1790000000";
-const Q4: &str = "1797776000";
+pub(crate) const Q3: &str = "1790000000";
+pub(crate) const Q4: &str = "1797776000";
 
 const BIAS: &str = "fairness/bias_analysis.json";
 const ADVERSARIAL: &str = "robustness/adversarial_test_results.xml";
 const DELETED_LOG: &str = "logs/inference/2026/11/19/audit-000.jsonl";
 
-fn build_at(ws: &Workspace, epoch: &str, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+pub(crate) fn build_at(ws: &Workspace, epoch: &str, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
     dossier()
         .env("SOURCE_DATE_EPOCH", epoch)
         .current_dir(ws.dir.path())
@@ -27,7 +27,7 @@ fn build_at(ws: &Workspace, epoch: &str, out: &str, extra: &[&str]) -> assert_cm
 
 /// The three changes of the quarter: one bias metric below its threshold, the adversarial
 /// report replaced by a run with one failed attack, and one day's inference log deleted.
-fn change_the_quarter(ws: &Workspace) {
+pub(crate) fn change_the_quarter(ws: &Workspace) {
     let bias = ws.evidence().join(BIAS);
     let text = fs::read_to_string(&bias).unwrap();
     assert_eq!(text.lines().nth(64).map(str::trim), Some("\"female\": 0.918"), "line 65 of the sample moved");
@@ -51,7 +51,7 @@ fn change_the_quarter(ws: &Workspace) {
 
 /// A credit-scoring workspace with `q3` built from the sample and `q4` from the changed
 /// evidence 90 days later.
-fn quarter_pair(extra: &[&str]) -> Workspace {
+pub(crate) fn quarter_pair(extra: &[&str]) -> Workspace {
     let ws = sample_workspace("credit-scoring");
     build_at(&ws, Q3, "q3", extra).success();
     change_the_quarter(&ws);

@@ -1,0 +1,81 @@
+//! Packages already in users' hands keep working: bundles written by dossier 0.1.0
+//! (`tests/fixtures/packages/0.1.0`, schema 1) still verify, still compare with a new
+//! package, and still serve as `build --previous`, as bundles and unpacked.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use crate::support::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packages/0.1.0").join(name)
+}
+
+/// Unpacks a fixture bundle into `ws/<name>` (the package directory it was made from).
+fn unpack(ws: &Workspace, bundle: &str, name: &str) -> PathBuf {
+    let dir = ws.dir.path().join(name);
+    fs::create_dir_all(&dir).unwrap();
+    let status = Process::new("tar").arg("-xzf").arg(fixture(bundle)).arg("-C").arg(&dir).status().unwrap();
+    assert!(status.success(), "tar could not unpack {bundle}");
+    dir
+}
+
+#[test]
+fn old_packages_still_verify_as_bundles_and_directories() {
+    let ws = sample_workspace("credit-scoring");
+    let key = fixture("fixture.pub");
+    let key = key.to_str().unwrap();
+    for bundle in ["unsigned.tar.gz", "signed.tar.gz"] {
+        let out = ws.run(&["verify", fixture(bundle).to_str().unwrap()]).success();
+        assert!(stdout_of(&out).contains("is intact"), "{}", stdout_of(&out));
+    }
+    let out = ws.run(&["verify", fixture("signed.tar.gz").to_str().unwrap(), "--key", key]).success();
+    assert!(stdout_of(&out).contains("signature  valid, signed by SHA256:"), "{}", stdout_of(&out));
+    unpack(&ws, "unsigned.tar.gz", "old-unsigned");
+    unpack(&ws, "signed.tar.gz", "old-signed");
+    ws.run(&["verify", "old-unsigned"]).success();
+    ws.run(&["verify", "old-signed", "--key", key]).success();
+    // An unsigned package is not taken for a signed one.
+    ws.run(&["verify", "old-unsigned", "--key", key]).code(3);
+}
+
+#[test]
+fn old_packages_still_compare_with_a_new_one() {
+    let ws = sample_workspace("credit-scoring");
+    unpack(&ws, "signed.tar.gz", "old");
+    ws.build(&["--fail-on", "never"]);
+    let key = fixture("fixture.pub");
+    for old in [fixture("signed.tar.gz"), ws.dir.path().join("old")] {
+        let out = ws
+            .run(&["diff", old.to_str().unwrap(), "pkg", "-o", "review", "--old-key", key.to_str().unwrap()])
+            .success();
+        let stdout = stdout_of(&out);
+        assert!(stdout.contains("no requirement got worse"), "{stdout}");
+        // The same evidence on both sides: nothing changed but the assessment date.
+        assert!(stdout.contains("evidence   0 added, 0 removed, 0 changed, 0 moved, 34 unchanged"), "{stdout}");
+        let diff = read_json(&ws.dir.path().join("review/diff.json"));
+        assert_eq!(diff["old"]["verdict"], "pass");
+        assert_eq!(diff["old"]["signature"], "verified");
+        assert!(diff["measures"].as_array().unwrap().is_empty(), "{:#}", diff["measures"]);
+    }
+    // And the other way round: the old package as the newer side.
+    ws.run(&["diff", "pkg", fixture("unsigned.tar.gz").to_str().unwrap(), "-o", "back"]).success();
+}
+
+#[test]
+fn old_packages_still_serve_as_the_previous_package() {
+    let ws = sample_workspace("credit-scoring");
+    // One changed fact, so the changes section has something to say.
+    let bias = ws.evidence().join("fairness/bias_analysis.json");
+    let text = fs::read_to_string(&bias).unwrap();
+    fs::write(&bias, text.replacen("\"female\": 0.918", "\"female\": 0.75", 1)).unwrap();
+    let old = fixture("unsigned.tar.gz");
+    let out = ws.build(&["--previous", old.to_str().unwrap()]).code(1);
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains("previous   "), "{stdout}");
+    assert!(stdout.contains("1 evidence files changed"), "{stdout}");
+    let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
+    assert!(html.contains("Changes since the previous package"));
+    assert!(html.contains("disparate impact ratio, sex = female"));
+}
