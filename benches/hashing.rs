@@ -6,7 +6,9 @@
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
 use dossier::digest::{self, Sha256Digest};
-use dossier::manifest::{ArtifactEntry, EvidenceInfo, FORMAT, Manifest, SCHEMA_VERSION, SystemRef, Tool, format_sums};
+use dossier::model::Tool;
+use dossier::model::evidence::ArtifactEntry;
+use dossier::seal::manifest::{EvidenceInfo, FORMAT, Manifest, SCHEMA_VERSION, SystemRef, format_sums};
 
 fn main() {
     divan::main();
@@ -19,7 +21,7 @@ fn hash_reader(bencher: Bencher, len: usize) {
     let mut buf = vec![0u8; digest::BUFFER_SIZE];
     bencher
         .counter(BytesCount::new(len))
-        .bench_local(|| digest::hash_reader(black_box(&data[..]), &mut buf, None, None).unwrap());
+        .bench_local(|| digest::hash_reader(black_box(&data[..]), &mut buf, &mut |_| Ok(())).unwrap());
 }
 
 fn manifest(artifacts: usize) -> Manifest {

@@ -5,18 +5,18 @@
 //! input is every artifact, and the Markdown rendering of evidence.
 
 use divan::{Bencher, black_box};
-use dossier::classify::{Facts, Reason};
 use dossier::digest::Sha256Digest;
-use dossier::matrix::ClassifiedArtifact;
-use dossier::report::{inventory::Inventory, markdown};
+use dossier::markdown;
+use dossier::model::evidence::{Artifact, Facts, Reason};
+use dossier::render::report::inventory::Inventory;
 
 fn main() {
     divan::main();
 }
 
-fn artifacts(n: usize) -> Vec<ClassifiedArtifact> {
-    let mut all: Vec<ClassifiedArtifact> = (0..n)
-        .map(|i| ClassifiedArtifact {
+fn artifacts(n: usize) -> Vec<Artifact> {
+    let mut all: Vec<Artifact> = (0..n)
+        .map(|i| Artifact {
             path: format!(
                 "logs/inference/{}/{:02}/{:02}/audit-{:03}.jsonl",
                 2024 + i / 146_000,
@@ -32,6 +32,7 @@ fn artifacts(n: usize) -> Vec<ClassifiedArtifact> {
                 date: None,
                 date_source: None,
             },
+            document: None,
         })
         .collect();
     all.sort_by(|a, b| a.path.cmp(&b.path));

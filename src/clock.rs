@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 
-use crate::error::{Error, Result};
+use crate::diag::{Error, Result};
 
 /// The environment variable that pins the clock.
 pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
@@ -19,17 +19,17 @@ pub fn now() -> Result<DateTime<Utc>> {
             let now = Utc::now();
             Ok(Utc.timestamp_opt(now.timestamp(), 0).single().unwrap_or(now))
         }
-        Err(std::env::VarError::NotUnicode(_)) => Err(Error::input(format!(
-            "{SOURCE_DATE_EPOCH} is not valid text; set it to whole seconds since 1970-01-01 UTC"
-        ))),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Error::Environment {
+            name: SOURCE_DATE_EPOCH,
+            reason: "is not valid text; set it to whole seconds since 1970-01-01 UTC".into(),
+        }),
     }
 }
 
 fn from_epoch_text(value: &str) -> Result<DateTime<Utc>> {
-    let bad = || {
-        Error::input(format!(
-            "{SOURCE_DATE_EPOCH}={value:?} is not a valid time; set it to whole seconds since 1970-01-01 UTC"
-        ))
+    let bad = || Error::Environment {
+        name: SOURCE_DATE_EPOCH,
+        reason: format!("{value:?} is not a valid time; set it to whole seconds since 1970-01-01 UTC"),
     };
     let seconds: i64 = value.trim().parse().map_err(|_| bad())?;
     Utc.timestamp_opt(seconds, 0).single().ok_or_else(bad)

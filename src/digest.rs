@@ -110,18 +110,12 @@ pub struct Hashed {
     pub bytes: u64,
 }
 
-/// Receives the start of a file's content, with the most bytes it wants to see.
-pub type HeadSink<'a> = (&'a mut dyn FnMut(&[u8]), usize);
-
-/// Streams `reader` through SHA-256 using `buf`, copying every byte to `copy` when given.
-/// `on_head`, when given, is called once with the start of the content (at most `limit`
-/// bytes of the first read, straight from `buf`: no copy), or with nothing for an empty
-/// input.
+/// Streams `reader` through SHA-256 using `buf`, handing every chunk to `on_chunk` as it
+/// passes (to classify, read or copy the same bytes that are hashed, with no second read).
 pub fn hash_reader(
     mut reader: impl Read,
     buf: &mut [u8],
-    mut copy: Option<&mut dyn Write>,
-    mut on_head: Option<HeadSink<'_>>,
+    on_chunk: &mut dyn FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<Hashed> {
     let mut hasher = Sha256::new();
     let mut bytes = 0u64;
@@ -132,19 +126,18 @@ pub fn hash_reader(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        if let Some((callback, limit)) = on_head.take() {
-            callback(&buf[..n.min(limit)]);
-        }
         hasher.update(&buf[..n]);
-        if let Some(out) = copy.as_mut() {
-            out.write_all(&buf[..n])?;
-        }
+        on_chunk(&buf[..n])?;
         bytes += n as u64;
     }
-    if let Some((callback, _)) = on_head.take() {
-        callback(&[]);
-    }
     Ok(Hashed { digest: Sha256Digest(hasher.finalize().into()), bytes })
+}
+
+/// Standard base64 with padding (RFC 4648), for `data:` URIs and Content-Security-Policy
+/// hashes.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A writer that hashes every byte it passes on, so a file can be written and digested
@@ -201,13 +194,17 @@ mod tests {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
         let mut buf = [0u8; 97];
         let mut copy = Vec::new();
-        let mut head = Vec::new();
-        let mut keep = |h: &[u8]| head.extend_from_slice(h);
-        let hashed = hash_reader(&data[..], &mut buf, Some(&mut copy), Some((&mut keep, 50))).unwrap();
+        let mut chunks = 0;
+        let hashed = hash_reader(&data[..], &mut buf, &mut |chunk: &[u8]| {
+            chunks += 1;
+            copy.extend_from_slice(chunk);
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(hashed.digest, Sha256Digest::of(&data));
         assert_eq!(hashed.bytes, data.len() as u64);
-        assert_eq!(copy, data);
-        assert_eq!(head, data[..50]);
+        assert_eq!(copy, data, "every hashed byte is handed on, in order");
+        assert_eq!(chunks, data.len().div_ceil(97));
     }
 
     #[test]

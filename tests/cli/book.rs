@@ -149,7 +149,7 @@ fn the_matcher_understands_its_wildcards() {
 fn the_findings_page_lists_every_code_with_its_severity() {
     let page =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/reference/findings.md")).unwrap();
-    for code in dossier::findings::Code::ALL {
+    for code in dossier::model::finding::Code::ALL {
         let row = format!("| `{}` | {} | {} |", code.id(), code.severity(), code.summary().trim_end_matches('.'));
         let row_with_period = format!("| `{}` | {} | {} |", code.id(), code.severity(), code.summary());
         assert!(
@@ -159,14 +159,14 @@ fn the_findings_page_lists_every_code_with_its_severity() {
         );
     }
     let listed = page.matches("| `").count();
-    assert_eq!(listed, dossier::findings::Code::ALL.len(), "the page lists codes the tool does not have");
+    assert_eq!(listed, dossier::model::finding::Code::ALL.len(), "the page lists codes the tool does not have");
 }
 
 #[test]
 fn the_evidence_types_page_lists_every_type() {
     let page =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/reference/evidence-types.md")).unwrap();
-    let taxonomy = dossier::taxonomy::Taxonomy::builtin().unwrap();
+    let taxonomy = dossier::catalog::Taxonomy::builtin().unwrap();
     for t in &taxonomy.types {
         assert!(page.contains(&format!("| `{}` |", t.id)), "book/src/reference/evidence-types.md lacks `{}`", t.id);
     }

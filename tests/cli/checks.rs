@@ -149,11 +149,18 @@ fn a_rego_v1_policy_over_the_assessment_document_fails_a_named_requirement() {
 }
 
 #[test]
-fn a_broken_policy_is_a_policy_error_not_a_crash() {
+fn a_broken_policy_stops_the_run_before_any_evidence_is_read() {
     let ws = credit();
     ws.write("policies/compliance_policy.rego", b"package mlops.compliance\ndeny[msg] {\n");
-    let a = ws.run(&["check", "ev"]).code(1);
-    assert_stderr_has(&a, "error[policy-error] policies/compliance_policy.rego: policy could not run: not valid Rego");
+    let a = ws.run(&["check", "ev"]).code(2);
+    assert_stderr_has(&a, "error: ev/policies/compliance_policy.rego: not valid Rego (as v1: ");
+    // Every problem with the configuration is reported at once, each where it is.
+    edit(&ws, "dossier.yaml", "requirements: [eu-ai-act/art-10/2/f,", "requirements: [eu-ai-act/art-10/2/z,");
+    let a = ws.build(&[]).code(2);
+    assert_stderr_has(&a, "error: 2 problems:");
+    assert_stderr_has(&a, "  ev/dossier.yaml:43: policies[0].requirements: unknown requirement id");
+    assert_stderr_has(&a, "  ev/policies/compliance_policy.rego: not valid Rego");
+    assert!(!ws.package().exists(), "nothing is written when the plan fails");
 }
 
 #[test]
@@ -312,7 +319,7 @@ fn a_policy_naming_an_unknown_requirement_is_a_config_error() {
     let a = ws.run(&["check", "ev"]).code(2);
     assert_stderr_has(
         &a,
-        "policies (policies/compliance_policy.rego): unknown requirement id \"eu-ai-act/art-10/2/z\"",
+        "error: ev/dossier.yaml:43: policies[0].requirements: unknown requirement id \"eu-ai-act/art-10/2/z\"",
     );
 }
 

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use dossier::collect::{self, CollectOptions, Progress};
-use dossier::config::{IgnorePattern, ignore_matcher};
-use dossier::findings::Code;
+use dossier::collect::{IgnorePattern, ignore_matcher};
+use dossier::model::finding::Code;
 
 use crate::support::*;
 
@@ -134,7 +134,7 @@ fn sparse_files_hash_like_coreutils() {
 
 fn options(root: PathBuf, progress: &dyn Progress) -> CollectOptions<'_> {
     let ignore = ignore_matcher(&root, &[] as &[IgnorePattern]).unwrap();
-    CollectOptions { root, include_hidden: false, ignore, copy_to: None, progress, classifier: None }
+    CollectOptions { root, include_hidden: false, ignore, copy_to: None, progress, classifier: None, interpret: None }
 }
 
 /// Appends to a file every time hashing makes progress: the file never holds still.

@@ -148,7 +148,7 @@ fn sarif_locations_follow_the_repository_root_when_it_is_set() {
     // A repository root that does not hold the evidence is a config error, before anything
     // is written; so is one that does not exist. `check` says the same.
     fs::create_dir_all(ws.dir.path().join("elsewhere")).unwrap();
-    for (value, says) in [("../elsewhere", "is not inside it"), ("../nowhere", "cannot resolve")] {
+    for (value, says) in [("../elsewhere", "is not inside ev/../elsewhere"), ("../nowhere", "cannot resolve")] {
         fs::write(&config, text.replacen("evidence:\n", &format!("evidence:\n  repository_root: {value}\n"), 1))
             .unwrap();
         fs::remove_dir_all(ws.package()).ok();
@@ -213,13 +213,14 @@ fn assessment_json_holds_the_whole_assessment() {
     ws.build(&[]).code(1);
     let a = read_json(&ws.package().join("assessment.json"));
     assert_eq!(a["format"], "dossier-assessment");
-    assert_eq!(a["schema_version"], 1);
+    assert_eq!(a["schema_version"], 2);
     assert_eq!(a["verdict"], "fail");
     assert_eq!(a["system"]["provider"], "NeoLend Financial Services Ltd.");
     let findings = read_json(&ws.package().join("findings.json"));
     assert_eq!(a["findings"], findings["findings"]);
     assert_eq!(a["frameworks"], matrix(&ws)["frameworks"]);
-    let bias = a["documents"].as_array().unwrap().iter().find(|d| d["path"] == "fairness/bias_analysis.json").unwrap();
+    let bias = a["artifacts"].as_array().unwrap().iter().find(|d| d["path"] == "fairness/bias_analysis.json").unwrap();
+    assert_eq!(bias["evidence_type"], "bias-report");
     assert_eq!(bias["document"]["kind"], "bias-report");
     let female = bias["document"]["features"]
         .as_array()
@@ -230,4 +231,12 @@ fn assessment_json_holds_the_whole_assessment() {
         .unwrap();
     assert_eq!(female["disparate_impact_ratio"], 0.75);
     assert_eq!(a["sign_offs"][0]["reviewer"], "Dr. Amara Okafor");
+    // The measures are judged once, here, for every output.
+    let ratio = a["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["measure"] == "disparate impact ratio, sex = female")
+        .unwrap();
+    assert_eq!((ratio["value"].as_f64(), ratio["passes"].as_bool()), (Some(0.75), Some(false)));
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diff::{Q4, quarter_pair};
+use crate::diff::{Q4, build_at, quarter_pair};
 use crate::support::*;
 
 /// Replaces what depends on the dossier version: `tool.version`-shaped objects, the
@@ -42,18 +42,17 @@ fn pin(name: &str, file: &Path) {
     });
 }
 
+/// The report model of `package`, as the templates receive it (`dossier render --model`).
+fn report_model(ws: &Workspace, package: &str) -> std::path::PathBuf {
+    ws.run(&["render", package, "-o", "model", "--model"]).success();
+    ws.dir.path().join("model/report.json")
+}
+
 /// Builds sample `name` and pins what its package concludes.
 fn pin_sample(name: &str) {
     let ws = sample_workspace(name);
-    let model = ws.dir.path().join("report-model.json");
-    // The report model is what the templates receive.
-    dossier()
-        .current_dir(ws.dir.path())
-        .env("DOSSIER_TEST_REPORT_MODEL", &model)
-        .args(["build", "ev", "-o", "pkg", "--fail-on", "never"])
-        .assert()
-        .success();
-    pin(&format!("{name}.report-model"), &model);
+    ws.build(&["--fail-on", "never"]).success();
+    pin(&format!("{name}.report-model"), &report_model(&ws, "pkg"));
     for file in ["assessment.json", "findings.json", "matrix.json"] {
         pin(&format!("{name}.{file}"), &ws.package().join(file));
     }
@@ -75,13 +74,6 @@ fn the_quarterly_review() {
     ws.run(&["diff", "q3", "q4", "-o", "review", "--reports", "none"]).success();
     pin("quarterly.diff.json", &ws.dir.path().join("review/diff.json"));
     pin("quarterly.q4.findings.json", &ws.dir.path().join("q4/findings.json"));
-    let model = ws.dir.path().join("report-model.json");
-    dossier()
-        .current_dir(ws.dir.path())
-        .env("SOURCE_DATE_EPOCH", Q4)
-        .env("DOSSIER_TEST_REPORT_MODEL", &model)
-        .args(["build", "ev", "-o", "q4p", "--previous", "q3"])
-        .assert()
-        .code(1);
-    pin("quarterly.q4-previous.report-model", &model);
+    build_at(&ws, Q4, "q4p", &["--previous", "q3"]).code(1);
+    pin("quarterly.q4-previous.report-model", &report_model(&ws, "q4p"));
 }

@@ -97,7 +97,7 @@ fn a_manifest_edit_that_also_recomputes_the_digest_is_still_caught_by_sha256sums
     edit_manifest(&ws, |m| {
         m["artifacts"][3]["sha256"] = Value::String(sha256_hex(b"# forged\n"));
         m["artifacts"][3]["size"] = 9.into();
-        let manifest: dossier::manifest::Manifest = serde_json::from_value(m.clone()).unwrap();
+        let manifest: dossier::seal::manifest::Manifest = serde_json::from_value(m.clone()).unwrap();
         m["package_digest"] = Value::String(manifest.compute_digest().to_string());
     });
     assert_integrity_failure(&ws, &["error[sums-mismatch] SHA256SUMS"]);

@@ -1,0 +1,108 @@
+//! Assessment: the one place evidence is interpreted and every rule is computed.
+//!
+//! It takes the collected artifacts (already classified, and read by [`readers`] from the
+//! bytes that were hashed) and makes the [`Assessment`]: the built-in [`checks`], the
+//! sign-offs and waivers, the Rego [`policy`] findings, the traceability [`matrix`] with
+//! coverage per framework, the measures with their limits, the log statistics per type,
+//! the datasets checked against the evidence, and the verdict. Renderers only lay it out.
+
+pub mod checks;
+pub mod datasets;
+pub mod decisions;
+pub mod matrix;
+pub mod measures;
+pub mod policy;
+pub mod readers;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::catalog::CatalogSet;
+use crate::clock;
+use crate::diag::Result;
+use crate::digest::Sha256Digest;
+use crate::model::Tool;
+use crate::model::assessment::{self, Assessment};
+use crate::model::evidence::Artifact;
+use crate::model::finding::{self, Counts, Finding, Verdict};
+use crate::model::matrix::Coverage;
+use crate::model::measure::ChecksConfig;
+use crate::model::system::{System, SystemScope};
+
+pub use measures::measure_limit;
+
+/// What an assessment applies, checked before anything is read.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The catalogs, with the user's catalogs and overrides.
+    pub catalogs: CatalogSet,
+    /// The catalog ids to assess against (every catalog when none).
+    pub frameworks: Option<Vec<String>>,
+    /// The check thresholds.
+    pub checks: ChecksConfig,
+    /// The Rego policies, parsed.
+    pub policies: Vec<policy::Policy>,
+    /// The system as configured.
+    pub system: System,
+    /// The system as assessed (its name resolved).
+    pub scope: SystemScope,
+    /// Digest of the effective configuration.
+    pub config_sha256: Sha256Digest,
+}
+
+/// Assesses the collected `artifacts` (sorted by path). `findings` are those collection
+/// and reading made; `kept` holds the bytes of the policies' input files.
+pub fn assess(
+    setup: &Setup,
+    artifacts: Vec<Artifact>,
+    mut findings: Vec<Finding>,
+    kept: &BTreeMap<String, Vec<u8>>,
+    assessed_at: DateTime<Utc>,
+) -> Result<Assessment> {
+    let today = assessed_at.date_naive();
+    let release = setup.system.version.as_deref();
+    findings.extend(checks::run(&setup.checks, release, &artifacts));
+    let sign_offs = decisions::sign_offs(&artifacts);
+    findings.extend(decisions::sign_off_findings(&sign_offs, release));
+    let (waivers, waiver_findings) = decisions::waivers(&artifacts, today, &setup.catalogs);
+    findings.extend(waiver_findings);
+    for policy in &setup.policies {
+        findings.extend(policy.run(&setup.scope, &artifacts, kept));
+    }
+
+    let inputs = matrix::Inputs { artifacts: &artifacts, findings: &findings, waivers: &waivers };
+    let frameworks = matrix::assess(&setup.catalogs, setup.frameworks.as_deref(), &setup.scope, inputs, today)?;
+    matrix::apply_waivers(&frameworks, &mut findings);
+    findings.extend(matrix::gaps(&frameworks));
+    finding::sort(&mut findings);
+
+    let logs = measures::log_summaries(&artifacts);
+    let measures = measures::measures(&artifacts, &logs, &setup.checks);
+    let datasets = datasets::rows(&artifacts);
+    let counts = Counts::of(&findings);
+    Ok(Assessment {
+        format: assessment::FORMAT.into(),
+        schema_version: assessment::SCHEMA_VERSION,
+        tool: Tool::current(),
+        assessed_at: clock::format(&assessed_at),
+        assessed_on: today,
+        system: setup.system.clone(),
+        scope: setup.scope.clone(),
+        config_sha256: setup.config_sha256,
+        verdict: Verdict::of(&counts),
+        counts,
+        totals: Coverage::total(frameworks.iter().map(|f| &f.coverage)),
+        frameworks,
+        artifacts,
+        measures,
+        logs,
+        datasets,
+        findings,
+        release_date: decisions::release_date(&sign_offs),
+        sign_offs,
+        waivers,
+        checks: setup.checks.clone(),
+        presentation: Default::default(),
+    })
+}

@@ -1,0 +1,75 @@
+//! `dossier explain`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use dossier::catalog::Requirement;
+use dossier::diag::Result;
+use dossier::pipeline;
+use dossier::text::human_bytes;
+
+use super::ExitStatus;
+use super::ui::{Ui, show, show_path};
+
+/// `dossier explain PATH`: which evidence type a file gets, why, and what it counts for.
+pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
+    let explained = pipeline::explain(path, config, evidence)?;
+    ui.findings(&explained.findings);
+    let a = &explained.artifact;
+    let facts = &a.facts;
+    let set = &explained.catalogs;
+    let mut text = String::new();
+    let _ = writeln!(text, "{}", show(&a.path));
+    let _ = writeln!(text, "  evidence root  {}", show_path(&explained.root));
+    let _ = writeln!(text, "  sha256         {} ({})", a.sha256, human_bytes(a.size));
+    match &facts.evidence_type {
+        Some(t) => {
+            let title = set.taxonomy.get(t).map_or("", |t| t.title.as_str());
+            let _ = writeln!(text, "  type           {t} ({title})");
+        }
+        None => {
+            let _ = writeln!(text, "  type           unclassified");
+        }
+    }
+    let _ = writeln!(text, "  because        {}", show(&facts.reason.to_string()));
+    match (&facts.date, &facts.date_source) {
+        (Some(d), Some(source)) => {
+            let _ = writeln!(text, "  dated          {d} (from {})", show(source));
+        }
+        _ => {
+            let _ = writeln!(text, "  dated          no date found in the content");
+        }
+    }
+    if let Some(t) = &facts.evidence_type {
+        let config = &explained.config.config;
+        let selected: Option<BTreeSet<&str>> =
+            config.frameworks.as_ref().map(|f| f.iter().map(String::as_str).collect());
+        let used: Vec<(&str, &Requirement)> = set
+            .catalogs
+            .iter()
+            .filter(|c| selected.as_ref().is_none_or(|s| s.contains(c.id.as_str())))
+            .flat_map(|c| c.requirements.iter().map(move |r| (c.id.as_str(), r)))
+            .filter(|(_, r)| r.evidence.iter().any(|n| &n.evidence_type == t))
+            .collect();
+        let system = &config.system;
+        let (applies, elsewhere): (Vec<_>, Vec<_>) = used.into_iter().partition(|(_, r)| {
+            r.applies_to.as_ref().is_none_or(|a| a.includes(system.risk_category, system.role, &system.capabilities))
+        });
+        let _ = writeln!(text, "  counts for     {} requirements that apply to this system:", applies.len());
+        for (_, r) in applies {
+            let _ = writeln!(text, "    {:<34} {:<16} {}", r.id, r.reference, super::catalog::truncate(&r.title, 50));
+        }
+        if !elsewhere.is_empty() {
+            let _ = writeln!(
+                text,
+                "  and would count for {} more that do not apply ({} risk, {})",
+                elsewhere.len(),
+                system.risk_category,
+                system.role
+            );
+        }
+    }
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
+}

@@ -1,0 +1,107 @@
+//! The terminal: the one writer of everything dossier prints. Progress goes to stderr
+//! (only when it is a terminal), findings and errors to stderr, summaries to stdout.
+//!
+//! Untrusted text (file names, evidence text, messages quoting it) is shown with its
+//! control characters escaped, so a file name cannot set the terminal's title, move the
+//! cursor or split one line into two that imitate the summary.
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use dossier::collect::Progress;
+use dossier::model::finding::Finding;
+use dossier::text;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The terminal front end for one command.
+pub struct Ui {
+    quiet: bool,
+    bars: bool,
+}
+
+impl Ui {
+    /// A front end; `quiet` silences progress and summaries (findings and errors still print).
+    pub fn new(quiet: bool) -> Self {
+        Ui { quiet, bars: !quiet && io::stderr().is_terminal() }
+    }
+
+    /// A progress sink for hashing, drawn on stderr when it is a terminal.
+    pub fn hashing_progress(&self, label: &'static str) -> TerminalProgress {
+        let bar = if self.bars {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>8} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+                    .expect("progress template is valid")
+                    .progress_chars("=> "),
+            );
+            bar.set_prefix(label);
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        TerminalProgress { bar }
+    }
+
+    /// Prints summary text to stdout, unless quiet. Control characters other than line
+    /// breaks are shown escaped; values that come from the evidence are escaped to one
+    /// line where they are put in (see [`show`]). A closed pipe is not an error.
+    pub fn summary(&self, text: &str) {
+        if !self.quiet {
+            let mut out = io::stdout().lock();
+            let _ = out.write_all(text::multi_line(text).as_bytes()).and_then(|_| out.flush());
+        }
+    }
+
+    /// Prints one finding per line to stderr, each kept to its one line.
+    pub fn findings<'a>(&self, findings: impl IntoIterator<Item = &'a Finding>) {
+        let mut err = io::stderr().lock();
+        for f in findings {
+            let _ = writeln!(err, "{}", text::one_line(&f.to_string()));
+        }
+    }
+
+    /// Prints a line to stderr, escaped to one line.
+    pub fn error_line(&self, line: &str) {
+        let _ = writeln!(io::stderr().lock(), "{}", text::one_line(line));
+    }
+
+    /// Prints an error to stderr: `error: ` and the message, each of its lines escaped.
+    pub fn error(&self, message: &str) {
+        let _ = writeln!(io::stderr().lock(), "error: {}", text::multi_line(message));
+    }
+}
+
+/// A value from the evidence or the user, shown on one line.
+pub fn show(value: &str) -> std::borrow::Cow<'_, str> {
+    text::one_line(value)
+}
+
+/// A path, shown on one line.
+pub fn show_path(path: &std::path::Path) -> String {
+    text::one_line(&path.display().to_string()).into_owned()
+}
+
+/// Progress for hashing, backed by an indicatif bar (hidden when not a terminal).
+pub struct TerminalProgress {
+    bar: ProgressBar,
+}
+
+impl Progress for TerminalProgress {
+    fn wants_sizes(&self) -> bool {
+        !self.bar.is_hidden()
+    }
+
+    fn start_hashing(&self, files: u64, bytes: Option<u64>) {
+        self.bar.set_length(bytes.unwrap_or(0));
+        self.bar.set_message(format!("{files} files"));
+    }
+
+    fn hashed_bytes(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,642 @@
+//! Collection: walk the evidence root, hash every regular file, and read what it says
+//! from the same bytes.
+//!
+//! The walk is sequential; hashing runs in parallel (rayon), each worker streaming
+//! through its own fixed buffer, so memory stays bounded whatever the file sizes. As a
+//! file's bytes pass through the hash, its first chunk is classified ([`classify`]) and,
+//! for the kinds dossier reads, fed to a reader ([`Interpret`]), so what a document says
+//! is read from exactly the bytes the manifest vouches for. Symbolic links are recorded
+//! and never followed (so a link loop cannot trap the walk). Anything that cannot be
+//! collected (an unreadable file, a non-UTF-8 name, a FIFO, a file that changes while it
+//! is hashed) becomes a finding and the run goes on.
+//!
+//! Hidden entries (names starting with `.`) are skipped unless `include_hidden` is set;
+//! the gitignore-style `ignore` patterns are matched against root-relative paths, and an
+//! ignored directory is not descended into.
+
+pub mod classify;
+pub mod inspect;
+pub mod sidecar;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, Metadata};
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use walkdir::WalkDir;
+
+use crate::diag::{Error, Problem, Result};
+use crate::digest::{self, Hashed, Sha256Digest};
+use crate::model::document::Document;
+use crate::model::evidence::{Artifact, Facts, SkippedEntry, SymlinkEntry};
+use crate::model::finding::{Code, Finding};
+use classify::Classifier;
+use inspect::HEAD_LIMIT;
+use sidecar::SIDECAR_SUFFIX;
+
+/// What to collect and how.
+pub struct CollectOptions<'a> {
+    /// The evidence root.
+    pub root: PathBuf,
+    /// Collect names starting with `.`.
+    pub include_hidden: bool,
+    /// Matcher built from the config's ignore patterns.
+    pub ignore: Gitignore,
+    /// When set, each file is copied here (same relative path) while it is hashed.
+    pub copy_to: Option<PathBuf>,
+    /// Progress sink.
+    pub progress: &'a dyn Progress,
+    /// When set, each file is classified from its first bytes while it is hashed.
+    pub classifier: Option<&'a Classifier>,
+    /// When set, the files it has a reader for are read while they are hashed.
+    pub interpret: Option<&'a dyn Interpret>,
+}
+
+/// Receives progress while files are hashed.
+pub trait Progress: Sync {
+    /// Whether this sink shows byte totals. Sizing every file costs one `lstat` per file
+    /// during the walk, so it is only done for a sink that will show the result.
+    fn wants_sizes(&self) -> bool {
+        false
+    }
+    /// The walk is done: `files` files will be hashed, totalling `bytes` bytes when
+    /// [`Progress::wants_sizes`] asked for sizes.
+    fn start_hashing(&self, files: u64, bytes: Option<u64>);
+    /// `bytes` more bytes were hashed.
+    fn hashed_bytes(&self, bytes: u64);
+    /// Hashing is done.
+    fn finish(&self);
+}
+
+/// A progress sink that shows nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start_hashing(&self, _: u64, _: Option<u64>) {}
+    fn hashed_bytes(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// Turns a file's bytes, as they are hashed, into what the file says.
+pub trait Interpret: Sync {
+    /// A reader for the file at `path`, classified as `facts`, of `size` bytes (as seen
+    /// when it was opened); none when nothing is read from such a file.
+    fn reader(&self, path: &str, facts: &Facts, size: u64) -> Option<Box<dyn ContentReader>>;
+}
+
+/// Reads one file as its bytes stream past.
+pub trait ContentReader: Send {
+    /// The next bytes of the file.
+    fn feed(&mut self, chunk: &[u8]);
+    /// The file is done.
+    fn finish(self: Box<Self>) -> Reading;
+}
+
+/// What a reader made of a file.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// What the file says, when it could be read as its kind.
+    pub document: Option<Document>,
+    /// Problems with the file's content (malformed, incomplete).
+    pub findings: Vec<Finding>,
+    /// The file's bytes, when the run asked to keep them (policy inputs).
+    pub kept: Option<Vec<u8>>,
+}
+
+/// Everything the walk found.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    /// Hashed regular files, sorted by path, each with its classification (unmatched when
+    /// no classifier was given) and what it says.
+    pub artifacts: Vec<Artifact>,
+    /// Symbolic links, sorted by path.
+    pub symlinks: Vec<SymlinkEntry>,
+    /// Paths met but not collected, sorted by path.
+    pub skipped: Vec<SkippedEntry>,
+    /// Findings about the evidence, sorted by path then code.
+    pub findings: Vec<Finding>,
+    /// Entries left out because they are hidden or match an ignore pattern.
+    pub ignored: u64,
+    /// The bytes of the files the run asked to keep, by path, exactly as hashed.
+    pub kept: BTreeMap<String, Vec<u8>>,
+}
+
+impl Evidence {
+    /// Sum of artifact sizes.
+    pub fn total_bytes(&self) -> u64 {
+        self.artifacts.iter().map(|a| a.size).sum()
+    }
+}
+
+/// One gitignore-style pattern, checked when the config is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IgnorePattern(String);
+
+impl IgnorePattern {
+    /// The pattern text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for IgnorePattern {
+    type Error = String;
+
+    fn try_from(text: String) -> std::result::Result<Self, String> {
+        if text.trim().is_empty() {
+            return Err("an ignore pattern must not be empty".into());
+        }
+        GitignoreBuilder::new("").add_line(None, &text).map_err(|e| format!("invalid ignore pattern {text:?}: {e}"))?;
+        Ok(IgnorePattern(text))
+    }
+}
+
+impl From<IgnorePattern> for String {
+    fn from(p: IgnorePattern) -> String {
+        p.0
+    }
+}
+
+/// Builds the matcher for a set of ignore patterns, rooted at `root`.
+pub fn ignore_matcher(root: &Path, patterns: &[IgnorePattern]) -> Result<Gitignore> {
+    let mut builder = GitignoreBuilder::new(root);
+    for p in patterns {
+        builder.add_line(None, p.as_str()).map_err(|e| {
+            Error::invalid(Problem::new(format!("invalid ignore pattern {:?}: {e}", p.as_str())).key("evidence.ignore"))
+        })?;
+    }
+    builder
+        .build()
+        .map_err(|e| Error::invalid(Problem::new(format!("the ignore rules do not build: {e}")).key("evidence.ignore")))
+}
+
+/// A regular file found by the walk, waiting to be hashed.
+struct Pending {
+    rel: String,
+    abs: PathBuf,
+    size_hint: u64,
+    /// For a sidecar (`FILE.dossier.yaml` next to `FILE`): the file it describes.
+    sidecar_of: Option<String>,
+}
+
+enum Hashing {
+    Done(Box<(Artifact, Reading)>),
+    Skipped(Code, String),
+}
+
+/// Walks and hashes the evidence root.
+pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
+    let root = &options.root;
+    let meta = fs::metadata(root).map_err(|e| Error::io("read the evidence root", root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::EvidenceRoot { path: root.clone(), reason: "is not a directory".into() });
+    }
+    let canonical_root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
+
+    let mut evidence = Evidence::default();
+    let mut pending = Vec::new();
+    walk(options, &canonical_root, &mut evidence, &mut pending);
+    if options.classifier.is_some() {
+        let paths: BTreeSet<&str> = pending.iter().map(|p| p.rel.as_str()).collect();
+        let sidecars: Vec<(usize, String)> = pending
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let of = p.rel.strip_suffix(SIDECAR_SUFFIX)?;
+                paths.contains(of).then(|| (i, of.to_string()))
+            })
+            .collect();
+        for (i, of) in sidecars {
+            pending[i].sidecar_of = Some(of);
+        }
+    }
+
+    let total = options.progress.wants_sizes().then(|| pending.iter().map(|p| p.size_hint).sum());
+    options.progress.start_hashing(pending.len() as u64, total);
+    let results: Vec<(String, Hashing)> = pending
+        .par_iter()
+        .map_init(|| vec![0u8; digest::BUFFER_SIZE], |buf, file| (file.rel.clone(), hash_file(file, buf, options)))
+        .collect();
+    options.progress.finish();
+
+    for (rel, outcome) in results {
+        match outcome {
+            Hashing::Done(done) => {
+                let (artifact, reading) = *done;
+                if artifact.size == 0 {
+                    evidence.findings.push(Finding::at(Code::EmptyArtifact, &rel, "file is empty (0 bytes)"));
+                }
+                evidence.findings.extend(reading.findings);
+                if let Some(bytes) = reading.kept {
+                    evidence.kept.insert(rel, bytes);
+                }
+                evidence.artifacts.push(artifact);
+            }
+            Hashing::Skipped(code, message) => skip(&mut evidence, code, rel, message),
+        }
+    }
+    evidence.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.symlinks.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.skipped.sort();
+    evidence.findings.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    Ok(evidence)
+}
+
+/// Applies the sidecars among the collected files (see [`sidecar`]) and reads again, as
+/// its new type, every file a sidecar retyped. A file that changed since it was hashed
+/// stops the run (see [`reread`]).
+pub fn apply_sidecars(
+    evidence: &mut Evidence,
+    root: &Path,
+    classifier: &Classifier,
+    interpret: &dyn Interpret,
+) -> Result<()> {
+    let applied = sidecar::apply(&mut evidence.artifacts, classifier.taxonomy());
+    evidence.findings.extend(applied.findings);
+    for index in applied.retyped {
+        let artifact = &mut evidence.artifacts[index];
+        // What the file was read as before no longer applies.
+        evidence
+            .findings
+            .retain(|f| f.path.as_deref() != Some(artifact.path.as_str()) || f.code == Code::EmptyArtifact);
+        let reading = reread(root, artifact, interpret)?;
+        artifact.document = reading.document;
+        evidence.findings.extend(reading.findings);
+        if let Some(bytes) = reading.kept {
+            evidence.kept.insert(artifact.path.clone(), bytes);
+        }
+    }
+    evidence.findings.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    Ok(())
+}
+
+/// Collects one file as a build would (classified and read from the bytes it hashes), for
+/// `dossier explain`. `rel` is its path relative to `root`.
+pub fn collect_one(
+    root: &Path,
+    rel: &str,
+    classifier: &Classifier,
+    interpret: &dyn Interpret,
+    sidecar_of: Option<String>,
+) -> Result<(Artifact, Reading)> {
+    let file = Pending { rel: rel.to_string(), abs: root.join(rel), size_hint: 0, sidecar_of };
+    let options = CollectOptions {
+        root: root.to_path_buf(),
+        include_hidden: true,
+        ignore: Gitignore::empty(),
+        copy_to: None,
+        progress: &Silent,
+        classifier: Some(classifier),
+        interpret: Some(interpret),
+    };
+    let mut buf = vec![0u8; digest::BUFFER_SIZE];
+    match hash_file(&file, &mut buf, &options) {
+        Hashing::Done(done) => Ok(*done),
+        Hashing::Skipped(code, message) => {
+            Err(Error::io("read", root.join(rel), io::Error::other(format!("{message} ({})", code.id()))))
+        }
+    }
+}
+
+/// Reads a collected file again, as its (new) facts say, hashing the bytes as they pass:
+/// when they are not the bytes the manifest records, the file changed while the package
+/// was being built, and the run stops (an integrity failure).
+pub fn reread(root: &Path, artifact: &Artifact, interpret: &dyn Interpret) -> Result<Reading> {
+    let Some(mut reader) = interpret.reader(&artifact.path, &artifact.facts, artifact.size) else {
+        return Ok(Reading::default());
+    };
+    let path = root.join(&artifact.path);
+    test_hook_before_reread();
+    let handle = open_no_follow(&path).map_err(|e| Error::io("read", &path, e))?;
+    let mut buf = vec![0u8; digest::BUFFER_SIZE];
+    let hashed = digest::hash_reader(&handle, &mut buf, &mut |chunk: &[u8]| {
+        reader.feed(chunk);
+        Ok(())
+    })
+    .map_err(|e| Error::io("read", &path, e))?;
+    if hashed.digest != artifact.sha256 || hashed.bytes != artifact.size {
+        return Err(changed_while_building(&artifact.path, artifact.sha256, hashed.digest));
+    }
+    Ok(reader.finish())
+}
+
+/// The integrity error for evidence whose bytes changed between two reads of one build.
+pub fn changed_while_building(path: &str, recorded: Sha256Digest, now: Sha256Digest) -> Error {
+    Error::Integrity(format!(
+        "{}: changed while the package was being built (hashed as {recorded}, read again as {now}); nothing was written. Rebuild when writers are done",
+        crate::text::one_line(path)
+    ))
+}
+
+/// A pause a test can hold a build in, between hashing a file and reading it again, to
+/// change the file under it (`DOSSIER_TEST_PAUSE_BEFORE_REREAD=MARKER`: the build creates
+/// MARKER and waits, at most 60 s, until it is removed). Not for use outside tests.
+fn test_hook_before_reread() {
+    let Some(marker) = std::env::var_os("DOSSIER_TEST_PAUSE_BEFORE_REREAD") else { return };
+    let marker = PathBuf::from(marker);
+    if fs::write(&marker, b"").is_err() {
+        return;
+    }
+    for _ in 0..600 {
+        if !marker.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn skip(evidence: &mut Evidence, code: Code, rel: String, message: String) {
+    evidence.findings.push(Finding::at(code, rel.clone(), message));
+    evidence.skipped.push(SkippedEntry { path: rel, reason: code });
+}
+
+fn walk(options: &CollectOptions<'_>, canonical_root: &Path, evidence: &mut Evidence, pending: &mut Vec<Pending>) {
+    let root = &options.root;
+    // No per-directory sort here: every list is sorted by path once at the end, which
+    // is the order that matters (and cheaper than sorting each directory by file name).
+    let mut entries = WalkDir::new(root).follow_links(false).into_iter();
+    while let Some(next) = entries.next() {
+        let entry = match next {
+            Ok(entry) => entry,
+            Err(err) => {
+                let rel = err.path().map(|p| lossy_relative(root, p)).unwrap_or_else(|| ".".into());
+                let why = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
+                skip(evidence, Code::Unreadable, rel, format!("could not read: {why}"));
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let file_type = entry.file_type();
+        let Some(rel) = utf8_relative(root, entry.path()) else {
+            let rel = lossy_relative(root, entry.path());
+            let what = if file_type.is_dir() { "directory (and everything below it)" } else { "file" };
+            skip(evidence, Code::NonUtf8Path, rel, format!("name is not valid UTF-8; rename the {what} to collect it"));
+            if file_type.is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        };
+        let hidden = entry.file_name().as_encoded_bytes().first() == Some(&b'.');
+        let ignored = (hidden && !options.include_hidden)
+            || options.ignore.matched(Path::new(&rel), file_type.is_dir()).is_ignore();
+        if ignored {
+            evidence.ignored += 1;
+            if file_type.is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        }
+        if file_type.is_dir() {
+            continue;
+        }
+        if file_type.is_symlink() {
+            record_symlink(entry.path(), rel, canonical_root, evidence);
+        } else if file_type.is_file() {
+            let size_hint =
+                if options.progress.wants_sizes() { entry.metadata().map(|m| m.len()).unwrap_or(0) } else { 0 };
+            pending.push(Pending { rel, abs: entry.into_path(), size_hint, sidecar_of: None });
+        } else {
+            skip(evidence, Code::SpecialFile, rel, "not a regular file (device, socket or FIFO); skipped".into());
+        }
+    }
+}
+
+fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
+    // One retry: a file that changes twice in a row is reported, not recorded.
+    match hash_once(file, buf, options) {
+        Attempt::Changed => match hash_once(file, buf, options) {
+            Attempt::Changed => Hashing::Skipped(
+                Code::ChangedDuringCollection,
+                "file changed while it was being hashed (twice); rerun when writers are done".into(),
+            ),
+            Attempt::Finished(outcome) => outcome,
+        },
+        Attempt::Finished(outcome) => outcome,
+    }
+}
+
+enum Attempt {
+    Finished(Hashing),
+    Changed,
+}
+
+fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Attempt {
+    let unreadable = |e: io::Error| {
+        if e.kind() == io::ErrorKind::NotFound {
+            Attempt::Finished(Hashing::Skipped(
+                Code::VanishedDuringCollection,
+                "file disappeared before it could be hashed".into(),
+            ))
+        } else {
+            Attempt::Finished(Hashing::Skipped(Code::Unreadable, format!("could not read: {e}")))
+        }
+    };
+    let handle = match open_no_follow(&file.abs) {
+        Ok(f) => f,
+        Err(e) => return unreadable(e),
+    };
+    let before = match handle.metadata() {
+        Ok(m) => m,
+        Err(e) => return unreadable(e),
+    };
+    if !before.is_file() {
+        return Attempt::Finished(Hashing::Skipped(
+            Code::SpecialFile,
+            "no longer a regular file when opened; skipped".into(),
+        ));
+    }
+    let mut copy = match &options.copy_to {
+        Some(dir) => match create_copy(dir, &file.rel) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                return Attempt::Finished(Hashing::Skipped(
+                    Code::Unreadable,
+                    format!("could not copy into the package: {e}"),
+                ));
+            }
+        },
+        None => None,
+    };
+    // Read no more than the size seen at open: a file that keeps growing (a live log)
+    // must not keep the hash loop chasing its end. Growth shows up in `changed` below.
+    let size = before.len();
+    let progress = ProgressReader { inner: &handle, progress: options.progress };
+    let bounded = io::Read::take(progress, size);
+    // The first chunk is classified as it passes through the hashing buffer (a regular
+    // file's first read fills the buffer, so the head is complete when the file fits);
+    // then every chunk goes to the reader the classification calls for.
+    let mut facts: Option<Facts> = None;
+    let mut reader: Option<Box<dyn ContentReader>> = None;
+    let mut first = true;
+    let mut on_chunk = |chunk: &[u8]| -> io::Result<()> {
+        if first {
+            first = false;
+            facts = classify(file, chunk, size, options);
+            reader = options.interpret.zip(facts.as_ref()).and_then(|(i, f)| i.reader(&file.rel, f, size));
+        }
+        if let Some(r) = reader.as_mut() {
+            r.feed(chunk);
+        }
+        if let Some(out) = copy.as_mut() {
+            out.write_all(chunk)?;
+        }
+        Ok(())
+    };
+    let hashed = match digest::hash_reader(bounded, buf, &mut on_chunk) {
+        Ok(h) => h,
+        Err(e) => return unreadable(e),
+    };
+    if first {
+        // An empty file: classified (and read) as empty.
+        facts = classify(file, &[], 0, options);
+        reader = options.interpret.zip(facts.as_ref()).and_then(|(i, f)| i.reader(&file.rel, f, 0));
+    }
+    let after = match handle.metadata() {
+        Ok(m) => m,
+        Err(e) => return unreadable(e),
+    };
+    if changed(&before, &after, &hashed) {
+        return Attempt::Changed;
+    }
+    let mut reading = reader.map(|r| r.finish()).unwrap_or_default();
+    let artifact = Artifact {
+        path: file.rel.clone(),
+        sha256: hashed.digest,
+        size: hashed.bytes,
+        facts: facts.unwrap_or_else(Facts::unmatched),
+        document: reading.document.take(),
+    };
+    Attempt::Finished(Hashing::Done(Box::new((artifact, reading))))
+}
+
+/// Classifies a file from its first bytes; a sidecar is marked as one whatever its rules say.
+fn classify(file: &Pending, head: &[u8], size: u64, options: &CollectOptions<'_>) -> Option<Facts> {
+    let classifier = options.classifier?;
+    let head = &head[..head.len().min(HEAD_LIMIT)];
+    let mut facts = classifier.classify_head(&file.rel, head, head.len() as u64 >= size);
+    if let Some(of) = &file.sidecar_of {
+        facts.evidence_type = None;
+        facts.reason = crate::model::evidence::Reason::Sidecar { of: of.clone() };
+    }
+    Some(facts)
+}
+
+fn changed(before: &Metadata, after: &Metadata, hashed: &Hashed) -> bool {
+    let mtime = |m: &Metadata| m.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+    before.len() != after.len() || hashed.bytes != after.len() || mtime(before) != mtime(after)
+}
+
+fn record_symlink(abs: &Path, rel: String, canonical_root: &Path, evidence: &mut Evidence) {
+    let target = match fs::read_link(abs) {
+        Ok(t) => t,
+        Err(e) => {
+            skip(evidence, Code::Unreadable, rel, format!("could not read symbolic link: {e}"));
+            return;
+        }
+    };
+    let target_text = target.to_string_lossy().into_owned();
+    let outside_root = link_leaves_root(&rel, &target, canonical_root);
+    if outside_root {
+        evidence.findings.push(Finding::at(
+            Code::SymlinkOutsideRoot,
+            &rel,
+            format!("symbolic link points outside the evidence root (to {target_text:?}); its target is not collected"),
+        ));
+    } else if let Err(e) = fs::metadata(abs) {
+        let why = if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            "it is part of a symbolic link loop".to_string()
+        } else {
+            format!("its target {target_text:?} cannot be reached ({e})")
+        };
+        evidence.findings.push(Finding::at(Code::SymlinkBroken, &rel, format!("broken symbolic link: {why}")));
+    }
+    evidence.symlinks.push(SymlinkEntry { path: rel, target: target_text, outside_root });
+}
+
+/// Whether a link at root-relative `rel` with `target` resolves (lexically) outside the root.
+fn link_leaves_root(rel: &str, target: &Path, canonical_root: &Path) -> bool {
+    if target.is_absolute() {
+        return !target.starts_with(canonical_root);
+    }
+    // Depth of the directory holding the link, then walk the target's components.
+    let mut depth: i64 = rel.matches('/').count() as i64;
+    for component in target.components() {
+        match component {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
+}
+
+fn open_no_follow(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        // Refuse a symlink swapped in after the walk, and never block on a FIFO.
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32)
+        .open(path)
+}
+
+fn create_copy(dir: &Path, rel: &str) -> io::Result<File> {
+    let dest = dir.join(rel);
+    if let Some(parent) = dest.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    File::create(dest)
+}
+
+struct ProgressReader<'a> {
+    inner: &'a File,
+    progress: &'a dyn Progress,
+}
+
+impl io::Read for ProgressReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = io::Read::read(&mut self.inner, buf)?;
+        self.progress.hashed_bytes(n as u64);
+        Ok(n)
+    }
+}
+
+/// `path` relative to `root`, `/`-separated, if it is UTF-8. Walk paths are `root`
+/// joined with plain names, so on Unix the remainder already uses `/`.
+fn utf8_relative(root: &Path, path: &Path) -> Option<String> {
+    path.strip_prefix(root).ok()?.to_str().map(str::to_owned)
+}
+
+/// `path` relative to `root`, with invalid UTF-8 replaced, for messages.
+fn lossy_relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lexical_link_escape() {
+        let root = Path::new("/ev");
+        assert!(!link_leaves_root("a/link", Path::new("../b.txt"), root));
+        assert!(link_leaves_root("a/link", Path::new("../../b.txt"), root));
+        assert!(link_leaves_root("link", Path::new("../x"), root));
+        assert!(!link_leaves_root("link", Path::new("./x/../y"), root));
+        assert!(link_leaves_root("link", Path::new("x/../../y"), root));
+        assert!(link_leaves_root("link", Path::new("/etc/passwd"), root));
+        assert!(!link_leaves_root("link", Path::new("/ev/inside"), root));
+    }
+}

@@ -1,0 +1,89 @@
+//! One side of a comparison: a package, verified, with its assessment read back.
+
+use std::path::Path;
+
+use crate::collect::Progress;
+use crate::diag::{Error, Result};
+use crate::model::assessment::{self, Assessment};
+use crate::render::files::ASSESSMENT_JSON;
+use crate::seal::manifest::Manifest;
+use crate::seal::verify::{self, Signature, VerifyOptions, VerifyReport};
+
+/// One assessed package, ready to compare.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// How the comparison names it: the path given, or `this package`.
+    pub source: String,
+    /// Its manifest (sealed; the reports need not be listed yet).
+    pub manifest: Manifest,
+    /// Its assessment.
+    pub assessment: Assessment,
+    /// The state of its signature.
+    pub signature: Signature,
+    /// Whether its evidence was verified too (only when the package carries it).
+    pub evidence_checked: bool,
+}
+
+/// Reads and verifies the package at `path`. An integrity failure comes back as the
+/// verification report (`Err` inside `Ok`), so the caller can name every problem.
+pub fn load(
+    path: &Path,
+    key: Option<&Path>,
+    progress: &dyn Progress,
+) -> Result<std::result::Result<Side, VerifyReport>> {
+    let report = verify::verify(&VerifyOptions {
+        package: path.to_path_buf(),
+        evidence: None,
+        key: key.map(Path::to_path_buf),
+        progress,
+        package_only: true,
+        keep: &[ASSESSMENT_JSON],
+    })?;
+    if !report.is_intact() {
+        return Ok(Err(report));
+    }
+    let manifest = report.manifest.expect("an intact package has a manifest");
+    let Some(bytes) = report.contents.get(ASSESSMENT_JSON) else {
+        return Err(Error::package(
+            path,
+            format!(
+                "has no {ASSESSMENT_JSON}: it was built with --manifest-only, so there is no assessment to compare. Rebuild it without --manifest-only"
+            ),
+        ));
+    };
+    let assessment =
+        parse_assessment(bytes, &manifest).map_err(|why| Error::package(path, format!("{ASSESSMENT_JSON}: {why}")))?;
+    Ok(Ok(Side {
+        source: path.display().to_string(),
+        manifest,
+        assessment,
+        signature: report.signature,
+        evidence_checked: report.evidence_root.is_some(),
+    }))
+}
+
+/// Reads `assessment.json` of any schema this dossier knows: the current one as it is,
+/// schema 1 (dossier 0.1) through its own reader. The format and version are checked
+/// first, in a pass that keeps nothing else, so a large file is never held as a tree.
+pub fn parse_assessment(bytes: &[u8], manifest: &Manifest) -> std::result::Result<Assessment, String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<String>,
+        schema_version: Option<u64>,
+    }
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
+    if head.format.as_deref() != Some(assessment::FORMAT) {
+        return Err(format!("not a dossier assessment (format is not {:?})", assessment::FORMAT));
+    }
+    match head.schema_version {
+        Some(1) => super::v1::read(bytes, manifest),
+        Some(v) if v == u64::from(assessment::SCHEMA_VERSION) => {
+            serde_json::from_slice(bytes).map_err(|e| format!("does not match the assessment schema ({e})"))
+        }
+        Some(v) => Err(format!(
+            "schema_version {v} is not supported by this dossier (it reads 1 and {})",
+            assessment::SCHEMA_VERSION
+        )),
+        None => Err("schema_version is missing".into()),
+    }
+}

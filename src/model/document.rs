@@ -1,0 +1,539 @@
+//! What the evidence says: one typed document per evidence kind dossier reads.
+//!
+//! A reader (see `assess::readers`) turns the bytes of a file, the same bytes that were
+//! hashed, into one of these; nothing downstream sees the file's own syntax. Figures a
+//! document implies (a pass rate, an override rate, a matrix total) are worked out once,
+//! by [`Document::finish`], through the functions defined here.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What one evidence file says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Document {
+    /// A fairness report: per sensitive feature, per group.
+    BiasReport(BiasReport),
+    /// JUnit-style test results.
+    TestResults(TestCounts),
+    /// Named numeric metrics (evaluation reports).
+    Metrics(Metrics),
+    /// A model card: identity, metrics, sections.
+    ModelCard(ModelCard),
+    /// A JSON Lines log.
+    Log(LogStats),
+    /// A risk register.
+    RiskRegister(RiskRegister),
+    /// A dataset manifest.
+    DatasetManifest(DatasetManifest),
+    /// Model metadata (training data, performance claims).
+    ModelMetadata(ModelMetadata),
+    /// A data-lineage record, as key facts.
+    DataLineage(FactSheet),
+    /// A data profile's headline figures.
+    DataProfile(DataProfile),
+    /// A datasheet's representativeness sections.
+    Datasheet(Datasheet),
+    /// A human-oversight plan's measures.
+    OversightPlan(OversightPlan),
+    /// A sign-off.
+    SignOff(SignOff),
+    /// A waiver.
+    Waiver(WaiverText),
+    /// A sidecar describing another file.
+    Sidecar(Sidecar),
+    /// A kind this version does not know (a package written by a later one).
+    #[serde(other)]
+    Unknown,
+}
+
+impl Document {
+    /// Works out the figures the document implies, once, where it is read.
+    pub fn finish(mut self) -> Self {
+        match &mut self {
+            Document::TestResults(counts) => counts.pass_rate = counts.compute_pass_rate(),
+            Document::Log(stats) => stats.finish(),
+            Document::Metrics(m) => {
+                if let Some(c) = &mut m.confusion {
+                    c.total = c.matrix.iter().flatten().sum();
+                }
+            }
+            Document::RiskRegister(r) => {
+                for e in &mut r.entries {
+                    e.carried = e.is_carried();
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// Datasets the document names with a SHA-256.
+    pub fn dataset_refs(&self) -> &[DatasetRef] {
+        match self {
+            Document::BiasReport(d) => &d.datasets,
+            Document::Metrics(d) => &d.datasets,
+            Document::ModelMetadata(d) => &d.datasets,
+            Document::DataLineage(d) => &d.datasets,
+            _ => &[],
+        }
+    }
+}
+
+/// A dataset named with its digest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DatasetRef {
+    /// The dataset's name (or id).
+    pub name: String,
+    /// Its SHA-256, 64 lowercase hex digits.
+    pub sha256: String,
+}
+
+/// A fairness report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BiasReport {
+    /// Sensitive features with their groups.
+    pub features: Vec<FeatureResult>,
+    /// Datasets the report names with a digest.
+    pub datasets: Vec<DatasetRef>,
+}
+
+/// Fairness results for one sensitive feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureResult {
+    /// Feature name, e.g. `sex`.
+    pub name: String,
+    /// The group others are compared with.
+    pub reference_group: Option<String>,
+    /// Each group's results.
+    pub groups: Vec<GroupResult>,
+    /// Largest gap in selection rate between groups.
+    pub demographic_parity_difference: Option<f64>,
+    /// Largest gap in true- or false-positive rate between groups.
+    pub equalized_odds_difference: Option<f64>,
+}
+
+/// Fairness results for one group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupResult {
+    /// Group name.
+    pub name: String,
+    /// Selection rate divided by the reference group's.
+    pub disparate_impact_ratio: Option<f64>,
+    /// Line of the ratio (or the group) in the file.
+    pub line: Option<u64>,
+}
+
+/// JUnit counts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TestCounts {
+    /// Test cases.
+    pub tests: u32,
+    /// Cases with a `<failure>`.
+    pub failures: u32,
+    /// Cases with an `<error>`.
+    pub errors: u32,
+    /// Cases with `<skipped>`.
+    pub skipped: u32,
+    /// Names of the failed or errored cases, `classname.name`.
+    pub failed: Vec<String>,
+    /// The share of the cases that ran (skipped ones neither pass nor fail) that passed;
+    /// none when no case ran.
+    pub pass_rate: Option<f64>,
+}
+
+impl TestCounts {
+    /// The pass rate rule: passed cases over cases that ran; skipped cases are left out.
+    fn compute_pass_rate(&self) -> Option<f64> {
+        let ran = self.tests.saturating_sub(self.skipped);
+        let failed = (self.failures + self.errors).min(ran);
+        (ran > 0).then(|| f64::from(ran - failed) / f64::from(ran))
+    }
+}
+
+/// Named metrics from an evaluation report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Metrics {
+    /// Metric name to value.
+    pub metrics: BTreeMap<String, f64>,
+    /// Datasets the report names with a digest.
+    pub datasets: Vec<DatasetRef>,
+    /// The confusion matrix, when the report has one.
+    pub confusion: Option<Confusion>,
+}
+
+/// A confusion matrix: `matrix[actual][predicted]`, rows and columns in `labels` order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Confusion {
+    /// Class labels.
+    pub labels: Vec<String>,
+    /// Counts, one row per actual class.
+    pub matrix: Vec<Vec<u64>>,
+    /// Sum of all cells.
+    pub total: u64,
+}
+
+/// A model card.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelCard {
+    /// `model_version` (or `version`) from the front matter.
+    pub version: Option<String>,
+    /// `model_id` (or `model_name`) from the front matter.
+    pub model_id: Option<String>,
+    /// Metrics from the front matter's model-index.
+    pub metrics: BTreeMap<String, f64>,
+    /// Whether a section on intended use (`Uses`, `Intended use`) is present.
+    pub has_intended_use: bool,
+    /// Whether a section on limitations (`Limitations`, `Bias, Risks, and Limitations`) is present.
+    pub has_limitations: bool,
+    /// The card's Markdown without its front matter, when it is small enough to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// JSON Lines log statistics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogStats {
+    /// Records that parsed.
+    pub records: u64,
+    /// Lines that did not.
+    pub bad_lines: u64,
+    /// Earliest timestamp.
+    pub first: Option<String>,
+    /// Latest timestamp.
+    pub last: Option<String>,
+    /// Largest gap between consecutive records, in seconds.
+    pub largest_gap_seconds: Option<i64>,
+    /// For each top-level key, how many records carry it.
+    pub key_counts: BTreeMap<String, u64>,
+    /// Counts of the `action` field's values (override logs: accept, override, reverse, halt).
+    pub actions: BTreeMap<String, u64>,
+    /// Faithfulness scores of RAG answers (`faithfulness_score` or `faithfulness`), in order.
+    pub faithfulness: Vec<f64>,
+    /// Share of acted-on records whose action overrides or reverses the system's output.
+    pub override_rate: Option<f64>,
+    /// Mean faithfulness score.
+    pub mean_faithfulness: Option<f64>,
+    /// Lowest faithfulness score.
+    pub lowest_faithfulness: Option<f64>,
+}
+
+impl LogStats {
+    /// Works out the rates from the counts (after reading, and after merging).
+    pub fn finish(&mut self) {
+        let acted: u64 = self.actions.values().sum();
+        self.override_rate = (acted > 0).then(|| {
+            let overridden: u64 =
+                self.actions.iter().filter(|(a, _)| matches!(a.as_str(), "override" | "reverse")).map(|(_, n)| n).sum();
+            overridden as f64 / acted as f64
+        });
+        let scores: Vec<f64> = self.faithfulness.iter().copied().filter(|x| x.is_finite()).collect();
+        self.mean_faithfulness = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+        self.lowest_faithfulness = scores.iter().copied().reduce(f64::min);
+    }
+
+    /// The statistics of several logs taken together: counts summed, the time span
+    /// widened, the rates worked out again over the sums.
+    pub fn merge<'a>(logs: impl IntoIterator<Item = &'a LogStats>) -> LogStats {
+        let mut merged = LogStats::default();
+        for s in logs {
+            merged.records += s.records;
+            merged.bad_lines += s.bad_lines;
+            merged.first = match (merged.first.take(), &s.first) {
+                (Some(a), Some(b)) => Some(a.min(b.clone())),
+                (a, b) => a.or_else(|| b.clone()),
+            };
+            merged.last = match (merged.last.take(), &s.last) {
+                (Some(a), Some(b)) => Some(a.max(b.clone())),
+                (a, b) => a.or_else(|| b.clone()),
+            };
+            merged.largest_gap_seconds = match (merged.largest_gap_seconds, s.largest_gap_seconds) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            for (key, n) in &s.key_counts {
+                *merged.key_counts.entry(key.clone()).or_default() += n;
+            }
+            for (action, n) in &s.actions {
+                *merged.actions.entry(action.clone()).or_default() += n;
+            }
+            merged.faithfulness.extend(&s.faithfulness);
+        }
+        merged.finish();
+        merged
+    }
+}
+
+/// A risk register.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RiskRegister {
+    /// The key that holds the list of risks (`risks`, `entries`, ...); none for a
+    /// register that is a list itself.
+    pub list_key: Option<String>,
+    /// Whether a list of risks was found at all.
+    pub has_list: bool,
+    /// The risks, in file order.
+    pub entries: Vec<RiskEntry>,
+}
+
+/// One risk.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RiskEntry {
+    /// Risk id.
+    pub id: Option<String>,
+    /// What could go wrong.
+    pub risk: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Likelihood.
+    pub likelihood: Option<String>,
+    /// Impact.
+    pub impact: Option<String>,
+    /// Mitigation.
+    pub mitigation: Option<String>,
+    /// Residual level.
+    pub residual: Option<String>,
+    /// Status (mitigated, accepted, open, ...).
+    pub status: Option<String>,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Whether a residual risk is carried: the risk was accepted, or its residual level
+    /// is not low.
+    pub carried: bool,
+}
+
+impl RiskEntry {
+    /// The fields every entry should have that this one lacks: risk, mitigation, residual
+    /// risk, owner.
+    pub fn lacking(&self) -> Vec<&'static str> {
+        [
+            ("risk", self.risk.is_none()),
+            ("mitigation", self.mitigation.is_none()),
+            ("residual risk", self.residual.is_none()),
+            ("owner", self.owner.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, absent)| absent.then_some(name))
+        .collect()
+    }
+
+    /// The residual-risk rule: accepted risks, and risks whose residual level is not low,
+    /// are carried.
+    fn is_carried(&self) -> bool {
+        let accepted = self.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("accepted"));
+        let not_low = self.residual.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case("low"));
+        accepted || not_low
+    }
+}
+
+/// A dataset manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatasetManifest {
+    /// Every dataset it lists.
+    pub datasets: Vec<Dataset>,
+    /// Whether it flags raw personal data (`contains_pii: true` anywhere).
+    pub contains_pii: bool,
+}
+
+/// A dataset listed in a manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Dataset {
+    /// Role: training, validation, test, ...
+    pub role: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Where it lives.
+    pub uri: Option<String>,
+    /// A file it names by path (`path` or `file`), relative to the evidence root.
+    pub file: Option<String>,
+    /// Its SHA-256 as recorded, normalised to 64 lowercase hex digits.
+    pub sha256: Option<String>,
+    /// Rows.
+    pub rows: Option<u64>,
+}
+
+/// Model metadata.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelMetadata {
+    /// `model_id` (or `model_name`), when given.
+    pub model_id: Option<String>,
+    /// Whether it flags raw personal data (`contains_pii: true` anywhere).
+    pub contains_pii: bool,
+    /// Datasets it names with a digest.
+    pub datasets: Vec<DatasetRef>,
+}
+
+/// A structured document shown as `key: value` facts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FactSheet {
+    /// Flattened facts (`a.b[0].c`, value), the first forty.
+    pub facts: Vec<(String, String)>,
+    /// Facts left out.
+    pub more: usize,
+    /// Datasets it names with a digest.
+    pub datasets: Vec<DatasetRef>,
+}
+
+/// A data profile's headline figures (ydata-profiling's `table`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataProfile {
+    /// Rows profiled.
+    pub rows: Option<u64>,
+    /// Variables.
+    pub variables: Option<u64>,
+    /// Share of missing cells, 0-1.
+    pub missing_share: Option<f64>,
+    /// Duplicate rows.
+    pub duplicates: Option<u64>,
+}
+
+/// A datasheet's sections on representativeness, as Markdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Datasheet {
+    /// Each section whose heading mentions representativeness, heading included.
+    pub representativeness: Vec<String>,
+}
+
+/// A human-oversight plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OversightPlan {
+    /// Each section heading with its first paragraph.
+    pub measures: Vec<OversightMeasure>,
+}
+
+/// One oversight measure.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OversightMeasure {
+    /// The section heading.
+    pub title: String,
+    /// Its first paragraph, as plain text.
+    pub text: String,
+}
+
+/// A sign-off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignOff {
+    /// Who signed (one reviewer, or approvers joined by commas).
+    pub reviewer: Option<String>,
+    /// The reviewer's role, when given.
+    pub role: Option<String>,
+    /// The decision as written, lower-cased.
+    pub decision: Option<String>,
+    /// When, as written.
+    pub date: Option<String>,
+    /// The version the sign-off is for.
+    pub version: Option<String>,
+    /// Whether the decision is an approval.
+    pub approved: bool,
+}
+
+/// A waiver as written (whether it is in force is the assessment's call).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WaiverText {
+    /// Requirement ids it waives.
+    pub requirements: Vec<String>,
+    /// Why.
+    pub justification: Option<String>,
+    /// Who approved it.
+    pub approver: Option<String>,
+    /// Last day it holds.
+    pub expires: Option<chrono::NaiveDate>,
+}
+
+/// What a sidecar (`FILE.dossier.yaml`) says about its file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    /// The date of the evidence (YYYY-MM-DD), for files whose content carries none.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// The evidence type, overriding classification.
+    #[serde(default, rename = "type")]
+    pub evidence_type: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipped_cases_neither_pass_nor_fail() {
+        let counts = |tests, failures, skipped| match Document::TestResults(TestCounts {
+            tests,
+            failures,
+            skipped,
+            ..TestCounts::default()
+        })
+        .finish()
+        {
+            Document::TestResults(c) => c.pass_rate,
+            _ => unreachable!(),
+        };
+        assert_eq!(counts(7, 0, 1), Some(1.0));
+        assert_eq!(counts(8, 1, 2).map(|r| (r * 1000.0).round()), Some(833.0));
+        assert_eq!(counts(2, 0, 2), None);
+    }
+
+    #[test]
+    fn merged_logs_work_out_their_rates_over_the_sums() {
+        let log = |actions: &[(&str, u64)], scores: &[f64]| {
+            let mut s = LogStats {
+                records: 10,
+                actions: actions.iter().map(|(a, n)| (a.to_string(), *n)).collect(),
+                faithfulness: scores.to_vec(),
+                ..LogStats::default()
+            };
+            s.finish();
+            s
+        };
+        let a = log(&[("accept", 8), ("override", 2)], &[0.9]);
+        let b = log(&[("accept", 10)], &[0.95, 0.6]);
+        assert_eq!(a.override_rate, Some(0.2));
+        let m = LogStats::merge([&a, &b]);
+        assert_eq!((m.records, m.override_rate, m.lowest_faithfulness), (20, Some(0.1), Some(0.6)));
+    }
+
+    #[test]
+    fn accepted_and_not_low_risks_are_carried() {
+        let entry = |residual: &str, status: &str| RiskEntry {
+            residual: Some(residual.into()),
+            status: Some(status.into()),
+            ..RiskEntry::default()
+        };
+        let carried =
+            |e: RiskEntry| match Document::RiskRegister(RiskRegister { entries: vec![e], ..RiskRegister::default() })
+                .finish()
+            {
+                Document::RiskRegister(r) => r.entries[0].carried,
+                _ => unreachable!(),
+            };
+        assert!(!carried(entry("low", "mitigated")));
+        assert!(carried(entry("medium", "mitigated")));
+        assert!(carried(entry("Low", "Accepted")));
+        assert_eq!(entry("low", "x").lacking(), ["risk", "mitigation", "owner"]);
+    }
+
+    #[test]
+    fn a_kind_from_a_later_version_reads_as_unknown() {
+        let d: Document = serde_json::from_str(r#"{"kind": "from-the-future", "x": 1}"#).unwrap();
+        assert_eq!(d, Document::Unknown);
+    }
+}

@@ -1,0 +1,169 @@
+//! The evidence as collected: every file with its digest, its classification and what it
+//! says, plus the links and paths that were met but not collected.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::document::Document;
+use super::finding::Code;
+use crate::digest::Sha256Digest;
+
+/// One evidence file as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactEntry {
+    /// Path relative to the evidence root, `/`-separated.
+    pub path: String,
+    /// SHA-256 of the content.
+    pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// One symbolic link in the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SymlinkEntry {
+    /// Whether the target lies outside the evidence root.
+    pub outside_root: bool,
+    /// Path of the link relative to the evidence root.
+    pub path: String,
+    /// The link's target, as stored in the link.
+    pub target: String,
+}
+
+/// One path that was met but not collected.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedEntry {
+    /// Path relative to the evidence root (lossy for non-UTF-8 names).
+    pub path: String,
+    /// The finding code that explains why.
+    pub reason: Code,
+}
+
+/// Which evidence type a file is, why, and the date its content states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// The evidence type, or `None` when nothing matched.
+    pub evidence_type: Option<String>,
+    /// Why.
+    #[serde(flatten)]
+    pub reason: Reason,
+    /// The date the content states, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// Where that date came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_source: Option<String>,
+}
+
+impl Facts {
+    /// The facts of a file no rule matched.
+    pub fn unmatched() -> Self {
+        Facts { evidence_type: None, reason: Reason::Unmatched, date: None, date_source: None }
+    }
+
+    /// Whether the file is evidence at all (the run's config file and sidecars are not).
+    pub fn is_evidence(&self) -> bool {
+        !matches!(self.reason, Reason::Config | Reason::Sidecar { .. })
+    }
+}
+
+/// Why an artifact got its type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "kebab-case")]
+pub enum Reason {
+    /// A path rule in `dossier.yaml`.
+    UserRule {
+        /// The glob that matched.
+        pattern: String,
+    },
+    /// A built-in path rule.
+    PathRule {
+        /// The glob that matched.
+        pattern: String,
+    },
+    /// A built-in content rule.
+    Content {
+        /// What the rule looked for.
+        rule: String,
+    },
+    /// The configuration file of this run: not evidence.
+    Config,
+    /// A sidecar (`FILE.dossier.yaml`) describing another file: not evidence itself.
+    Sidecar {
+        /// The file it describes.
+        of: String,
+    },
+    /// The type comes from the file's sidecar.
+    SidecarType {
+        /// The sidecar.
+        sidecar: String,
+    },
+    /// No rule matched.
+    Unmatched,
+    /// A reason this version does not know (a package written by a later one).
+    #[serde(other)]
+    Other,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::UserRule { pattern } => write!(f, "path matches the rule {pattern:?} in dossier.yaml"),
+            Reason::PathRule { pattern } => write!(f, "path matches the built-in rule {pattern:?}"),
+            Reason::Content { rule } => write!(f, "content: {rule}"),
+            Reason::Config => f.write_str("it is this run's dossier configuration, not evidence"),
+            Reason::Sidecar { of } => write!(f, "it is the sidecar describing {of}, not evidence itself"),
+            Reason::SidecarType { sidecar } => write!(f, "its sidecar {sidecar} says so"),
+            Reason::Unmatched => {
+                f.write_str("no path or content rule matched; add a `classification` rule to dossier.yaml")
+            }
+            Reason::Other => f.write_str("a rule of a later dossier version"),
+        }
+    }
+}
+
+/// One evidence file: its digest, its classification and, for the kinds dossier reads,
+/// what it says, all read from the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// Path relative to the evidence root, `/`-separated.
+    pub path: String,
+    /// SHA-256 of the content.
+    pub sha256: Sha256Digest,
+    /// Size in bytes.
+    pub size: u64,
+    /// Type, reason and date.
+    #[serde(flatten)]
+    pub facts: Facts,
+    /// What the file says, for the evidence kinds dossier reads. A kind from a later
+    /// dossier version reads as [`Document::Unknown`].
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "tolerant_document")]
+    pub document: Option<Document>,
+}
+
+impl Artifact {
+    /// The manifest's view of the file.
+    pub fn entry(&self) -> ArtifactEntry {
+        ArtifactEntry { path: self.path.clone(), sha256: self.sha256, size: self.size }
+    }
+
+    /// The evidence type, when the file has one.
+    pub fn evidence_type(&self) -> Option<&str> {
+        self.facts.evidence_type.as_deref()
+    }
+}
+
+/// A document of a known kind whose fields do not match this version (a later one changed
+/// them) reads as unknown rather than failing the whole assessment.
+fn tolerant_document<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Document>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(serde_json::from_value(value).unwrap_or(Document::Unknown)))
+}
