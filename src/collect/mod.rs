@@ -627,6 +627,59 @@ fn lossy_relative(root: &Path, path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A reader that keeps every byte it is fed.
+    struct Recorder(Arc<Mutex<BTreeMap<String, Vec<u8>>>>);
+
+    struct Recording(String, Vec<u8>, Arc<Mutex<BTreeMap<String, Vec<u8>>>>);
+
+    impl Interpret for Recorder {
+        fn reader(&self, path: &str, _: &Facts, _: u64) -> Option<Box<dyn ContentReader>> {
+            Some(Box::new(Recording(path.to_string(), Vec::new(), self.0.clone())))
+        }
+    }
+
+    impl ContentReader for Recording {
+        fn feed(&mut self, chunk: &[u8]) {
+            self.1.extend_from_slice(chunk);
+        }
+
+        fn finish(self: Box<Self>) -> Reading {
+            self.2.lock().unwrap().insert(self.0.clone(), self.1.clone());
+            Reading::default()
+        }
+    }
+
+    #[test]
+    fn readers_see_exactly_the_bytes_that_were_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: Vec<u8> = (0..3 * digest::BUFFER_SIZE as u32 + 17).map(|i| (i % 251) as u8).collect();
+        fs::write(dir.path().join("big.bin"), &big).unwrap();
+        fs::write(dir.path().join("small.json"), b"{\"a\": 1}").unwrap();
+        fs::write(dir.path().join("empty.txt"), b"").unwrap();
+        let seen = Arc::new(Mutex::new(BTreeMap::new()));
+        let taxonomy = crate::catalog::Taxonomy::builtin().unwrap();
+        let classifier = Classifier::new(taxonomy, &[], None).unwrap();
+        let evidence = collect(&CollectOptions {
+            root: dir.path().to_path_buf(),
+            include_hidden: false,
+            ignore: Gitignore::empty(),
+            copy_to: None,
+            progress: &Silent,
+            classifier: Some(&classifier),
+            interpret: Some(&Recorder(seen.clone())),
+        })
+        .unwrap();
+        let seen = seen.lock().unwrap();
+        assert_eq!(evidence.artifacts.len(), 3);
+        for a in &evidence.artifacts {
+            let bytes = &seen[&a.path];
+            assert_eq!(Sha256Digest::of(bytes), a.sha256, "{}", a.path);
+            assert_eq!(bytes.len() as u64, a.size);
+        }
+        assert_eq!(seen["big.bin"], big);
+    }
 
     #[test]
     fn lexical_link_escape() {

@@ -8,13 +8,6 @@ fn credit() -> Workspace {
     sample_workspace("credit-scoring")
 }
 
-fn edit(ws: &Workspace, rel: &str, from: &str, to: &str) {
-    let path = ws.evidence().join(rel);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{rel} does not contain {from:?}");
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
-
 #[test]
 fn a_clean_credit_scoring_run_passes_the_gate_and_writes_nothing() {
     let ws = credit();

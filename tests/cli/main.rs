@@ -1,5 +1,6 @@
 //! End-to-end tests of the `dossier` binary on real files.
 
+mod architecture;
 mod book;
 mod build;
 mod checks;
@@ -10,8 +11,11 @@ mod diff;
 mod init;
 mod interchange;
 mod matrix;
+mod model;
+mod render;
 mod reports;
 mod signing;
 mod snapshots;
 mod support;
+mod terminal;
 mod verify;

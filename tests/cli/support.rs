@@ -127,6 +127,24 @@ pub fn sample_workspace(name: &str) -> Workspace {
     ws
 }
 
+/// Replaces the first `from` in evidence file `rel` with `to` (which must be there).
+pub fn edit(ws: &Workspace, rel: &str, from: &str, to: &str) {
+    let path = ws.evidence().join(rel);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} does not contain {from:?}");
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The text of a PDF (pdftotext), lines joined; none when poppler is not installed.
+pub fn pdf_text(pdf: &Path) -> Option<String> {
+    if !have("pdftotext") {
+        return None;
+    }
+    let out = Process::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    Some(String::from_utf8_lossy(&out.stdout).replace('\n', " "))
+}
+
 /// The package's matrix.json.
 pub fn matrix(ws: &Workspace) -> Value {
     read_json(&ws.package().join("matrix.json"))
