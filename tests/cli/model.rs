@@ -149,7 +149,7 @@ fn evidence_that_changes_between_two_reads_stops_the_build_with_exit_3() {
     let before = snapshot(&ws.package());
 
     let marker = ws.dir.path().join("paused");
-    let mut child = Process::new(env!("CARGO_BIN_EXE_dossier"))
+    let child = Process::new(env!("CARGO_BIN_EXE_dossier"))
         .current_dir(ws.dir.path())
         .env("SOURCE_DATE_EPOCH", Q4)
         .env("DOSSIER_TEST_PAUSE_BEFORE_REREAD", &marker)
