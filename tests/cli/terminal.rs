@@ -50,6 +50,12 @@ fn control_characters_in_names_and_evidence_are_shown_escaped() {
     assert_no_controls("summary.md", &summary);
     assert!(summary.contains("pwned"), "summary.md lists the finding");
 
+    // The HTML report shows them escaped too (the PDF shows such characters as their
+    // code point, U+1B, as it does for any character its fonts lack).
+    let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
+    assert!(!html.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')), "index.html holds raw control characters");
+    assert!(html.contains("q3\\x1b]0;pwned\\x07.json"), "index.html does not show the name escaped");
+
     // The machine outputs keep the names as they are: they are data, not display.
     let findings = read_json(&ws.package().join("findings.json"));
     assert!(findings["findings"].as_array().unwrap().iter().any(|f| f["path"] == TITLE));
