@@ -34,32 +34,11 @@ sizes = [int(s) for s in sizes.split()]
 env = dict(os.environ, SOURCE_DATE_EPOCH="1795000000")
 VARIANTS = {"none": "[]", "html": "[html]", "pdf": "[pdf]", "both": "[html, pdf]"}
 
+sys.path.insert(0, os.path.join(here, "benches"))
+from evidence_tree import prepare as prepare_tree
+
 def prepare(name, sample, extra_logs=0):
-    """work/NAME/ev holds the evidence; work/NAME/<variant>.yaml the configs."""
-    tree = os.path.join(work, name)
-    ev = os.path.join(tree, "ev")
-    done = os.path.join(tree, ".done")
-    if not os.path.exists(done):
-        shutil.rmtree(tree, ignore_errors=True)
-        shutil.copytree(os.path.join(here, "evidence-samples", sample), ev)
-        for n in range(extra_logs):
-            day = n // 400
-            path = os.path.join(ev, "logs", "inference", "archive",
-                                f"{2024 + day // 365}", f"{day % 365 // 31 + 1:02d}", f"{day % 31 + 1:02d}")
-            os.makedirs(path, exist_ok=True)
-            with open(os.path.join(path, f"audit-{n % 400:03d}.jsonl"), "w") as fh:
-                for r in range(3):
-                    fh.write('{"timestamp":"2026-11-18T08:%02d:%02dZ","request_id":"r-%d-%d",'
-                             '"model_version":"4.2.1","input":{"annual_income":52000},"prediction":"approve",'
-                             '"score":712,"confidence":0.71,"latency_ms":38,"actor":"svc:loan-origination-api",'
-                             '"decision":"approve"}\n' % (r, n % 60, n, r))
-        open(done, "w").close()
-    base = open(os.path.join(ev, "dossier.yaml")).read()
-    base = base.replace("root: .", "root: ev").replace("file: policies/", "file: ev/policies/")
-    for variant, formats in VARIANTS.items():
-        with open(os.path.join(tree, f"{variant}.yaml"), "w") as fh:
-            fh.write(base + f"\nreport:\n  formats: {formats}\n")
-    return tree
+    return prepare_tree(work, here, name, sample, extra_logs, VARIANTS)
 
 def best(tree, variant):
     out = os.path.join(tree, f"pkg-{variant}")

@@ -16,7 +16,7 @@ pub mod readers;
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::CatalogSet;
 use crate::clock;
@@ -24,9 +24,10 @@ use crate::diag::Result;
 use crate::digest::Sha256Digest;
 use crate::model::Tool;
 use crate::model::assessment::{self, Assessment};
+use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::evidence::Artifact;
 use crate::model::finding::{self, Counts, Finding, Verdict};
-use crate::model::matrix::Coverage;
+use crate::model::matrix::{Coverage, FrameworkResult};
 use crate::model::measure::ChecksConfig;
 use crate::model::system::{System, SystemScope};
 
@@ -76,33 +77,81 @@ pub fn assess(
     matrix::apply_waivers(&frameworks, &mut findings);
     findings.extend(matrix::gaps(&frameworks));
     finding::sort(&mut findings);
-
-    let logs = measures::log_summaries(&artifacts);
-    let measures = measures::measures(&artifacts, &logs, &setup.checks);
-    let datasets = datasets::rows(&artifacts);
-    let counts = Counts::of(&findings);
-    Ok(Assessment {
-        format: assessment::FORMAT.into(),
-        schema_version: assessment::SCHEMA_VERSION,
+    Ok(conclude(Concluded {
         tool: Tool::current(),
         assessed_at: clock::format(&assessed_at),
         assessed_on: today,
         system: setup.system.clone(),
         scope: setup.scope.clone(),
         config_sha256: setup.config_sha256,
-        verdict: Verdict::of(&counts),
-        counts,
-        totals: Coverage::total(frameworks.iter().map(|f| &f.coverage)),
         frameworks,
         artifacts,
-        measures,
-        logs,
-        datasets,
         findings,
-        release_date: decisions::release_date(&sign_offs),
         sign_offs,
         waivers,
         checks: setup.checks.clone(),
+    }))
+}
+
+/// What an assessment established, before the figures that follow from it.
+pub struct Concluded {
+    /// The tool that made it.
+    pub tool: Tool,
+    /// When (RFC 3339, UTC).
+    pub assessed_at: String,
+    /// Its day.
+    pub assessed_on: NaiveDate,
+    /// The system as configured.
+    pub system: System,
+    /// The system as assessed.
+    pub scope: SystemScope,
+    /// Digest of the effective configuration.
+    pub config_sha256: Sha256Digest,
+    /// The matrix.
+    pub frameworks: Vec<FrameworkResult>,
+    /// The artifacts with what they say.
+    pub artifacts: Vec<Artifact>,
+    /// Every finding, sorted.
+    pub findings: Vec<Finding>,
+    /// Sign-offs.
+    pub sign_offs: Vec<SignOffRecord>,
+    /// Waivers in force.
+    pub waivers: Vec<Waiver>,
+    /// The thresholds.
+    pub checks: ChecksConfig,
+}
+
+/// The assessment: what was established, with the figures that follow from it worked
+/// out here and only here (log statistics per type, measures and their limits, the
+/// datasets checked, the counts and verdict, total coverage, the release date). A
+/// schema-1 assessment read back from an old package comes through here too.
+pub fn conclude(c: Concluded) -> Assessment {
+    let logs = measures::log_summaries(&c.artifacts);
+    let measures = measures::measures(&c.artifacts, &logs, &c.checks);
+    let datasets = datasets::rows(&c.artifacts);
+    let counts = Counts::of(&c.findings);
+    Assessment {
+        format: assessment::FORMAT.into(),
+        schema_version: assessment::SCHEMA_VERSION,
+        tool: c.tool,
+        assessed_at: c.assessed_at,
+        assessed_on: c.assessed_on,
+        system: c.system,
+        scope: c.scope,
+        config_sha256: c.config_sha256,
+        verdict: Verdict::of(&counts),
+        counts,
+        totals: Coverage::total(c.frameworks.iter().map(|f| &f.coverage)),
+        frameworks: c.frameworks,
+        artifacts: c.artifacts,
+        measures,
+        logs,
+        datasets,
+        findings: c.findings,
+        release_date: decisions::release_date(&c.sign_offs),
+        sign_offs: c.sign_offs,
+        waivers: c.waivers,
+        checks: c.checks,
         presentation: Default::default(),
-    })
+    }
 }

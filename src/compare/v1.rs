@@ -16,13 +16,13 @@ use serde_json::Value;
 use crate::assess::{self, readers};
 use crate::digest::Sha256Digest;
 use crate::model::Tool;
-use crate::model::assessment::{self, Assessment};
+use crate::model::assessment::Assessment;
 use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::document::{
     BiasReport, Confusion, DatasetRef, Document, FeatureResult, LogStats, Metrics, ModelCard, TestCounts,
 };
 use crate::model::evidence::{Artifact, Facts};
-use crate::model::finding::{Counts, Finding, Verdict};
+use crate::model::finding::Finding;
 use crate::model::matrix::{Coverage, FrameworkResult};
 use crate::model::measure::ChecksConfig;
 use crate::model::system::{System, SystemScope};
@@ -142,11 +142,6 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
         // Schema 1 held no percentage: the coverage rule works it out from the statuses.
         f.coverage = Coverage::of(f.requirements.iter().filter(|r| !r.heading).map(|r| r.status));
     }
-    let checks = v1.checks.unwrap_or_default();
-    let logs = assess::measures::log_summaries(&artifacts);
-    let measures = assess::measures::measures(&artifacts, &logs, &checks);
-    let datasets = assess::datasets::rows(&artifacts);
-    let counts = Counts::of(&v1.findings);
     let assessed_on = DateTime::parse_from_rfc3339(&v1.assessed_at)
         .map_err(|e| format!("assessed_at {:?} is not an RFC 3339 time ({e})", v1.assessed_at))?
         .date_naive();
@@ -157,30 +152,22 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
         role: v1.system.role,
         capabilities: v1.system.capabilities.clone(),
     };
-    Ok(Assessment {
-        format: assessment::FORMAT.into(),
-        schema_version: 1,
+    let mut assessment = assess::conclude(assess::Concluded {
         tool: v1.tool,
         assessed_at: v1.assessed_at,
         assessed_on,
         system: v1.system,
         scope,
         config_sha256: v1.config_sha256,
-        verdict: Verdict::of(&counts),
-        counts,
-        totals: Coverage::total(frameworks.iter().map(|f| &f.coverage)),
         frameworks,
         artifacts,
-        measures,
-        logs,
-        datasets,
         findings: v1.findings,
-        release_date: assess::decisions::release_date(&v1.sign_offs),
         sign_offs: v1.sign_offs,
         waivers: v1.waivers,
-        checks,
-        presentation: Default::default(),
-    })
+        checks: v1.checks.unwrap_or_default(),
+    });
+    assessment.schema_version = 1;
+    Ok(assessment)
 }
 
 #[cfg(test)]

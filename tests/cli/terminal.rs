@@ -53,7 +53,10 @@ fn control_characters_in_names_and_evidence_are_shown_escaped() {
     // The HTML report shows them escaped too (the PDF shows such characters as their
     // code point, U+1B, as it does for any character its fonts lack).
     let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
-    assert!(!html.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')), "index.html holds raw control characters");
+    assert!(
+        !html.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')),
+        "index.html holds raw control characters"
+    );
     assert!(html.contains("q3\\x1b]0;pwned\\x07.json"), "index.html does not show the name escaped");
 
     // The machine outputs keep the names as they are: they are data, not display.

@@ -26,7 +26,7 @@ use crate::markdown;
 use crate::model::assessment::Assessment;
 use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::diff::Diff;
-use crate::model::document::{Confusion, Document, LogStats, TestCounts};
+use crate::model::document::{Confusion, Document, LogStats, RiskEntry, TestCounts};
 use crate::model::finding::{Finding, Severity, Verdict};
 use crate::model::matrix::{Coverage, FrameworkResult, RequirementResult, Status};
 use crate::model::measure::MeasureKind;
@@ -305,30 +305,12 @@ pub struct RiskManagement {
     pub residual: Vec<Risk>,
 }
 
-/// One risk from a register.
+/// One risk from a register, with the register it came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Risk {
-    /// Whether a residual risk is carried (accepted, or not low).
-    #[serde(skip)]
-    pub carried: bool,
-    /// Risk id.
-    pub id: Option<String>,
-    /// What could go wrong.
-    pub risk: Option<String>,
-    /// Category.
-    pub category: Option<String>,
-    /// Likelihood.
-    pub likelihood: Option<String>,
-    /// Impact.
-    pub impact: Option<String>,
-    /// Mitigation.
-    pub mitigation: Option<String>,
-    /// Residual level.
-    pub residual: Option<String>,
-    /// Status (mitigated, accepted, open, ...).
-    pub status: Option<String>,
-    /// Owner.
-    pub owner: Option<String>,
+    /// The risk as the register states it, and whether a residual risk is carried.
+    #[serde(flatten)]
+    pub entry: RiskEntry,
     /// The register it came from.
     pub source: String,
 }
@@ -1009,23 +991,9 @@ fn risk_management(a: &Assessment) -> RiskManagement {
     for (x, d) in a.documents() {
         let Document::RiskRegister(register) = d else { continue };
         registers.push(x.path.clone());
-        for e in &register.entries {
-            risks.push(Risk {
-                id: e.id.clone(),
-                risk: e.risk.clone(),
-                category: e.category.clone(),
-                likelihood: e.likelihood.clone(),
-                impact: e.impact.clone(),
-                mitigation: e.mitigation.clone(),
-                residual: e.residual.clone(),
-                status: e.status.clone(),
-                owner: e.owner.clone(),
-                source: x.path.clone(),
-                carried: e.carried,
-            });
-        }
+        risks.extend(register.entries.iter().map(|e| Risk { entry: e.clone(), source: x.path.clone() }));
     }
-    let residual = risks.iter().filter(|r| r.carried).cloned().collect();
+    let residual = risks.iter().filter(|r| r.entry.carried).cloned().collect();
     RiskManagement { registers, risks, residual }
 }
 
