@@ -244,8 +244,8 @@ fn compare_frameworks(old: &Assessment, new: &Assessment) -> (Vec<CatalogRow>, V
             let (b, a) = (old_reqs.get(rid), new_reqs.get(rid));
             let change = match (b, a) {
                 (Some(b), Some(a)) if b.status == a.status => continue,
-                (Some(b), Some(a)) if a.status.is_gap() && a.status.badness() > b.status.badness() => Change::Regressed,
-                (Some(b), Some(a)) if b.status.is_gap() && a.status.badness() == 0 => Change::Fixed,
+                (Some(b), Some(a)) if a.status.regressed_from(b.status) => Change::Regressed,
+                (Some(b), Some(a)) if a.status.fixed_from(b.status) => Change::Fixed,
                 (Some(_), Some(_)) => Change::Changed,
                 (None, Some(_)) => Change::Added,
                 (Some(_), None) => Change::Removed,
@@ -378,7 +378,7 @@ mod tests {
     #[test]
     fn only_a_worse_gap_is_a_regression() {
         use Status::*;
-        let regressed = |a: Status, b: Status| b.is_gap() && b.badness() > a.badness();
+        let regressed = |a: Status, b: Status| b.regressed_from(a);
         assert!(regressed(Satisfied, Failed));
         assert!(regressed(Satisfied, Partial));
         assert!(regressed(Stale, Missing));

@@ -53,6 +53,23 @@ impl Status {
         self.badness() >= 2
     }
 
+    /// Whether a requirement that was `before` and is `self` now got worse: it is a gap,
+    /// and a worse one than before (a waiver is a decision, not a gap).
+    pub fn regressed_from(self, before: Status) -> bool {
+        self.is_gap() && self.badness() > before.badness()
+    }
+
+    /// Whether a requirement that was `before` and is `self` now was fixed: a gap before,
+    /// met now.
+    pub fn fixed_from(self, before: Status) -> bool {
+        before.is_gap() && self.is_met()
+    }
+
+    /// Whether the requirement is met: satisfied, or not one that applies.
+    pub fn is_met(self) -> bool {
+        self.badness() == 0
+    }
+
     /// How bad a status is, for deciding what got worse: met, waived, then the gaps.
     pub fn badness(self) -> u8 {
         match self {

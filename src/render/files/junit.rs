@@ -65,7 +65,7 @@ fn render(frameworks: &[FrameworkResult], assessed_at: NaiveDateTime) -> String 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
     for (index, f) in frameworks.iter().enumerate() {
         let cases: Vec<_> = f.requirements.iter().filter(|r| !r.heading).collect();
-        let failing = |s: Status| matches!(s, Status::Failed | Status::Missing | Status::Stale | Status::Partial);
+        let failing = Status::is_gap;
         let failures = cases.iter().filter(|r| failing(r.status)).count();
         let skipped = cases.iter().filter(|r| matches!(r.status, Status::NotApplicable | Status::Waived)).count();
         let _ = writeln!(

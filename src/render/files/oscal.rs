@@ -143,7 +143,7 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
     let finding = |r: &RequirementResult| {
         let status = r.status.as_str();
         let state =
-            if matches!(r.status, Status::Satisfied | Status::NotApplicable) { "satisfied" } else { "not-satisfied" };
+            if r.status.is_met() { "satisfied" } else { "not-satisfied" };
         let reason = match r.status {
             Status::Satisfied => "pass",
             Status::NotApplicable | Status::Waived => status,
