@@ -55,7 +55,9 @@ impl Policy {
         let invalid = |why: String| Error::invalid(Problem::in_file(file, why));
         let source = std::fs::read_to_string(file).map_err(|e| invalid(format!("cannot read this policy: {e}")))?;
         let package = package_of(&source).ok_or_else(|| invalid("no `package` declaration".into()))?;
-        let engine = engine_for(name, &source).map_err(invalid)?;
+        let engine = engine_for(name, &source).map_err(|e| {
+            Error::invalid(Problem::in_file(file, e.message).at(e.at.map(|a| a.0), e.at.map(|a| a.1)))
+        })?;
         let rule = query.map_or_else(|| format!("data.{package}.deny"), str::to_string);
         Ok(Policy { name: name.to_string(), engine, rule, input, requirements, severity })
     }
@@ -151,8 +153,15 @@ fn evaluate(mut engine: regorus::Engine, rule: &str, input: &Value) -> Outcome {
     }
 }
 
+/// Why a policy does not parse, and where (the position the parse that got furthest
+/// stopped at).
+struct NotRego {
+    message: String,
+    at: Option<(usize, usize)>,
+}
+
 /// Parses the policy as Rego v1, then as v0; reports both errors if neither works.
-fn engine_for(name: &str, source: &str) -> Result<regorus::Engine, String> {
+fn engine_for(name: &str, source: &str) -> Result<regorus::Engine, NotRego> {
     let mut v1 = regorus::Engine::new();
     let v1_error = match v1.add_policy(name.to_string(), source.to_string()) {
         Ok(_) => return Ok(v1),
@@ -162,12 +171,21 @@ fn engine_for(name: &str, source: &str) -> Result<regorus::Engine, String> {
     v0.set_rego_v0(true);
     match v0.add_policy(name.to_string(), source.to_string()) {
         Ok(_) => Ok(v0),
-        Err(v0_error) => Err(format!(
-            "not valid Rego (as v1: {}; as v0: {})",
-            first_line(&v1_error),
-            first_line(&v0_error.to_string())
-        )),
+        Err(v0_error) => {
+            let v0_error = v0_error.to_string();
+            Err(NotRego {
+                message: format!("not valid Rego (as v1: {}; as v0: {})", first_line(&v1_error), first_line(&v0_error)),
+                at: position(name, &v1_error).max(position(name, &v0_error)),
+            })
+        }
     }
+}
+
+/// The line and column a regorus error points at (`--> NAME:LINE:COLUMN`).
+fn position(name: &str, error: &str) -> Option<(usize, usize)> {
+    let rest = &error[error.find(&format!("--> {name}:"))? + name.len() + 5..];
+    let mut numbers = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+    Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
 }
 
 /// The gist of a regorus error: its non-empty lines, except source excerpts, joined.
@@ -235,7 +253,7 @@ deny[msg] {
 
     fn eval(name: &str, source: &str, input: &Value) -> Result<Outcome, String> {
         let package = package_of(source).ok_or("no package")?;
-        Ok(evaluate(engine_for(name, source)?, &format!("data.{package}.deny"), input))
+        Ok(evaluate(engine_for(name, source).map_err(|e| e.message)?, &format!("data.{package}.deny"), input))
     }
 
     #[test]
@@ -265,5 +283,8 @@ deny[msg] {
         std::fs::write(&file, "deny = true").unwrap();
         let err = Policy::load(&file, "y.rego", None, None, vec![], Severity::Error).unwrap_err().to_string();
         assert!(err.ends_with("y.rego: no `package` declaration"), "{err}");
+        std::fs::write(&file, "package p\ndeny[msg] {\n  msg := 1\n").unwrap();
+        let err = Policy::load(&file, "y.rego", None, None, vec![], Severity::Error).unwrap_err().to_string();
+        assert!(err.contains("y.rego:4:1: not valid Rego (as v1: "), "{err}");
     }
 }

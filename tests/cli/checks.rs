@@ -146,13 +146,13 @@ fn a_broken_policy_stops_the_run_before_any_evidence_is_read() {
     let ws = credit();
     ws.write("policies/compliance_policy.rego", b"package mlops.compliance\ndeny[msg] {\n");
     let a = ws.run(&["check", "ev"]).code(2);
-    assert_stderr_has(&a, "error: ev/policies/compliance_policy.rego: not valid Rego (as v1: ");
+    assert_stderr_has(&a, "error: ev/policies/compliance_policy.rego:2:11: not valid Rego (as v1: ");
     // Every problem with the configuration is reported at once, each where it is.
     edit(&ws, "dossier.yaml", "requirements: [eu-ai-act/art-10/2/f,", "requirements: [eu-ai-act/art-10/2/z,");
     let a = ws.build(&[]).code(2);
     assert_stderr_has(&a, "error: 2 problems:");
     assert_stderr_has(&a, "  ev/dossier.yaml:43: policies[0].requirements: unknown requirement id");
-    assert_stderr_has(&a, "  ev/policies/compliance_policy.rego: not valid Rego");
+    assert_stderr_has(&a, "  ev/policies/compliance_policy.rego:2:11: not valid Rego");
     assert!(!ws.package().exists(), "nothing is written when the plan fails");
 }
 
