@@ -20,6 +20,7 @@ use crate::model::assessment::{Assessment, Presentation};
 use crate::model::diff::Diff;
 use crate::model::finding::{Counts, Finding, Verdict};
 use crate::render::files::diff::DIFF_JSON;
+use crate::render::files::matrix::MATRIX_JSON;
 use crate::render::files::sarif::Anchors;
 use crate::render::report::Branding;
 use crate::render::templates::TemplateSet;
@@ -352,7 +353,10 @@ pub fn render_package(
     with_model: bool,
     progress: &dyn Progress,
 ) -> Result<std::result::Result<Rendered, verify::VerifyReport>> {
-    let kept = [crate::render::files::ASSESSMENT_JSON, DIFF_JSON];
+    // Everything the reports are made from is read in the pass that verifies it.
+    let logos = ["png", "jpg", "jpeg", "svg"].map(|ext| format!("{LOGO_STEM}.{ext}"));
+    let mut kept = vec![crate::render::files::ASSESSMENT_JSON, DIFF_JSON, MATRIX_JSON];
+    kept.extend(logos.iter().map(String::as_str));
     let report = verify::verify(&VerifyOptions {
         package: package.to_path_buf(),
         evidence: None,
@@ -385,7 +389,7 @@ pub fn render_package(
         }
         _ => None,
     };
-    let files = PackageSource::new(package)?;
+    let files = Kept(report.contents);
     let logo = match &assessment.presentation.logo {
         Some(path) => Some((path.rsplit('/').next().unwrap_or(path).to_string(), files.read(path)?)),
         None => None,
@@ -421,35 +425,12 @@ pub fn render_package(
     Ok(Ok(Rendered { dir: staging.commit()?, files }))
 }
 
-/// A package's files, from a directory or a bundle.
-enum PackageSource {
-    Dir(PathBuf),
-    Bundle(std::collections::BTreeMap<String, Vec<u8>>),
-}
+/// Package files kept from the pass that verified them: the bytes that were hashed.
+struct Kept(std::collections::BTreeMap<String, Vec<u8>>);
 
-impl PackageSource {
-    fn new(package: &Path) -> Result<Self> {
-        if crate::seal::bundle::is_bundle(package) {
-            let files = crate::seal::bundle::PackageFiles::from_bundle(
-                package,
-                &["matrix.json", "assets/logo.png", "assets/logo.jpg", "assets/logo.jpeg", "assets/logo.svg"],
-            )?;
-            Ok(PackageSource::Bundle(files.contents))
-        } else {
-            Ok(PackageSource::Dir(package.to_path_buf()))
-        }
-    }
-}
-
-impl PackageFiles for PackageSource {
+impl PackageFiles for Kept {
     fn read(&self, rel: &str) -> Result<Vec<u8>> {
-        match self {
-            PackageSource::Dir(dir) => FilesIn(dir).read(rel),
-            PackageSource::Bundle(files) => files
-                .get(rel)
-                .cloned()
-                .ok_or_else(|| Error::io("read", rel, std::io::Error::from(std::io::ErrorKind::NotFound))),
-        }
+        self.0.get(rel).cloned().ok_or_else(|| Error::io("read", rel, std::io::Error::from(std::io::ErrorKind::NotFound)))
     }
 }
 
