@@ -137,10 +137,11 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
     staging.write_output(SUMS_FILE, manifest::format_sums(&entries).as_bytes())?;
     let total_bytes = evidence.total_bytes();
 
+    // The artifacts go on to the assessment; without one, they are done with.
+    let artifacts = std::mem::take(&mut evidence.artifacts);
     let mut assessment = match &plan.assess {
         Some(setup) => {
             let findings = std::mem::take(&mut evidence.findings);
-            let artifacts = std::mem::take(&mut evidence.artifacts);
             Some(assess::assess(setup, artifacts, findings, &evidence.kept, plan.assessed_at)?)
         }
         None => None,

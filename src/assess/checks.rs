@@ -19,7 +19,7 @@ use crate::model::measure::{ChecksConfig, MeasureKind};
 pub fn run(config: &ChecksConfig, release_version: Option<&str>, artifacts: &[Artifact]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for artifact in artifacts {
-        let (Some(document), Some(evidence_type)) = (&artifact.document, artifact.evidence_type()) else { continue };
+        let (Some(document), Some(evidence_type)) = (artifact.document(), artifact.evidence_type()) else { continue };
         let path = artifact.path.as_str();
         match document {
             Document::ModelMetadata(m) if config.pii_flag && m.contains_pii => findings.push(pii(path)),
@@ -185,7 +185,7 @@ fn pii(path: &str) -> Finding {
 fn check_dataset_references(artifacts: &[Artifact], findings: &mut Vec<Finding>) {
     let mut recorded: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
     for a in artifacts {
-        let Some(Document::DatasetManifest(m)) = &a.document else { continue };
+        let Some(Document::DatasetManifest(m)) = a.document() else { continue };
         for d in &m.datasets {
             if let Some(sha) = &d.sha256 {
                 recorded.entry(d.name.as_str()).or_insert((sha.as_str(), a.path.as_str()));
@@ -193,7 +193,7 @@ fn check_dataset_references(artifacts: &[Artifact], findings: &mut Vec<Finding>)
         }
     }
     for a in artifacts {
-        let Some(document) = &a.document else { continue };
+        let Some(document) = a.document() else { continue };
         if matches!(document, Document::DatasetManifest(_)) {
             continue;
         }
@@ -287,7 +287,7 @@ mod tests {
             sha256: Sha256Digest::of(path.as_bytes()),
             size: 1,
             facts: Facts { evidence_type: Some(evidence_type.into()), ..Facts::unmatched() },
-            document: Some(document.finish()),
+            document: Some(Box::new(document.finish())),
         }
     }
 

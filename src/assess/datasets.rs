@@ -12,7 +12,7 @@ pub fn rows(artifacts: &[Artifact]) -> Vec<DatasetRow> {
     // Digests other evidence cites, to show which reports used which dataset.
     let mut cited: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for a in artifacts {
-        if let Some(d @ (Document::Metrics(_) | Document::BiasReport(_))) = &a.document {
+        if let Some(d @ (Document::Metrics(_) | Document::BiasReport(_))) = a.document() {
             for r in d.dataset_refs() {
                 cited.entry(r.sha256.as_str()).or_default().push(a.path.clone());
             }
@@ -20,7 +20,7 @@ pub fn rows(artifacts: &[Artifact]) -> Vec<DatasetRow> {
     }
     let mut out = Vec::new();
     for a in artifacts {
-        let Some(Document::DatasetManifest(m)) = &a.document else { continue };
+        let Some(Document::DatasetManifest(m)) = a.document() else { continue };
         for d in &m.datasets {
             let verified = match (&d.file, &d.sha256) {
                 (Some(file), Some(sha)) => artifacts

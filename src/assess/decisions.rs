@@ -18,7 +18,7 @@ use crate::model::finding::{Code, Finding};
 pub fn sign_offs(artifacts: &[Artifact]) -> Vec<SignOffRecord> {
     artifacts
         .iter()
-        .filter_map(|a| match &a.document {
+        .filter_map(|a| match a.document() {
             Some(Document::SignOff(s)) => Some(SignOffRecord::new(&a.path, s)),
             _ => None,
         })
@@ -77,7 +77,7 @@ pub fn waivers(artifacts: &[Artifact], today: NaiveDate, catalogs: &CatalogSet) 
     let mut valid = Vec::new();
     let mut findings = Vec::new();
     for a in artifacts {
-        let Some(Document::Waiver(w)) = &a.document else { continue };
+        let Some(Document::Waiver(w)) = a.document() else { continue };
         let path = a.path.as_str();
         let mut lacking = Vec::new();
         if w.requirements.is_empty() {

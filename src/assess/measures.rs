@@ -13,7 +13,7 @@ use crate::model::measure::{ChecksConfig, Limit, Measure, MeasureKind};
 pub fn log_summaries(artifacts: &[Artifact]) -> Vec<LogSummary> {
     let mut by_type: BTreeMap<&str, Vec<(&str, &LogStats)>> = BTreeMap::new();
     for a in artifacts {
-        if let (Some(Document::Log(stats)), Some(t)) = (&a.document, a.evidence_type()) {
+        if let (Some(Document::Log(stats)), Some(t)) = (a.document(), a.evidence_type()) {
             by_type.entry(t).or_default().push((a.path.as_str(), stats));
         }
     }
@@ -56,7 +56,7 @@ pub fn measure_limit(measure: &Measure, checks: &ChecksConfig) -> Option<Limit> 
 pub fn measures(artifacts: &[Artifact], logs: &[LogSummary], checks: &ChecksConfig) -> Vec<Measure> {
     let mut out = Vec::new();
     for a in artifacts {
-        let (Some(document), Some(evidence_type)) = (&a.document, a.evidence_type()) else { continue };
+        let (Some(document), Some(evidence_type)) = (a.document(), a.evidence_type()) else { continue };
         let mut push = |kind: MeasureKind, label: String, value: f64, subject: Subject| {
             if value.is_finite() {
                 let limit = limit(kind, &label, checks);

@@ -119,7 +119,7 @@ fn assessment_input(system: &SystemScope, artifacts: &[Artifact]) -> Value {
         .collect();
     let documents: serde_json::Map<String, Value> = artifacts
         .iter()
-        .filter_map(|a| Some((a.path.clone(), serde_json::to_value(a.document.as_ref()?).ok()?)))
+        .filter_map(|a| Some((a.path.clone(), serde_json::to_value(a.document()?).ok()?)))
         .collect();
     json!({"system": system, "artifacts": listed, "documents": documents})
 }

@@ -265,7 +265,7 @@ pub fn apply_sidecars(
             .findings
             .retain(|f| f.path.as_deref() != Some(artifact.path.as_str()) || f.code == Code::EmptyArtifact);
         let reading = reread(root, artifact, interpret)?;
-        artifact.document = reading.document;
+        artifact.document = reading.document.map(Box::new);
         evidence.findings.extend(reading.findings);
         if let Some(bytes) = reading.kept {
             evidence.kept.insert(artifact.path.clone(), bytes);
@@ -511,7 +511,7 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
         sha256: hashed.digest,
         size: hashed.bytes,
         facts: facts.unwrap_or_else(Facts::unmatched),
-        document: reading.document.take(),
+        document: reading.document.take().map(Box::new),
     };
     Attempt::Finished(Hashing::Done(Box::new((artifact, reading))))
 }

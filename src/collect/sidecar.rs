@@ -26,7 +26,7 @@ pub fn apply(artifacts: &mut [Artifact], taxonomy: &Taxonomy) -> Applied {
     let mut applied = Applied::default();
     let sidecars: Vec<(String, String, crate::model::document::Sidecar)> = artifacts
         .iter()
-        .filter_map(|a| match (&a.facts.reason, &a.document) {
+        .filter_map(|a| match (&a.facts.reason, a.document()) {
             (Reason::Sidecar { of }, Some(Document::Sidecar(side))) => Some((a.path.clone(), of.clone(), side.clone())),
             _ => None,
         })

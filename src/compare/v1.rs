@@ -134,7 +134,7 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
         .into_iter()
         .map(|a| {
             let document = documents.remove(&a.path);
-            Artifact { path: a.path, sha256: a.sha256, size: a.size, facts: a.facts, document }
+            Artifact { path: a.path, sha256: a.sha256, size: a.size, facts: a.facts, document: document.map(Box::new) }
         })
         .collect();
     let mut frameworks = v1.frameworks;
@@ -214,10 +214,10 @@ mod tests {
         assert_eq!(a.schema_version, 1);
         let rate = a.measures.iter().find(|m| m.kind == MeasureKind::OverrideRate).unwrap();
         assert_eq!((rate.value, rate.path.as_str()), (0.1, "2 files"), "a rate over every log of the type");
-        let Some(Document::RiskRegister(r)) = &a.artifacts[2].document else { panic!("{:?}", a.artifacts[2]) };
+        let Some(Document::RiskRegister(r)) = a.artifacts[2].document() else { panic!("{:?}", a.artifacts[2]) };
         assert_eq!(r.entries[0].risk.as_deref(), Some("drift"));
         assert!(r.entries[0].carried);
-        assert_eq!(a.artifacts[3].document, Some(Document::Unknown), "an unknown kind is kept as unknown");
+        assert_eq!(a.artifacts[3].document(), Some(&Document::Unknown), "an unknown kind is kept as unknown");
         assert_eq!(a.scope.name, "s");
     }
 }

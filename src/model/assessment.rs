@@ -94,7 +94,7 @@ impl Presentation {
 impl Assessment {
     /// The documents, with the artifact each comes from.
     pub fn documents(&self) -> impl Iterator<Item = (&Artifact, &Document)> {
-        self.artifacts.iter().filter_map(|a| a.document.as_ref().map(|d| (a, d)))
+        self.artifacts.iter().filter_map(|a| a.document().map(|d| (a, d)))
     }
 
     /// The artifacts of the given evidence types, in path order.

@@ -258,16 +258,24 @@ impl LogStats {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
             };
-            for (key, n) in &s.key_counts {
-                *merged.key_counts.entry(key.clone()).or_default() += n;
-            }
-            for (action, n) in &s.actions {
-                *merged.actions.entry(action.clone()).or_default() += n;
-            }
+            add_counts(&mut merged.key_counts, &s.key_counts);
+            add_counts(&mut merged.actions, &s.actions);
             merged.faithfulness.extend(&s.faithfulness);
         }
         merged.finish();
         merged
+    }
+}
+
+/// Adds `more` to `counts`, key by key (a key is copied only the first time it is seen).
+fn add_counts(counts: &mut BTreeMap<String, u64>, more: &BTreeMap<String, u64>) {
+    for (key, n) in more {
+        match counts.get_mut(key) {
+            Some(count) => *count += n,
+            None => {
+                counts.insert(key.clone(), *n);
+            }
+        }
     }
 }
 

@@ -143,13 +143,18 @@ pub struct Artifact {
     /// What the file says, for the evidence kinds dossier reads. A kind from a later
     /// dossier version reads as [`Document::Unknown`].
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "tolerant_document")]
-    pub document: Option<Document>,
+    pub document: Option<Box<Document>>,
 }
 
 impl Artifact {
     /// The manifest's view of the file.
     pub fn entry(&self) -> ArtifactEntry {
         ArtifactEntry { path: self.path.clone(), sha256: self.sha256, size: self.size }
+    }
+
+    /// What the file says, when dossier read it.
+    pub fn document(&self) -> Option<&Document> {
+        self.document.as_deref()
     }
 
     /// The evidence type, when the file has one.
@@ -160,10 +165,10 @@ impl Artifact {
 
 /// A document of a known kind whose fields do not match this version (a later one changed
 /// them) reads as unknown rather than failing the whole assessment.
-fn tolerant_document<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Document>, D::Error> {
+fn tolerant_document<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<Document>>, D::Error> {
     let value = serde_json::Value::deserialize(d)?;
     if value.is_null() {
         return Ok(None);
     }
-    Ok(Some(serde_json::from_value(value).unwrap_or(Document::Unknown)))
+    Ok(Some(Box::new(serde_json::from_value(value).unwrap_or(Document::Unknown))))
 }
