@@ -100,7 +100,7 @@ pub trait ContentReader: Send {
 #[derive(Debug, Default)]
 pub struct Reading {
     /// What the file says, when it could be read as its kind.
-    pub document: Option<Document>,
+    pub document: Option<Box<Document>>,
     /// Problems with the file's content (malformed, incomplete).
     pub findings: Vec<Finding>,
     /// The file's bytes, when the run asked to keep them (policy inputs).
@@ -185,7 +185,7 @@ struct Pending {
 }
 
 enum Hashing {
-    Done(Box<(Artifact, Reading)>),
+    Done(Artifact, Reading),
     Skipped(Code, String),
 }
 
@@ -226,8 +226,7 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
 
     for (rel, outcome) in results {
         match outcome {
-            Hashing::Done(done) => {
-                let (artifact, reading) = *done;
+            Hashing::Done(artifact, reading) => {
                 if artifact.size == 0 {
                     evidence.findings.push(Finding::at(Code::EmptyArtifact, &rel, "file is empty (0 bytes)"));
                 }
@@ -265,7 +264,7 @@ pub fn apply_sidecars(
             .findings
             .retain(|f| f.path.as_deref() != Some(artifact.path.as_str()) || f.code == Code::EmptyArtifact);
         let reading = reread(root, artifact, interpret)?;
-        artifact.document = reading.document.map(Box::new);
+        artifact.document = reading.document;
         evidence.findings.extend(reading.findings);
         if let Some(bytes) = reading.kept {
             evidence.kept.insert(artifact.path.clone(), bytes);
@@ -296,7 +295,7 @@ pub fn collect_one(
     };
     let mut buf = vec![0u8; digest::BUFFER_SIZE];
     match hash_file(&file, &mut buf, &options) {
-        Hashing::Done(done) => Ok(*done),
+        Hashing::Done(artifact, reading) => Ok((artifact, reading)),
         Hashing::Skipped(code, message) => {
             Err(Error::io("read", root.join(rel), io::Error::other(format!("{message} ({})", code.id()))))
         }
@@ -410,32 +409,24 @@ fn walk(options: &CollectOptions<'_>, canonical_root: &Path, evidence: &mut Evid
 
 fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
     // One retry: a file that changes twice in a row is reported, not recorded.
-    match hash_once(file, buf, options) {
-        Attempt::Changed => match hash_once(file, buf, options) {
-            Attempt::Changed => Hashing::Skipped(
-                Code::ChangedDuringCollection,
-                "file changed while it was being hashed (twice); rerun when writers are done".into(),
-            ),
-            Attempt::Finished(outcome) => outcome,
-        },
-        Attempt::Finished(outcome) => outcome,
-    }
+    hash_once(file, buf, options).or_else(|| hash_once(file, buf, options)).unwrap_or_else(|| {
+        Hashing::Skipped(
+            Code::ChangedDuringCollection,
+            "file changed while it was being hashed (twice); rerun when writers are done".into(),
+        )
+    })
 }
 
-enum Attempt {
-    Finished(Hashing),
-    Changed,
-}
-
-fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Attempt {
+/// Hashes (and classifies, reads, copies) a file once; none when it changed meanwhile.
+fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Option<Hashing> {
     let unreadable = |e: io::Error| {
         if e.kind() == io::ErrorKind::NotFound {
-            Attempt::Finished(Hashing::Skipped(
+            Some(Hashing::Skipped(
                 Code::VanishedDuringCollection,
                 "file disappeared before it could be hashed".into(),
             ))
         } else {
-            Attempt::Finished(Hashing::Skipped(Code::Unreadable, format!("could not read: {e}")))
+            Some(Hashing::Skipped(Code::Unreadable, format!("could not read: {e}")))
         }
     };
     let handle = match open_no_follow(&file.abs) {
@@ -447,7 +438,7 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
         Err(e) => return unreadable(e),
     };
     if !before.is_file() {
-        return Attempt::Finished(Hashing::Skipped(
+        return Some(Hashing::Skipped(
             Code::SpecialFile,
             "no longer a regular file when opened; skipped".into(),
         ));
@@ -456,7 +447,7 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
         Some(dir) => match create_copy(dir, &file.rel) {
             Ok(f) => Some(f),
             Err(e) => {
-                return Attempt::Finished(Hashing::Skipped(
+                return Some(Hashing::Skipped(
                     Code::Unreadable,
                     format!("could not copy into the package: {e}"),
                 ));
@@ -503,7 +494,7 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
         Err(e) => return unreadable(e),
     };
     if changed(&before, &after, &hashed) {
-        return Attempt::Changed;
+        return None;
     }
     let mut reading = reader.map(|r| r.finish()).unwrap_or_default();
     let artifact = Artifact {
@@ -511,9 +502,9 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> At
         sha256: hashed.digest,
         size: hashed.bytes,
         facts: facts.unwrap_or_else(Facts::unmatched),
-        document: reading.document.take().map(Box::new),
+        document: reading.document.take(),
     };
-    Attempt::Finished(Hashing::Done(Box::new((artifact, reading))))
+    Some(Hashing::Done(artifact, reading))
 }
 
 /// Classifies a file from its first bytes; a sidecar is marked as one whatever its rules say.

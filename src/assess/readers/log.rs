@@ -132,7 +132,7 @@ impl ContentReader for LogReader {
             );
         }
         let LogReader { stats, kept, .. } = *self;
-        Reading { document: Some(Document::Log(stats).finish()), findings, kept }
+        Reading { document: Some(Box::new(Document::Log(stats).finish())), findings, kept }
     }
 }
 
@@ -149,7 +149,7 @@ mod tests {
                 reader.feed(chunk);
             }
             let reading = reader.finish();
-            let Some(Document::Log(s)) = reading.document else { panic!() };
+            let Some(Document::Log(s)) = reading.document.as_deref() else { panic!() };
             assert_eq!((s.records, s.bad_lines), (2, 1), "chunks of {size}");
             assert_eq!(s.largest_gap_seconds, Some(1800));
             assert_eq!((s.key_counts["input"], s.key_counts["actor"]), (2, 1));

@@ -167,7 +167,7 @@ impl ContentReader for Whole {
                 }
             } else {
                 let text = String::from_utf8_lossy(&bytes);
-                reading.document = parse(kind, &path, &text, &mut reading.findings).map(Document::finish);
+                reading.document = parse(kind, &path, &text, &mut reading.findings).map(|d| Box::new(d.finish()));
             }
         }
         if keep {
@@ -252,7 +252,7 @@ mod tests {
     pub(super) fn read(path: &str, evidence_type: &str, text: &str) -> (Option<Document>, Vec<Finding>) {
         let facts = Facts { evidence_type: Some(evidence_type.into()), ..Facts::unmatched() };
         let reading = read_bytes(&Readers::default(), path, &facts, text.as_bytes());
-        (reading.document, reading.findings)
+        (reading.document.map(|d| *d), reading.findings)
     }
 
     #[test]
