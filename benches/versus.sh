@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-build comparison of two dossier binaries on the same generated evidence: wall
-# time and peak memory, each the best of REPEAT runs, the two binaries alternating so
-# that a busy machine slows both alike. Results are reported as ratios to the baseline.
+# time, CPU time (user + system, which a busy machine disturbs less than wall time) and
+# peak memory, each the best of REPEAT runs, the two binaries alternating so that a busy
+# machine slows both alike. Results are reported as ratios to the baseline.
 #
 # The tree is the credit-scoring sample plus one-record-per-line daily inference logs,
 # N artifacts in all (default 100,000), built with both reports.
@@ -34,7 +35,7 @@ tree = prepare(work, here, f"gen-{artifacts}", "credit-scoring", extra_logs=arti
 config = os.path.join(tree, "both.yaml")
 
 def run(binary, out):
-    """Wall time and peak resident memory (MiB) of one build."""
+    """Wall time, CPU time and peak resident memory (MiB) of one build."""
     start = time.perf_counter()
     proc = subprocess.Popen([binary, "build", "--config", config, "-o", out, "--quiet", "--fail-on", "never"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -42,7 +43,7 @@ def run(binary, out):
     elapsed = time.perf_counter() - start
     if status != 0:
         sys.exit(f"{binary} failed (status {status})")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 results = {"baseline": [], "candidate": []}
 for i in range(repeat):
@@ -50,11 +51,12 @@ for i in range(repeat):
         results[name].append(run(binary, os.path.join(work, f"pkg-{name}")))
 
 def best(name):
-    return min(t for t, _ in results[name]), min(m for _, m in results[name])
+    return tuple(min(r[i] for r in results[name]) for i in range(3))
 
-(bt, bm), (ct, cm) = best("baseline"), best("candidate")
+(bt, bc, bm), (ct, cc, cm) = best("baseline"), best("candidate")
 print(f"whole build, {artifacts} artifacts, both reports, best of {repeat}, {os.cpu_count()} cores")
-print(f"  baseline   {bt:7.2f} s  {bm:7.0f} MiB   {baseline}")
-print(f"  candidate  {ct:7.2f} s  {cm:7.0f} MiB   {candidate}")
-print(f"  ratio      {ct / bt:7.2f}x   {cm / bm:7.2f}x")
+print(f"             {'wall':>9}  {'cpu':>9}  {'peak':>9}")
+print(f"  baseline   {bt:7.2f} s  {bc:7.2f} s  {bm:5.0f} MiB   {baseline}")
+print(f"  candidate  {ct:7.2f} s  {cc:7.2f} s  {cm:5.0f} MiB   {candidate}")
+print(f"  ratio      {ct / bt:8.2f}x  {cc / bc:8.2f}x  {cm / bm:8.2f}x")
 PY

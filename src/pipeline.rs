@@ -431,7 +431,10 @@ struct Kept(std::collections::BTreeMap<String, Vec<u8>>);
 
 impl PackageFiles for Kept {
     fn read(&self, rel: &str) -> Result<Vec<u8>> {
-        self.0.get(rel).cloned().ok_or_else(|| Error::io("read", rel, std::io::Error::from(std::io::ErrorKind::NotFound)))
+        self.0
+            .get(rel)
+            .cloned()
+            .ok_or_else(|| Error::io("read", rel, std::io::Error::from(std::io::ErrorKind::NotFound)))
     }
 }
 

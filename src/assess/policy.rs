@@ -55,9 +55,8 @@ impl Policy {
         let invalid = |why: String| Error::invalid(Problem::in_file(file, why));
         let source = std::fs::read_to_string(file).map_err(|e| invalid(format!("cannot read this policy: {e}")))?;
         let package = package_of(&source).ok_or_else(|| invalid("no `package` declaration".into()))?;
-        let engine = engine_for(name, &source).map_err(|e| {
-            Error::invalid(Problem::in_file(file, e.message).at(e.at.map(|a| a.0), e.at.map(|a| a.1)))
-        })?;
+        let engine = engine_for(name, &source)
+            .map_err(|e| Error::invalid(Problem::in_file(file, e.message).at(e.at.map(|a| a.0), e.at.map(|a| a.1))))?;
         let rule = query.map_or_else(|| format!("data.{package}.deny"), str::to_string);
         Ok(Policy { name: name.to_string(), engine, rule, input, requirements, severity })
     }
@@ -117,10 +116,8 @@ fn assessment_input(system: &SystemScope, artifacts: &[Artifact]) -> Value {
             })
         })
         .collect();
-    let documents: serde_json::Map<String, Value> = artifacts
-        .iter()
-        .filter_map(|a| Some((a.path.clone(), serde_json::to_value(a.document()?).ok()?)))
-        .collect();
+    let documents: serde_json::Map<String, Value> =
+        artifacts.iter().filter_map(|a| Some((a.path.clone(), serde_json::to_value(a.document()?).ok()?))).collect();
     json!({"system": system, "artifacts": listed, "documents": documents})
 }
 

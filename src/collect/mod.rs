@@ -421,10 +421,7 @@ fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Ha
 fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Option<Hashing> {
     let unreadable = |e: io::Error| {
         if e.kind() == io::ErrorKind::NotFound {
-            Some(Hashing::Skipped(
-                Code::VanishedDuringCollection,
-                "file disappeared before it could be hashed".into(),
-            ))
+            Some(Hashing::Skipped(Code::VanishedDuringCollection, "file disappeared before it could be hashed".into()))
         } else {
             Some(Hashing::Skipped(Code::Unreadable, format!("could not read: {e}")))
         }
@@ -438,19 +435,13 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Op
         Err(e) => return unreadable(e),
     };
     if !before.is_file() {
-        return Some(Hashing::Skipped(
-            Code::SpecialFile,
-            "no longer a regular file when opened; skipped".into(),
-        ));
+        return Some(Hashing::Skipped(Code::SpecialFile, "no longer a regular file when opened; skipped".into()));
     }
     let mut copy = match &options.copy_to {
         Some(dir) => match create_copy(dir, &file.rel) {
             Ok(f) => Some(f),
             Err(e) => {
-                return Some(Hashing::Skipped(
-                    Code::Unreadable,
-                    format!("could not copy into the package: {e}"),
-                ));
+                return Some(Hashing::Skipped(Code::Unreadable, format!("could not copy into the package: {e}")));
             }
         },
         None => None,

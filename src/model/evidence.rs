@@ -4,7 +4,7 @@
 use std::fmt;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use super::document::Document;
 use super::finding::Code;
@@ -130,6 +130,7 @@ impl fmt::Display for Reason {
 /// One evidence file: its digest, its classification and, for the kinds dossier reads,
 /// what it says, all read from the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ArtifactFields")]
 pub struct Artifact {
     /// Path relative to the evidence root, `/`-separated.
     pub path: String,
@@ -142,8 +143,61 @@ pub struct Artifact {
     pub facts: Facts,
     /// What the file says, for the evidence kinds dossier reads. A kind from a later
     /// dossier version reads as [`Document::Unknown`].
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "tolerant_document")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Box<Document>>,
+}
+
+/// An artifact as `assessment.json` writes it, field by field: reading it through this
+/// (rather than through the flattened classification) keeps reading a package of
+/// 100,000 artifacts quick.
+#[derive(Deserialize)]
+struct ArtifactFields {
+    path: String,
+    sha256: Sha256Digest,
+    size: u64,
+    #[serde(default)]
+    evidence_type: Option<String>,
+    by: String,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(default)]
+    rule: Option<String>,
+    #[serde(default)]
+    of: Option<String>,
+    #[serde(default)]
+    sidecar: Option<String>,
+    #[serde(default)]
+    date: Option<NaiveDate>,
+    #[serde(default)]
+    date_source: Option<String>,
+    #[serde(default)]
+    document: Option<Box<serde_json::value::RawValue>>,
+}
+
+impl From<ArtifactFields> for Artifact {
+    fn from(a: ArtifactFields) -> Self {
+        let text = |s: Option<String>| s.unwrap_or_default();
+        let reason = match a.by.as_str() {
+            "user-rule" => Reason::UserRule { pattern: text(a.pattern) },
+            "path-rule" => Reason::PathRule { pattern: text(a.pattern) },
+            "content" => Reason::Content { rule: text(a.rule) },
+            "config" => Reason::Config,
+            "sidecar" => Reason::Sidecar { of: text(a.of) },
+            "sidecar-type" => Reason::SidecarType { sidecar: text(a.sidecar) },
+            "unmatched" => Reason::Unmatched,
+            _ => Reason::Other,
+        };
+        // A document of a known kind whose fields do not match this version (a later one
+        // changed them) reads as unknown rather than failing the whole assessment.
+        let document = a.document.map(|raw| Box::new(serde_json::from_str(raw.get()).unwrap_or(Document::Unknown)));
+        Artifact {
+            path: a.path,
+            sha256: a.sha256,
+            size: a.size,
+            facts: Facts { evidence_type: a.evidence_type, reason, date: a.date, date_source: a.date_source },
+            document,
+        }
+    }
 }
 
 impl Artifact {
@@ -163,12 +217,42 @@ impl Artifact {
     }
 }
 
-/// A document of a known kind whose fields do not match this version (a later one changed
-/// them) reads as unknown rather than failing the whole assessment.
-fn tolerant_document<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<Document>>, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    if value.is_null() {
-        return Ok(None);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_artifact_reads_back_as_it_was_written() {
+        let artifacts = [
+            Artifact {
+                path: "a.json".into(),
+                sha256: Sha256Digest::of(b"a"),
+                size: 1,
+                facts: Facts {
+                    evidence_type: Some("bias-report".into()),
+                    reason: Reason::PathRule { pattern: "**/fairness/**".into() },
+                    date: NaiveDate::from_ymd_opt(2026, 11, 2),
+                    date_source: Some("generated_at".into()),
+                },
+                document: Some(Box::new(Document::Sidecar(Default::default()))),
+            },
+            Artifact {
+                path: "b.pdf.dossier.yaml".into(),
+                sha256: Sha256Digest::of(b"b"),
+                size: 2,
+                facts: Facts { reason: Reason::Sidecar { of: "b.pdf".into() }, ..Facts::unmatched() },
+                document: None,
+            },
+        ];
+        for a in artifacts {
+            let text = serde_json::to_string(&a).unwrap();
+            assert_eq!(serde_json::from_str::<Artifact>(&text).unwrap(), a, "{text}");
+        }
+        let later: Artifact = serde_json::from_str(
+            r#"{"path": "x", "sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "size": 0, "evidence_type": null, "by": "a-later-rule", "document": {"kind": "bias-report", "features": 3}}"#,
+        )
+        .unwrap();
+        assert_eq!((later.facts.reason, later.document.as_deref()), (Reason::Other, Some(&Document::Unknown)));
     }
-    Ok(Some(Box::new(serde_json::from_value(value).unwrap_or(Document::Unknown))))
 }

@@ -142,8 +142,7 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
     };
     let finding = |r: &RequirementResult| {
         let status = r.status.as_str();
-        let state =
-            if r.status.is_met() { "satisfied" } else { "not-satisfied" };
+        let state = if r.status.is_met() { "satisfied" } else { "not-satisfied" };
         let reason = match r.status {
             Status::Satisfied => "pass",
             Status::NotApplicable | Status::Waived => status,
