@@ -40,6 +40,20 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("typst/common.typ", include_str!("../../templates/typst/common.typ")),
     ("typst/diff.typ", include_str!("../../templates/typst/diff.typ")),
     ("typst/report.typ", include_str!("../../templates/typst/report.typ")),
+    ("typst/sections/annex-iv.typ", include_str!("../../templates/typst/sections/annex-iv.typ")),
+    ("typst/sections/changes.typ", include_str!("../../templates/typst/sections/changes.typ")),
+    ("typst/sections/conformity.typ", include_str!("../../templates/typst/sections/conformity.typ")),
+    ("typst/sections/data.typ", include_str!("../../templates/typst/sections/data.typ")),
+    ("typst/sections/findings.typ", include_str!("../../templates/typst/sections/findings.typ")),
+    ("typst/sections/inventory.typ", include_str!("../../templates/typst/sections/inventory.typ")),
+    ("typst/sections/matrix.typ", include_str!("../../templates/typst/sections/matrix.typ")),
+    ("typst/sections/model-card.typ", include_str!("../../templates/typst/sections/model-card.typ")),
+    ("typst/sections/oversight.typ", include_str!("../../templates/typst/sections/oversight.typ")),
+    ("typst/sections/performance.typ", include_str!("../../templates/typst/sections/performance.typ")),
+    ("typst/sections/robustness.typ", include_str!("../../templates/typst/sections/robustness.typ")),
+    ("typst/sections/summary.typ", include_str!("../../templates/typst/sections/summary.typ")),
+    ("typst/sections/verify.typ", include_str!("../../templates/typst/sections/verify.typ")),
+    ("typst/sections/waivers.typ", include_str!("../../templates/typst/sections/waivers.typ")),
 ];
 
 /// The HTML template rendered to `index.html`.
