@@ -18,7 +18,7 @@ use super::{Output, Phase, RenderContext};
 use crate::diag::{Error, Problem, Result};
 use crate::digest::Sha256Digest;
 use crate::model::diff::Diff;
-use crate::text::human_bytes;
+use crate::text::{human_bytes, thousands};
 
 /// File name of the HTML report inside a package.
 pub const HTML_FILE: &str = "index.html";
@@ -89,7 +89,9 @@ pub fn engine(templates: &TemplateSet) -> Result<Tera> {
     }
     tera.add_raw_templates(sources).map_err(|e| Error::invalid(Problem::new(template_error(templates, &e))))?;
     tera.register_filter("bytes", bytes_filter);
+    tera.register_filter("dec", dec_filter);
     tera.register_filter("fixed", fixed_filter);
+    tera.register_filter("num", num_filter);
     tera.register_filter("percent", percent_filter);
     Ok(tera)
 }
@@ -144,8 +146,69 @@ fn fixed_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Va
     Ok(Value::String(format!("{:.*}", digits, number(value, "fixed")?)))
 }
 
+/// `0.91234 | dec(digits=3)` gives `0.912`, as `fixed` does, for a decimal from the
+/// evidence; from a million up (either sign) it is written in exponent form, `1.235e6`,
+/// so a hostile `1e300` cannot print as three hundred digits. Four digits unless told.
+fn dec_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let digits = args.get("digits").and_then(Value::as_u64).unwrap_or(4) as usize;
+    let x = number(value, "dec")?;
+    let text = if x.abs() >= 1e6 { format!("{x:.3e}") } else { format!("{x:.digits$}") };
+    Ok(Value::String(text))
+}
+
+/// `1248630 | num` gives `1,248,630`: a whole number with thousands separators. A
+/// number with a fraction prints as it is.
+fn num_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Value::Number(n) = value else {
+        return Err(tera::Error::msg(format!("filter `num` needs a number, got {value}")));
+    };
+    let text = match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => thousands(u),
+        (None, Some(i), _) => thousands(i),
+        // Whole values stored as floats; beyond 2^53 a float is no longer a whole count.
+        (None, None, Some(x)) if x.fract() == 0.0 && x.abs() < 9.0e15 => thousands(x as i64),
+        _ => n.to_string(),
+    };
+    Ok(Value::String(text))
+}
+
 /// `0.9512 | percent` gives `95.1%`.
 fn percent_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     let digits = args.get("digits").and_then(Value::as_u64).unwrap_or(1) as usize;
     Ok(Value::String(format!("{:.*}%", digits, number(value, "percent")? * 100.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn apply(filter: fn(&Value, &HashMap<String, Value>) -> tera::Result<Value>, value: Value, digits: u64) -> String {
+        let args = HashMap::from([("digits".to_string(), json!(digits))]);
+        filter(&value, &args).unwrap().as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn num_separates_thousands_of_whole_numbers_only() {
+        let num = |v: Value| apply(num_filter, v, 0);
+        assert_eq!(num(json!(0)), "0");
+        assert_eq!(num(json!(1_248_630)), "1,248,630");
+        assert_eq!(num(json!(12_345_678_901_234_567_u64)), "12,345,678,901,234,567");
+        assert_eq!(num(json!(-4500)), "-4,500");
+        assert_eq!(num(json!(3000.0)), "3,000");
+        assert_eq!(num(json!(1234.5)), "1234.5");
+        assert!(num_filter(&json!("12"), &HashMap::new()).is_err());
+    }
+
+    #[test]
+    fn dec_keeps_fixed_digits_and_writes_huge_values_as_exponents() {
+        assert_eq!(apply(dec_filter, json!(0.91234), 3), "0.912");
+        assert_eq!(apply(dec_filter, json!(-0.0123), 4), "-0.0123");
+        assert_eq!(apply(dec_filter, json!(999_999.5), 1), "999999.5");
+        assert_eq!(apply(dec_filter, json!(1_234_567.0), 4), "1.235e6");
+        assert_eq!(apply(dec_filter, json!(-2_500_000.5), 4), "-2.500e6");
+        assert_eq!(apply(dec_filter, json!(9_999_999.6), 4), "1.000e7");
+        assert_eq!(apply(dec_filter, json!(1e300), 4), "1.000e300");
+        assert_eq!(dec_filter(&json!(0.5), &HashMap::new()).unwrap(), json!("0.5000"));
+    }
 }

@@ -3,7 +3,9 @@
 //! Templates live in two directories, `html/` (Tera) and `typst/` (Typst). A user
 //! directory given by `--templates` or `report.templates` has the same layout; each file
 //! in it replaces the built-in file of the same name, and files with new names are added
-//! (partials to include, images for the Typst template). `dossier init --templates DIR`
+//! (partials to include, images for the Typst template). Each section of the package
+//! report is a file of its own (`html/sections/<id>.html`, `typst/sections/<id>.typ`),
+//! so one section can be replaced and the rest kept. `dossier init --templates DIR`
 //! writes the built-ins out as a starting point.
 
 use std::collections::BTreeMap;
@@ -13,15 +15,45 @@ use crate::diag::{Error, Problem, Result};
 
 /// The built-in templates: (path under `templates/`, content).
 pub const BUILTIN: &[(&str, &str)] = &[
+    ("html/base.html", include_str!("../../templates/html/base.html")),
     ("html/changes.html", include_str!("../../templates/html/changes.html")),
     ("html/diff.html", include_str!("../../templates/html/diff.html")),
     ("html/index.html", include_str!("../../templates/html/index.html")),
+    ("html/macros.html", include_str!("../../templates/html/macros.html")),
     ("html/script.js", include_str!("../../templates/html/script.js")),
+    ("html/sections/annex-iv.html", include_str!("../../templates/html/sections/annex-iv.html")),
+    ("html/sections/changes.html", include_str!("../../templates/html/sections/changes.html")),
+    ("html/sections/conformity.html", include_str!("../../templates/html/sections/conformity.html")),
+    ("html/sections/data.html", include_str!("../../templates/html/sections/data.html")),
+    ("html/sections/findings.html", include_str!("../../templates/html/sections/findings.html")),
+    ("html/sections/inventory.html", include_str!("../../templates/html/sections/inventory.html")),
+    ("html/sections/matrix.html", include_str!("../../templates/html/sections/matrix.html")),
+    ("html/sections/model-card.html", include_str!("../../templates/html/sections/model-card.html")),
+    ("html/sections/oversight.html", include_str!("../../templates/html/sections/oversight.html")),
+    ("html/sections/performance.html", include_str!("../../templates/html/sections/performance.html")),
+    ("html/sections/robustness.html", include_str!("../../templates/html/sections/robustness.html")),
+    ("html/sections/summary.html", include_str!("../../templates/html/sections/summary.html")),
+    ("html/sections/verify.html", include_str!("../../templates/html/sections/verify.html")),
+    ("html/sections/waivers.html", include_str!("../../templates/html/sections/waivers.html")),
     ("html/style.css", include_str!("../../templates/html/style.css")),
     ("typst/changes.typ", include_str!("../../templates/typst/changes.typ")),
     ("typst/common.typ", include_str!("../../templates/typst/common.typ")),
     ("typst/diff.typ", include_str!("../../templates/typst/diff.typ")),
     ("typst/report.typ", include_str!("../../templates/typst/report.typ")),
+    ("typst/sections/annex-iv.typ", include_str!("../../templates/typst/sections/annex-iv.typ")),
+    ("typst/sections/changes.typ", include_str!("../../templates/typst/sections/changes.typ")),
+    ("typst/sections/conformity.typ", include_str!("../../templates/typst/sections/conformity.typ")),
+    ("typst/sections/data.typ", include_str!("../../templates/typst/sections/data.typ")),
+    ("typst/sections/findings.typ", include_str!("../../templates/typst/sections/findings.typ")),
+    ("typst/sections/inventory.typ", include_str!("../../templates/typst/sections/inventory.typ")),
+    ("typst/sections/matrix.typ", include_str!("../../templates/typst/sections/matrix.typ")),
+    ("typst/sections/model-card.typ", include_str!("../../templates/typst/sections/model-card.typ")),
+    ("typst/sections/oversight.typ", include_str!("../../templates/typst/sections/oversight.typ")),
+    ("typst/sections/performance.typ", include_str!("../../templates/typst/sections/performance.typ")),
+    ("typst/sections/robustness.typ", include_str!("../../templates/typst/sections/robustness.typ")),
+    ("typst/sections/summary.typ", include_str!("../../templates/typst/sections/summary.typ")),
+    ("typst/sections/verify.typ", include_str!("../../templates/typst/sections/verify.typ")),
+    ("typst/sections/waivers.typ", include_str!("../../templates/typst/sections/waivers.typ")),
 ];
 
 /// The HTML template rendered to `index.html`.

@@ -154,7 +154,16 @@ fn a_sample_without_some_evidence_says_so_instead_of_dropping_the_section() {
 fn templates_are_written_out_and_override_the_built_ins_by_name() {
     let ws = sample_workspace("support-chatbot");
     ws.run(&["init", "--templates", "tpl"]).success();
-    for file in ["html/index.html", "html/style.css", "html/script.js", "typst/report.typ"] {
+    for file in [
+        "html/base.html",
+        "html/index.html",
+        "html/macros.html",
+        "html/sections/robustness.html",
+        "html/style.css",
+        "html/script.js",
+        "typst/report.typ",
+        "typst/sections/robustness.typ",
+    ] {
         assert!(ws.dir.path().join("tpl").join(file).is_file(), "init did not write {file}");
     }
     // Writing them again never overwrites an edited template.
@@ -303,4 +312,112 @@ fn the_html_report_passes_the_browser_check() {
     let ws = sample_workspace("credit-scoring");
     ws.build(&[]).success();
     browser_check(&[], &ws.package().join("index.html"));
+}
+
+/// `page` with its `<section id="ID" ...>...</section>` element cut out, and that
+/// element. For sections without nested `<section>` elements (robustness has none).
+fn cut_section(page: &str, id: &str) -> (String, String) {
+    let start = page.find(&format!("<section id=\"{id}\"")).unwrap_or_else(|| panic!("no section {id} in the page"));
+    let end = start + page[start..].find("</section>").unwrap() + "</section>".len();
+    (format!("{}{}", &page[..start], &page[end..]), page[start..end].to_string())
+}
+
+const REVIEWED: &str = "Robustness reviewed by the model validation team of the bank.";
+
+#[test]
+fn one_section_template_replaces_that_section_and_nothing_else() {
+    let ws = sample_workspace("credit-scoring");
+    ws.build(&[]).success();
+    let default_page = fs::read_to_string(ws.package().join("index.html")).unwrap();
+    let default_pdf = have("pdftotext").then(|| pdf_text(&ws.package().join("report.pdf")));
+
+    // A template directory holding only the robustness section, in both engines, built
+    // from the shared helpers and the section entry the report passes in.
+    let tpl = ws.dir.path().join("tpl");
+    fs::create_dir_all(tpl.join("html/sections")).unwrap();
+    fs::create_dir_all(tpl.join("typst/sections")).unwrap();
+    let html_section = r#"{% import "macros.html" as macros %}
+<section id="{{ section.id }}" aria-labelledby="{{ section.id }}-h">
+  {{ macros::heading(section=section) }}
+  <p>REVIEWED</p>
+</section>
+"#;
+    let typst_section = r#"#import "../common.typ": *
+#let robustness(r, s) = [
+  #section-heading(s)
+  REVIEWED
+]
+"#;
+    fs::write(tpl.join("html/sections/robustness.html"), html_section.replace("REVIEWED", REVIEWED)).unwrap();
+    fs::write(tpl.join("typst/sections/robustness.typ"), typst_section.replace("REVIEWED", REVIEWED)).unwrap();
+    ws.build(&["--templates", "tpl"]).success();
+
+    let page = fs::read_to_string(ws.package().join("index.html")).unwrap();
+    let (rest, section) = cut_section(&page, "robustness");
+    let (default_rest, default_section) = cut_section(&default_page, "robustness");
+    assert!(section.contains(REVIEWED) && !default_section.contains(REVIEWED), "{section}");
+    assert!(section.contains(r#"<h2 id="robustness-h"><span class="secno">7</span> Robustness</h2>"#), "{section}");
+    assert!(rest == default_rest, "the page changed outside the robustness section");
+
+    if let Some(default_pdf) = default_pdf {
+        let text = pdf_text(&ws.package().join("report.pdf"));
+        assert!(text.contains(REVIEWED) && !default_pdf.contains(REVIEWED));
+        // The built-in robustness table is gone, and only it.
+        assert!(default_pdf.contains("Results file") && !text.contains("Results file"));
+        for heading in [
+            "1 Executive summary",
+            "6 Model performance",
+            "7 Robustness",
+            "8 Human oversight",
+            "9 Findings",
+            "13 How to verify this package",
+        ] {
+            assert!(text.contains(heading), "report.pdf lacks the heading {heading:?}");
+        }
+    }
+}
+
+/// The strings between each `open` and the next `close`, in order.
+fn each_between<'a>(text: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    text.split(open).skip(1).map(|part| &part[..part.find(close).unwrap()]).collect()
+}
+
+#[test]
+fn section_numbers_titles_and_order_come_from_the_model() {
+    let ws = crate::diff::quarter_pair(&[]);
+    crate::diff::build_at(&ws, crate::diff::Q4, "q4p", &["--previous", "q3"]).code(1);
+    ws.run(&["render", "q4p", "-o", "model", "--model"]).success();
+    let model = read_json(&ws.dir.path().join("model/report.json"));
+    let expected: Vec<(String, String, String)> = model["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["number"].to_string(), s["id"].as_str().unwrap().into(), s["title"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(expected.last().map(|s| s.1.as_str()), Some("changes"), "the build compared with q3");
+
+    let page = fs::read_to_string(ws.dir.path().join("q4p/index.html")).unwrap();
+    // The table of contents: `<li value="N"><a href="#ID">TITLE</a>` per section.
+    let toc = each_between(&page, "<nav id=\"contents\"", "</nav>")[0];
+    let listed: Vec<(String, String, String)> = each_between(toc, "<li value=\"", "</a>")
+        .into_iter()
+        .map(|entry| {
+            let (number, link) = entry.split_once("\"><a href=\"#").unwrap();
+            let (id, title) = link.split_once("\">").unwrap();
+            (number.to_string(), id.to_string(), title.to_string())
+        })
+        .collect();
+    assert_eq!(listed, expected);
+    // The sections themselves, in the same order, headed with the same numbers.
+    let headed: Vec<(String, String, String)> = each_between(&page, "<h2 id=\"", "</h2>")
+        .into_iter()
+        .filter_map(|h| {
+            let (id, rest) = h.split_once("-h\"><span class=\"secno\">")?;
+            let (number, title) = rest.split_once("</span> ").unwrap();
+            Some((number.to_string(), id.to_string(), title.to_string()))
+        })
+        .collect();
+    assert_eq!(headed, expected);
+    let changes = &expected.last().unwrap().0;
+    assert!(page.contains(&format!("<a href=\"#changes\">Section {changes}</a> has the details.")));
 }

@@ -37,6 +37,8 @@ pub struct Inventory {
     pub rows: Vec<Row>,
     /// How many artifacts are shown inside groups.
     pub grouped: usize,
+    /// How many of the rows are groups.
+    pub groups: usize,
 }
 
 /// One inventory row.
@@ -161,7 +163,8 @@ impl Inventory {
             date: a.facts.date.map(|d| d.to_string()),
         }));
         rows.sort_by(|a, b| a.sort_key().cmp(b.sort_key()));
-        Inventory { count: artifacts.len(), bytes, rows, grouped }
+        let groups = rows.iter().filter(|r| matches!(r, Row::Group { .. })).count();
+        Inventory { count: artifacts.len(), bytes, rows, grouped, groups }
     }
 }
 
@@ -209,7 +212,7 @@ mod tests {
     fn a_small_inventory_lists_every_file() {
         let inv = Inventory::build(&[artifact("a.md", Some("model-card")), artifact("b.json", None)]);
         assert_eq!(inv.rows.len(), 2);
-        assert_eq!(inv.grouped, 0);
+        assert_eq!((inv.grouped, inv.groups), (0, 0));
     }
 
     #[test]
@@ -231,7 +234,7 @@ mod tests {
             .map(|a| ArtifactEntry { path: a.path.clone(), sha256: a.sha256, size: a.size })
             .collect();
         assert_eq!(*digest, Sha256Digest::of(format_sums(&entries).as_bytes()).to_string());
-        assert_eq!(inv.grouped, 2000);
+        assert_eq!((inv.grouped, inv.groups), (2000, 1));
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! [`Report`] gathers everything a reader needs (header, executive summary, conformity
 //! assessment, Annex IV index, matrix, data certificate, performance, robustness, human
 //! oversight, findings, inventory, how to verify) from a finished [`Assessment`] and its
-//! sealed manifest. It computes nothing the assessment has not: rates, verdicts,
-//! coverage, limits and dates are the assessment's; the model only selects, orders,
-//! groups and cuts long lists. The HTML renderer hands it to Tera, the PDF renderer to
-//! Typst as a JSON file, so the two reports cannot disagree.
+//! sealed manifest. It judges nothing the assessment has not: rates, verdicts,
+//! coverage, limits and dates are the assessment's; the model selects, orders, groups
+//! and cuts long lists, and works out the few figures the reports print beside them
+//! (section numbers, coverage bars, confusion-matrix sums and shares, counts), so the
+//! templates only lay things out. The HTML renderer hands it to Tera, the PDF renderer
+//! to Typst as a JSON file, so the two reports cannot disagree.
 //!
 //! Evidence text only ever reaches a renderer as data: Tera escapes it, Typst shows JSON
 //! strings as text. The one exception is Markdown evidence, which [`crate::markdown`]
@@ -451,6 +453,8 @@ pub struct Fairness {
     pub equalized_odds_difference: Option<f64>,
     /// Each group.
     pub groups: Vec<GroupView>,
+    /// How many groups are outside the disparate-impact bounds.
+    pub outside: usize,
 }
 
 /// One group's disparate impact ratio.
@@ -466,7 +470,7 @@ pub struct GroupView {
     pub line: Option<u64>,
 }
 
-/// A confusion matrix with its source.
+/// A confusion matrix with its source, and the sums and shares a reader sees beside it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfusionView {
     /// Source file.
@@ -474,6 +478,26 @@ pub struct ConfusionView {
     /// Labels, counts and their total.
     #[serde(flatten)]
     pub confusion: Confusion,
+    /// Cases per actual class (the sum of each row).
+    pub row_totals: Vec<u64>,
+    /// Cases per predicted class (the sum of each column), one per label.
+    pub column_totals: Vec<u64>,
+    /// Each cell's share of all cases, 0-1, shaped like `matrix`; null when there are no cases.
+    pub shares: Vec<Vec<Option<f64>>>,
+}
+
+impl ConfusionView {
+    fn new(source: &str, confusion: &Confusion) -> Self {
+        let row_totals = confusion.matrix.iter().map(|row| row.iter().sum()).collect();
+        let column_totals =
+            (0..confusion.labels.len()).map(|j| confusion.matrix.iter().filter_map(|row| row.get(j)).sum()).collect();
+        let shares = confusion
+            .matrix
+            .iter()
+            .map(|row| row.iter().map(|&n| (confusion.total > 0).then(|| n as f64 / confusion.total as f64)).collect())
+            .collect();
+        ConfusionView { source: source.to_string(), confusion: confusion.clone(), row_totals, column_totals, shares }
+    }
 }
 
 /// One test-results file.
@@ -1031,28 +1055,30 @@ fn performance(a: &Assessment) -> Performance {
         match d {
             Document::Metrics(m) => {
                 if let Some(c) = &m.confusion {
-                    confusion.push(ConfusionView { source: x.path.clone(), confusion: c.clone() });
+                    confusion.push(ConfusionView::new(&x.path, c));
                 }
             }
             Document::BiasReport(report) => {
                 for f in &report.features {
+                    let groups: Vec<GroupView> = f
+                        .groups
+                        .iter()
+                        .map(|g| GroupView {
+                            name: g.name.clone(),
+                            ratio: g.disparate_impact_ratio,
+                            within: measure(a, &x.path, MeasureKind::DisparateImpact, Some(&f.name), Some(&g.name))
+                                .and_then(|m| m.passes),
+                            line: g.line,
+                        })
+                        .collect();
                     fairness.push(Fairness {
                         source: x.path.clone(),
                         feature: f.name.clone(),
                         reference_group: f.reference_group.clone(),
                         demographic_parity_difference: f.demographic_parity_difference,
                         equalized_odds_difference: f.equalized_odds_difference,
-                        groups: f
-                            .groups
-                            .iter()
-                            .map(|g| GroupView {
-                                name: g.name.clone(),
-                                ratio: g.disparate_impact_ratio,
-                                within: measure(a, &x.path, MeasureKind::DisparateImpact, Some(&f.name), Some(&g.name))
-                                    .and_then(|m| m.passes),
-                                line: g.line,
-                            })
-                            .collect(),
+                        outside: groups.iter().filter(|g| g.within == Some(false)).count(),
+                        groups,
                     });
                 }
             }
@@ -1112,6 +1138,17 @@ mod tests {
         assert_eq!(view.groups[1].count, 30);
         assert_eq!(view.groups[1].items.len(), MAX_FINDINGS_PER_CODE);
         assert_eq!(view.groups[1].more, 5);
+    }
+
+    #[test]
+    fn a_confusion_matrix_comes_with_its_sums_and_shares() {
+        let c = Confusion { labels: vec!["no".into(), "yes".into()], matrix: vec![vec![6, 2], vec![1, 11]], total: 20 };
+        let view = ConfusionView::new("m.json", &c);
+        assert_eq!(view.row_totals, [8, 12]);
+        assert_eq!(view.column_totals, [7, 13]);
+        assert_eq!(view.shares, [[Some(0.3), Some(0.1)], [Some(0.05), Some(0.55)]]);
+        let empty = Confusion { labels: vec!["a".into()], matrix: vec![vec![0]], total: 0 };
+        assert_eq!(ConfusionView::new("m.json", &empty).shares, [[None]]);
     }
 
     #[test]
