@@ -421,3 +421,21 @@ fn section_numbers_titles_and_order_come_from_the_model() {
     let changes = &expected.last().unwrap().0;
     assert!(page.contains(&format!("<a href=\"#changes\">Section {changes}</a> has the details.")));
 }
+
+#[test]
+fn extreme_numbers_in_evidence_print_compactly_in_both_reports() {
+    let ws = sample_workspace("credit-scoring");
+    edit(&ws, "evaluation/evaluation_metrics.json", "\"log_loss\": 0.1412", "\"log_loss\": 1e300");
+    edit(&ws, "evaluation/evaluation_metrics.json", "\"ks_statistic\": 0.871", "\"ks_statistic\": -2.5e20");
+    ws.build(&["--fail-on", "never"]).success();
+
+    let page = html(&ws);
+    assert!(page.contains("1.000e300"), "1e300 should print in scientific notation");
+    assert!(!page.contains(&"0".repeat(40)), "a huge number was spelled out digit by digit");
+    if have("pdftotext") {
+        let text = pdf_text(&ws.package().join("report.pdf"));
+        assert!(text.contains("log_loss") || text.contains("log loss"));
+        assert!(!text.contains(&"0".repeat(40)), "a huge number was spelled out digit by digit in the PDF");
+        assert!(text.contains("1.000e300") && text.contains("−2.500e20"), "exponent form as in the HTML");
+    }
+}
