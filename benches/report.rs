@@ -26,11 +26,13 @@ fn artifacts(n: usize) -> Vec<Artifact> {
             ),
             sha256: Sha256Digest::of(&i.to_le_bytes()),
             size: 512,
+            md5: None,
             facts: Facts {
                 evidence_type: Some("inference-log".into()),
                 reason: Reason::Config,
                 date: None,
                 date_source: None,
+                format: None,
             },
             document: None,
         })

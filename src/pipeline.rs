@@ -558,7 +558,10 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>) -> R
         .to_string();
     let catalogs = crate::config::plan::catalogs(&loaded)?;
     let classifier = crate::config::plan::classifier(&loaded, &catalogs, &root_abs)?;
-    let readers = crate::assess::readers::Readers::default();
+    let custom = crate::config::plan::custom_readers(&loaded, &catalogs)?;
+    let readers = crate::assess::readers::Readers::default()
+        .with_fields(loaded.config.checks.record_fields())
+        .with_custom(custom);
     // A sidecar is not evidence: say what it describes.
     let sidecar_of = rel.strip_suffix(SIDECAR_SUFFIX).filter(|of| root_abs.join(of).is_file()).map(str::to_string);
     let (artifact, reading) = collect::collect_one(&root_abs, &rel, &classifier, &readers, sidecar_of)?;
@@ -573,5 +576,12 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>) -> R
         collect::apply_sidecars(&mut evidence, &root_abs, &classifier, &readers)?;
     }
     let artifact = evidence.artifacts.into_iter().find(|a| a.path == rel).expect("the file was collected");
+    // What the document checks make of it on its own (cross-file checks need the rest).
+    let version = loaded.config.system.version.as_deref();
+    evidence.findings.extend(crate::assess::checks::run(
+        &loaded.config.checks,
+        version,
+        std::slice::from_ref(&artifact),
+    ));
     Ok(Explained { artifact, root, config: loaded, catalogs, findings: evidence.findings })
 }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::measures::limit;
-use crate::model::document::{Document, LogStats};
+use crate::model::document::{Bom, DataValidation, DataVersion, Document, LogStats};
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding};
 use crate::model::measure::{ChecksConfig, MeasureKind};
@@ -138,6 +138,9 @@ pub fn run(config: &ChecksConfig, release_version: Option<&str>, artifacts: &[Ar
                     ));
                 }
             }
+            Document::DataValidation(d) => check_data_validation(path, d, &mut findings),
+            Document::DataVersion(v) if config.dataset_hashes => check_data_version(artifacts, path, v, &mut findings),
+            Document::Bom(b) if config.dataset_hashes => check_bom(artifacts, path, b, &mut findings),
             Document::RiskRegister(register) => {
                 let incomplete: Vec<String> = register
                     .entries
@@ -211,6 +214,94 @@ fn check_dataset_references(artifacts: &[Artifact], findings: &mut Vec<Finding>)
     }
 }
 
+/// Failed expectations or tests, each named with its column; a drifted dataset.
+fn check_data_validation(path: &str, d: &DataValidation, findings: &mut Vec<Finding>) {
+    if !d.failed.is_empty() {
+        let named: Vec<String> = d
+            .failed
+            .iter()
+            .map(|f| match &f.column {
+                Some(column) => format!("{} on column {column}", f.name),
+                None => f.name.clone(),
+            })
+            .collect();
+        let of = if d.checks > 0 { format!(" of {}", d.checks) } else { String::new() };
+        findings.push(Finding::at(
+            Code::DataValidationFailed,
+            path,
+            format!("{}{of} data checks failed: {}", d.failed.len(), named.join(", ")),
+        ));
+    }
+    if let Some(drift) = d.drift.as_ref().filter(|d| d.detected) {
+        let columns = match (drift.drifted_columns, drift.columns) {
+            (Some(n), Some(of)) => format!(": {n} of {of} columns drifted"),
+            (Some(n), None) => format!(": {n} columns drifted"),
+            _ => String::new(),
+        };
+        let share = drift.share.map(|s| format!(" (share {})", round(s))).unwrap_or_default();
+        findings.push(Finding::at(
+            Code::DataDrift,
+            path,
+            format!("the dataset drifted from its reference{columns}{share}"),
+        ));
+    }
+}
+
+/// Each DVC output's MD5 and size, against the file it names where that file is in the
+/// evidence. A record without `hash: md5` (before DVC 3) hashed text files with Windows
+/// line endings made Unix ones, so either digest of the file matches it.
+fn check_data_version(artifacts: &[Artifact], path: &str, v: &DataVersion, findings: &mut Vec<Finding>) {
+    for out in &v.outs {
+        let (Some(file), Some(recorded)) = (&out.file, &out.md5) else { continue };
+        let Some(actual) = find(artifacts, file) else { continue };
+        let mut wrong = Vec::new();
+        if let Some(md5) = &actual.md5
+            && !recorded.ends_with(".dir")
+        {
+            let (raw, text) = md5.split_once(':').map_or((md5.as_str(), None), |(r, t)| (r, Some(t)));
+            let legacy = out.hash.is_none();
+            if !recorded.eq_ignore_ascii_case(raw)
+                && !(legacy && text.is_some_and(|t| recorded.eq_ignore_ascii_case(t)))
+            {
+                wrong.push(format!("md5 {recorded}, but the file's is {raw}"));
+            }
+        }
+        if let Some(size) = out.size
+            && size != actual.size
+        {
+            wrong.push(format!("size {size}, but the file has {} bytes", actual.size));
+        }
+        if !wrong.is_empty() {
+            findings.push(Finding::at(
+                Code::DataVersionMismatch,
+                path,
+                format!("records for {file} {}: the data changed since it was versioned", wrong.join(" and ")),
+            ));
+        }
+    }
+}
+
+/// A component listed with a SHA-256, against the evidence file of its name (the file
+/// named so, anywhere in the evidence, when exactly one is).
+fn check_bom(artifacts: &[Artifact], path: &str, bom: &Bom, findings: &mut Vec<Finding>) {
+    for c in &bom.components {
+        let Some(listed) = &c.sha256 else { continue };
+        let named: Vec<&Artifact> = match find(artifacts, &c.name) {
+            Some(a) => vec![a],
+            None => artifacts.iter().filter(|a| a.path.rsplit('/').next() == Some(c.name.as_str())).collect(),
+        };
+        if let [file] = named.as_slice()
+            && file.sha256.to_string() != *listed
+        {
+            findings.push(Finding::at(
+                Code::BomHashMismatch,
+                path,
+                format!("lists {} with sha256 {listed}, but {} has {}", c.name, file.path, file.sha256),
+            ));
+        }
+    }
+}
+
 fn check_metric_limits(
     config: &ChecksConfig,
     path: &str,
@@ -242,8 +333,13 @@ fn check_fields(
         return;
     }
     let mut short = Vec::new();
+    let mut absent = Vec::new();
     for (field, names) in wanted {
-        let carrying = names.iter().filter_map(|n| stats.key_counts.get(n)).max().copied().unwrap_or(0);
+        if stats.not_carried.iter().any(|f| f == field) {
+            absent.push(field.as_str());
+            continue;
+        }
+        let carrying = stats.carrying(field, names);
         if carrying < stats.records {
             short.push(format!("{field} in {carrying} of {} records", stats.records));
         }
@@ -253,6 +349,14 @@ fn check_fields(
             Code::LogFieldsMissing,
             path,
             format!("records lack {kind} fields: {}", short.join(", ")),
+        ));
+    }
+    if !absent.is_empty() {
+        let format = stats.format.as_deref().unwrap_or("this log format");
+        findings.push(Finding::at(
+            Code::LogFieldsNotCarried,
+            path,
+            format!("{format} records have no field for {}: not checked", absent.join(", ")),
         ));
     }
 }
@@ -286,6 +390,7 @@ mod tests {
             path: path.into(),
             sha256: Sha256Digest::of(path.as_bytes()),
             size: 1,
+            md5: None,
             facts: Facts { evidence_type: Some(evidence_type.into()), ..Facts::unmatched() },
             document: Some(Box::new(document.finish())),
         }
@@ -296,10 +401,15 @@ mod tests {
             features: vec![FeatureResult {
                 name: "sex".into(),
                 reference_group: Some("male".into()),
-                groups: vec![GroupResult { name: "female".into(), disparate_impact_ratio: Some(ratio), line: Some(7) }],
-                demographic_parity_difference: None,
-                equalized_odds_difference: None,
+                groups: vec![GroupResult {
+                    name: "female".into(),
+                    disparate_impact_ratio: Some(ratio),
+                    line: Some(7),
+                    ..GroupResult::default()
+                }],
+                metrics: BTreeMap::new(),
             }],
+            overall: BTreeMap::new(),
             datasets: Vec::new(),
         };
         artifact("b.json", "bias-report", Document::BiasReport(report))

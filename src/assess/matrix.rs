@@ -380,11 +380,13 @@ mod tests {
                 path: format!("a{i}"),
                 sha256: Sha256Digest::of(&[i as u8]),
                 size: 1,
+                md5: None,
                 facts: Facts {
                     evidence_type: Some("bias-report".into()),
                     reason: Reason::Unmatched,
                     date: d.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
                     date_source: None,
+                    format: None,
                 },
                 document: None,
             })

@@ -90,7 +90,7 @@ pub fn measures(artifacts: &[Artifact], logs: &[LogSummary], checks: &ChecksConf
                             );
                         }
                     }
-                    if let Some(v) = feature.demographic_parity_difference {
+                    if let Some(v) = feature.metric("demographic_parity_difference") {
                         push(
                             MeasureKind::DemographicParityDifference,
                             format!("demographic parity difference, {name}"),
@@ -98,7 +98,7 @@ pub fn measures(artifacts: &[Artifact], logs: &[LogSummary], checks: &ChecksConf
                             (Some(name.clone()), None),
                         );
                     }
-                    if let Some(v) = feature.equalized_odds_difference {
+                    if let Some(v) = feature.metric("equalized_odds_difference") {
                         push(
                             MeasureKind::EqualizedOddsDifference,
                             format!("equalized odds difference, {name}"),

@@ -142,6 +142,10 @@ pub enum Command {
         /// Evidence root [default: from the config].
         #[arg(long, value_name = "DIR")]
         evidence: Option<PathBuf>,
+        /// Print the artifact as JSON (digest, facts, the reader and the document it
+        /// read), as it appears in assessment.json, with the findings.
+        #[arg(long)]
+        json: bool,
     },
 
     /// Collect and assess the evidence without writing a package: a fast CI gate.
@@ -283,6 +287,8 @@ pub enum CatalogCommand {
     },
     /// List the evidence types and the path rules that recognise them.
     Types,
+    /// List the tool formats dossier reads: id, tool, tested versions, evidence type.
+    Formats,
 }
 
 /// `--fail-on` values.

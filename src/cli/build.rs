@@ -23,7 +23,7 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let config_file = plan.config.file.clone();
     let built = pipeline::build(plan, &progress)?;
     let elapsed = started.elapsed();
-    print_findings(ui, &built.findings);
+    print_findings(ui, &built.findings, built.assessment.as_ref().map_or(&[], |a| a.artifacts.as_slice()));
 
     let m = &built.manifest;
     let mut text = String::new();
@@ -92,7 +92,7 @@ pub fn check(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let plan = Plan::new(request, &progress)?;
     let checked = pipeline::check(&plan, &progress)?;
     let a = &checked.assessment;
-    print_findings(ui, &a.findings);
+    print_findings(ui, &a.findings, &a.artifacts);
     let mut text = String::new();
     let _ = writeln!(text, "dossier check: {} artifacts in {}", checked.artifacts, show_path(&plan.root));
     config_line(&mut text, plan.config.file.as_deref());

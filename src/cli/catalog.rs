@@ -161,6 +161,18 @@ pub fn types(ui: &Ui) -> Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
+/// `dossier catalog formats`: the tool formats the readers recognise by content.
+pub fn formats(ui: &Ui) -> Result<ExitStatus> {
+    let mut text = String::new();
+    for f in dossier::assess::readers::formats::FORMATS {
+        let _ = writeln!(text, "{:<30} {}", f.id, f.tool);
+        let _ = writeln!(text, "{:<30} type {}; tested with {}", "", f.evidence_type, f.tested);
+        let _ = writeln!(text, "{:<30} reads {}", "", f.reads);
+    }
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
+}
+
 pub(super) fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_string()

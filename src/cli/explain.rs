@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use dossier::assess::readers::formats;
 use dossier::catalog::Requirement;
 use dossier::diag::Result;
 use dossier::pipeline;
@@ -13,8 +14,19 @@ use super::ExitStatus;
 use super::ui::{Ui, show, show_path};
 
 /// `dossier explain PATH`: which evidence type a file gets, why, and what it counts for.
-pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
+pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, json: bool, ui: &Ui) -> Result<ExitStatus> {
     let explained = pipeline::explain(path, config, evidence)?;
+    if json {
+        let out = serde_json::json!({
+            "artifact": explained.artifact,
+            "evidence_root": explained.root.display().to_string(),
+            "findings": explained.findings,
+        });
+        let mut text = serde_json::to_string_pretty(&out).expect("the explanation serializes");
+        text.push('\n');
+        ui.summary(&text);
+        return Ok(ExitStatus::Ok);
+    }
     ui.findings(&explained.findings);
     let a = &explained.artifact;
     let facts = &a.facts;
@@ -39,6 +51,21 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
         }
         _ => {
             let _ = writeln!(text, "  dated          no date found in the content");
+        }
+    }
+    match &facts.format {
+        Some(id) => {
+            let tool = formats::FORMATS.iter().find(|f| f.id == id).map_or("described in dossier.yaml", |f| f.tool);
+            let _ = writeln!(text, "  read by        {} ({})", show(id), tool);
+        }
+        None => {
+            let _ = writeln!(text, "  read by        no reader");
+        }
+    }
+    if let Some(document) = &a.document {
+        let _ = writeln!(text, "  says");
+        for line in document_lines(document) {
+            let _ = writeln!(text, "    {}", show(&line));
         }
     }
     if let Some(t) = &facts.evidence_type {
@@ -72,4 +99,18 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, ui: 
     }
     ui.summary(&text);
     Ok(ExitStatus::Ok)
+}
+
+/// The facts a reader took from the file, a line each: the document as YAML, cut short
+/// where it runs long (`--json` gives it whole).
+fn document_lines(document: &dossier::model::document::Document) -> Vec<String> {
+    const MOST: usize = 40;
+    let yaml = serde_yaml::to_string(document).unwrap_or_default();
+    let mut lines: Vec<String> = yaml.lines().map(str::to_string).collect();
+    if lines.len() > MOST {
+        let more = lines.len() - MOST;
+        lines.truncate(MOST);
+        lines.push(format!("... {more} more lines (explain --json shows all)"));
+    }
+    lines
 }

@@ -11,10 +11,12 @@ mod render;
 pub mod ui;
 mod verify;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use clap::CommandFactory;
 use dossier::diag::{Error, Result};
+use dossier::model::evidence::Artifact;
 use dossier::model::finding::{Code, Finding, Severity};
 
 use args::{CatalogCommand, Cli, Command, ReportsArg};
@@ -107,9 +109,10 @@ pub fn run(cli: Cli) -> ExitStatus {
                 catalog::show(config.as_deref(), &id, requirement.as_deref(), &ui)
             }
             CatalogCommand::Types => catalog::types(&ui),
+            CatalogCommand::Formats => catalog::formats(&ui),
         },
-        Command::Explain { path, config, evidence } => {
-            explain::explain(&path, config.as_deref(), evidence.as_deref(), &ui)
+        Command::Explain { path, config, evidence, json } => {
+            explain::explain(&path, config.as_deref(), evidence.as_deref(), json, &ui)
         }
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -134,6 +137,59 @@ fn write_stdout(bytes: &[u8]) -> Result<ExitStatus> {
     }
 }
 
+/// From how many files one finding is printed as a single line.
+const GROUP_FROM: usize = 4;
+/// How many of a group's paths that line names.
+const GROUP_NAMES: usize = 3;
+
+/// The finding lines for the terminal. Where several files share a finding (the same
+/// code, the same reader and the same message but for its numbers), they are one line
+/// with the count, the format and the first few paths; findings.json and SARIF keep
+/// each. A group is printed where its first finding would have been.
+fn grouped_lines<'a>(findings: impl Iterator<Item = &'a Finding>, artifacts: &[Artifact]) -> Vec<String> {
+    let format_of = |path: Option<&str>| {
+        let path = path?;
+        let i = artifacts.binary_search_by(|a| a.path.as_str().cmp(path)).ok()?;
+        artifacts[i].facts.format.as_deref()
+    };
+    let shape = |message: &str| message.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+    let findings: Vec<&Finding> = findings.collect();
+    let mut groups: Vec<(Vec<&Finding>, Option<&str>)> = Vec::new();
+    let mut index: BTreeMap<(String, Option<&str>, String), usize> = BTreeMap::new();
+    for f in &findings {
+        let format = format_of(f.path.as_deref());
+        let key = (f.code.to_string(), format, shape(&f.message));
+        match index.get(&key).filter(|_| f.path.is_some()) {
+            Some(&i) => groups[i].0.push(f),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((vec![f], format));
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    for (members, format) in groups {
+        if members.len() < GROUP_FROM {
+            lines.extend(members.iter().map(|f| f.to_string()));
+            continue;
+        }
+        let first = members[0];
+        let same = members.iter().all(|f| f.message == first.message);
+        let what = if same { first.message.clone() } else { format!("for example {}", first.message) };
+        let format = format.map(|f| format!(" ({f})")).unwrap_or_default();
+        let names: Vec<&str> = members.iter().filter_map(|f| f.path.as_deref()).take(GROUP_NAMES).collect();
+        lines.push(format!(
+            "{}[{}] {} files{format}: {what}; {} and {} more (findings.json lists each)",
+            first.severity,
+            first.code,
+            members.len(),
+            names.join(", "),
+            members.len() - names.len()
+        ));
+    }
+    lines
+}
+
 /// `s` when `n` is not one.
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
@@ -142,8 +198,10 @@ fn plural(n: usize) -> &'static str {
 /// Prints findings about files and policies one per line. Requirement gaps can number in
 /// the hundreds; they count for the gate but are summarised (see `gap_line`) and listed
 /// in matrix.csv and matrix.json.
-fn print_findings(ui: &Ui, findings: &[Finding]) {
-    ui.findings(findings.iter().filter(|f| !f.is_gap()));
+fn print_findings(ui: &Ui, findings: &[Finding], artifacts: &[Artifact]) {
+    for line in grouped_lines(findings.iter().filter(|f| !f.is_gap()), artifacts) {
+        ui.error_line(&line);
+    }
     // Gaps that fail the gate get one line on stderr, so even --quiet says why it failed.
     let blocking: Vec<&Finding> = findings.iter().filter(|f| f.is_gap() && f.severity == Severity::Error).collect();
     if !blocking.is_empty() {

@@ -81,15 +81,16 @@ impl Classifier {
         &self.taxonomy
     }
 
-    /// Inspects the head of a file and classifies it.
-    pub fn classify_head(&self, path: &str, head: &[u8], complete: bool) -> Facts {
+    /// Inspects the head of a file and classifies it; the inspection comes back too, for
+    /// choosing the file's reader.
+    pub fn classify_head(&self, path: &str, head: &[u8], complete: bool) -> (Facts, Inspection) {
         let inspection = Inspection::of(path, head, complete);
         let (evidence_type, reason) = self.decide(path, &inspection, head);
         let (date, date_source) = match &inspection.date {
             Some(ContentDate { date, source }) => (Some(*date), Some(source.clone())),
             None => (None, None),
         };
-        Facts { evidence_type, reason, date, date_source }
+        (Facts { evidence_type, reason, date, date_source, format: None }, inspection)
     }
 
     fn decide(&self, path: &str, inspection: &Inspection, head: &[u8]) -> (Option<String>, Reason) {
@@ -172,17 +173,17 @@ mod tests {
     fn user_rules_win_and_the_config_file_is_not_evidence() {
         let rule = ClassificationRule { path: "reports/fairness/*.json".into(), evidence_type: "bias-report".into() };
         let c = classifier(&[rule]);
-        let facts = c.classify_head("reports/fairness/q3.json", b"{}", true);
+        let facts = c.classify_head("reports/fairness/q3.json", b"{}", true).0;
         assert_eq!(facts.evidence_type.as_deref(), Some("bias-report"));
         assert!(matches!(facts.reason, Reason::UserRule { .. }));
-        assert_eq!(c.classify_head("dossier.yaml", b"system: {}", true).reason, Reason::Config);
+        assert_eq!(c.classify_head("dossier.yaml", b"system: {}", true).0.reason, Reason::Config);
     }
 
     #[test]
     fn misnamed_pytest_junit_is_recognised_by_content() {
         let c = classifier(&[]);
         let head = b"<?xml version=\"1.0\"?><testsuites><testsuite name=\"pytest\" timestamp=\"2026-11-02T09:00:00\"><testcase classname=\"tests.robustness.test_adversarial\" name=\"test_fgsm\"/></testsuite></testsuites>";
-        let facts = c.classify_head("eval/results.xml", head, true);
+        let facts = c.classify_head("eval/results.xml", head, true).0;
         assert_eq!(facts.evidence_type.as_deref(), Some("robustness-report"), "{facts:?}");
         assert!(matches!(facts.reason, Reason::Content { .. }));
         assert_eq!(facts.date, chrono::NaiveDate::from_ymd_opt(2026, 11, 2));
@@ -190,7 +191,7 @@ mod tests {
 
     #[test]
     fn unknown_files_are_unclassified_with_advice() {
-        let facts = classifier(&[]).classify_head("misc/notes.txt", b"hello", true);
+        let facts = classifier(&[]).classify_head("misc/notes.txt", b"hello", true).0;
         assert_eq!(facts.evidence_type, None);
         assert!(facts.reason.to_string().contains("classification"));
     }

@@ -32,10 +32,10 @@ use walkdir::WalkDir;
 use crate::diag::{Error, Problem, Result};
 use crate::digest::{self, Hashed, Sha256Digest};
 use crate::model::document::Document;
-use crate::model::evidence::{Artifact, Facts, SkippedEntry, SymlinkEntry};
+use crate::model::evidence::{Artifact, Facts, Reason, SkippedEntry, SymlinkEntry};
 use crate::model::finding::{Code, Finding};
 use classify::Classifier;
-use inspect::HEAD_LIMIT;
+use inspect::{ContentDate, HEAD_LIMIT, Inspection};
 use sidecar::SIDECAR_SUFFIX;
 
 /// What to collect and how.
@@ -84,8 +84,16 @@ impl Progress for Silent {
 /// Turns a file's bytes, as they are hashed, into what the file says.
 pub trait Interpret: Sync {
     /// A reader for the file at `path`, classified as `facts`, of `size` bytes (as seen
-    /// when it was opened); none when nothing is read from such a file.
-    fn reader(&self, path: &str, facts: &Facts, size: u64) -> Option<Box<dyn ContentReader>>;
+    /// when it was opened), given what its first bytes showed (`head`, absent when a file
+    /// is read again); none when nothing is read from such a file.
+    fn reader(&self, path: &str, facts: &Facts, head: Option<&Inspection>, size: u64)
+    -> Option<Box<dyn ContentReader>>;
+
+    /// Whether the file at `path` must be read before the others: a record of other
+    /// files' digests (a DVC file), whose named files then get an MD5 as they are hashed.
+    fn reads_first(&self, _path: &str) -> bool {
+        false
+    }
 }
 
 /// Reads one file as its bytes stream past.
@@ -94,6 +102,17 @@ pub trait ContentReader: Send {
     fn feed(&mut self, chunk: &[u8]);
     /// The file is done.
     fn finish(self: Box<Self>) -> Reading;
+    /// Whether the reader needs the file itself once its bytes have passed (a format
+    /// that keeps its index at the end, as Parquet does). Collection then hands it the
+    /// open file and hashes the file again afterwards, to be sure it read the bytes that
+    /// were hashed.
+    fn needs_file(&self) -> bool {
+        false
+    }
+    /// The file is done, and here it is, open (see [`ContentReader::needs_file`]).
+    fn finish_with_file(self: Box<Self>, _file: &File) -> Reading {
+        self.finish()
+    }
 }
 
 /// What a reader made of a file.
@@ -105,6 +124,33 @@ pub struct Reading {
     pub findings: Vec<Finding>,
     /// The file's bytes, when the run asked to keep them (policy inputs).
     pub kept: Option<Vec<u8>>,
+    /// The reader that read it (a format id).
+    pub format: Option<String>,
+    /// The evidence type the format implies, for a file no path rule classified.
+    pub implied_type: Option<String>,
+    /// The date the content states, where the reader knows the format keeps it.
+    pub date: Option<ContentDate>,
+}
+
+impl Reading {
+    /// Records in `facts` what reading found: the reader; the type its format implies,
+    /// when no rule had classified the file; the date, when the head showed none.
+    pub fn apply_to(&self, facts: &mut Facts) {
+        facts.format.clone_from(&self.format);
+        if facts.evidence_type.is_none()
+            && matches!(facts.reason, Reason::Unmatched)
+            && let Some(t) = &self.implied_type
+        {
+            facts.evidence_type = Some(t.clone());
+            facts.reason = Reason::Format;
+        }
+        if facts.date.is_none()
+            && let Some(d) = &self.date
+        {
+            facts.date = Some(d.date);
+            facts.date_source = Some(d.source.clone());
+        }
+    }
 }
 
 /// Everything the walk found.
@@ -182,6 +228,8 @@ struct Pending {
     size_hint: u64,
     /// For a sidecar (`FILE.dossier.yaml` next to `FILE`): the file it describes.
     sidecar_of: Option<String>,
+    /// Work out its MD5 too: a DVC record names it.
+    md5: bool,
 }
 
 enum Hashing {
@@ -218,10 +266,32 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
 
     let total = options.progress.wants_sizes().then(|| pending.iter().map(|p| p.size_hint).sum());
     options.progress.start_hashing(pending.len() as u64, total);
-    let results: Vec<(String, Hashing)> = pending
-        .par_iter()
-        .map_init(|| vec![0u8; digest::BUFFER_SIZE], |buf, file| (file.rel.clone(), hash_file(file, buf, options)))
+    // Records of other files' digests (DVC files) go first, so the files they name can
+    // get an MD5 as they are hashed, in the one pass.
+    let (first, mut rest): (Vec<Pending>, Vec<Pending>) =
+        pending.into_iter().partition(|p| options.interpret.is_some_and(|i| i.reads_first(&p.rel)));
+    let hash_all = |files: &[Pending]| -> Vec<(String, Hashing)> {
+        files
+            .par_iter()
+            .map_init(|| vec![0u8; digest::BUFFER_SIZE], |buf, file| (file.rel.clone(), hash_file(file, buf, options)))
+            .collect()
+    };
+    let mut results = hash_all(&first);
+    let named: BTreeSet<&str> = results
+        .iter()
+        .filter_map(|(_, h)| match h {
+            Hashing::Done(a, _) => match a.document() {
+                Some(Document::DataVersion(v)) => Some(v.outs.iter().filter_map(|o| o.file.as_deref())),
+                _ => None,
+            },
+            Hashing::Skipped(..) => None,
+        })
+        .flatten()
         .collect();
+    for p in &mut rest {
+        p.md5 = named.contains(p.rel.as_str());
+    }
+    results.extend(hash_all(&rest));
     options.progress.finish();
 
     for (rel, outcome) in results {
@@ -283,7 +353,7 @@ pub fn collect_one(
     interpret: &dyn Interpret,
     sidecar_of: Option<String>,
 ) -> Result<(Artifact, Reading)> {
-    let file = Pending { rel: rel.to_string(), abs: root.join(rel), size_hint: 0, sidecar_of };
+    let file = Pending { rel: rel.to_string(), abs: root.join(rel), size_hint: 0, sidecar_of, md5: false };
     let options = CollectOptions {
         root: root.to_path_buf(),
         include_hidden: true,
@@ -306,7 +376,7 @@ pub fn collect_one(
 /// when they are not the bytes the manifest records, the file changed while the package
 /// was being built, and the run stops (an integrity failure).
 pub fn reread(root: &Path, artifact: &Artifact, interpret: &dyn Interpret) -> Result<Reading> {
-    let Some(mut reader) = interpret.reader(&artifact.path, &artifact.facts, artifact.size) else {
+    let Some(mut reader) = interpret.reader(&artifact.path, &artifact.facts, None, artifact.size) else {
         return Ok(Reading::default());
     };
     let path = root.join(&artifact.path);
@@ -321,7 +391,29 @@ pub fn reread(root: &Path, artifact: &Artifact, interpret: &dyn Interpret) -> Re
     if hashed.digest != artifact.sha256 || hashed.bytes != artifact.size {
         return Err(changed_while_building(&artifact.path, artifact.sha256, hashed.digest));
     }
+    if reader.needs_file() {
+        let reading = reader.finish_with_file(&handle);
+        let again = rehash(&handle, &mut buf).map_err(|e| Error::io("read", &path, e))?;
+        if again.digest != artifact.sha256 {
+            return Err(changed_while_building(&artifact.path, artifact.sha256, again.digest));
+        }
+        return Ok(reading);
+    }
     Ok(reader.finish())
+}
+
+/// Hashes an open file again from its start.
+fn rehash(file: &File, buf: &mut [u8]) -> io::Result<Hashed> {
+    use std::os::unix::fs::FileExt;
+    struct At<'a>(&'a File, u64);
+    impl io::Read for At<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.read_at(buf, self.1)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+    }
+    digest::hash_reader(At(file, 0), buf, &mut |_: &[u8]| Ok(()))
 }
 
 /// The integrity error for evidence whose bytes changed between two reads of one build.
@@ -400,7 +492,7 @@ fn walk(options: &CollectOptions<'_>, canonical_root: &Path, evidence: &mut Evid
         } else if file_type.is_file() {
             let size_hint =
                 if options.progress.wants_sizes() { entry.metadata().map(|m| m.len()).unwrap_or(0) } else { 0 };
-            pending.push(Pending { rel, abs: entry.into_path(), size_hint, sidecar_of: None });
+            pending.push(Pending { rel, abs: entry.into_path(), size_hint, sidecar_of: None, md5: false });
         } else {
             skip(evidence, Code::SpecialFile, rel, "not a regular file (device, socket or FIFO); skipped".into());
         }
@@ -456,15 +548,20 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Op
     // then every chunk goes to the reader the classification calls for.
     let mut facts: Option<Facts> = None;
     let mut reader: Option<Box<dyn ContentReader>> = None;
+    let mut md5 = file.md5.then(Md5s::default);
     let mut first = true;
     let mut on_chunk = |chunk: &[u8]| -> io::Result<()> {
         if first {
             first = false;
-            facts = classify(file, chunk, size, options);
-            reader = options.interpret.zip(facts.as_ref()).and_then(|(i, f)| i.reader(&file.rel, f, size));
+            let (f, head) = classify(file, chunk, size, options).unzip();
+            reader = options.interpret.zip(f.as_ref()).and_then(|(i, f)| i.reader(&file.rel, f, head.as_ref(), size));
+            facts = f;
         }
         if let Some(r) = reader.as_mut() {
             r.feed(chunk);
+        }
+        if let Some(m) = md5.as_mut() {
+            m.update(chunk);
         }
         if let Some(out) = copy.as_mut() {
             out.write_all(chunk)?;
@@ -477,8 +574,9 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Op
     };
     if first {
         // An empty file: classified (and read) as empty.
-        facts = classify(file, &[], 0, options);
-        reader = options.interpret.zip(facts.as_ref()).and_then(|(i, f)| i.reader(&file.rel, f, 0));
+        let (f, head) = classify(file, &[], 0, options).unzip();
+        reader = options.interpret.zip(f.as_ref()).and_then(|(i, f)| i.reader(&file.rel, f, head.as_ref(), 0));
+        facts = f;
     }
     let after = match handle.metadata() {
         Ok(m) => m,
@@ -487,27 +585,98 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Op
     if changed(&before, &after, &hashed) {
         return None;
     }
-    let mut reading = reader.map(|r| r.finish()).unwrap_or_default();
+    let mut reading = match reader {
+        Some(r) if r.needs_file() => {
+            let reading = r.finish_with_file(&handle);
+            // The reader read the file again: it must still be the bytes just hashed.
+            match rehash(&handle, buf) {
+                Ok(again) if again.digest == hashed.digest => reading,
+                Ok(_) => return None,
+                Err(e) => return unreadable(e),
+            }
+        }
+        Some(r) => r.finish(),
+        None => Reading::default(),
+    };
+    let mut facts = facts.unwrap_or_else(Facts::unmatched);
+    reading.apply_to(&mut facts);
     let artifact = Artifact {
         path: file.rel.clone(),
         sha256: hashed.digest,
         size: hashed.bytes,
-        facts: facts.unwrap_or_else(Facts::unmatched),
+        facts,
         document: reading.document.take(),
+        md5: md5.map(Md5s::finish),
     };
     Some(Hashing::Done(artifact, reading))
 }
 
+/// The MD5 of a file as DVC records it: of the bytes (DVC 3), and of the bytes with
+/// Windows line endings made Unix ones (DVC 2 hashed text files so). Both are kept as
+/// `md5[:md5-of-text]`, the second only when it differs.
+#[derive(Default)]
+struct Md5s {
+    raw: md5::Md5,
+    text: md5::Md5,
+    /// A `\r` held back: whether it is dropped depends on the next byte.
+    carriage_return: bool,
+    changed: bool,
+}
+
+impl Md5s {
+    fn update(&mut self, chunk: &[u8]) {
+        use md5::Digest;
+        self.raw.update(chunk);
+        let mut rest = chunk;
+        if self.carriage_return && !rest.is_empty() {
+            self.carriage_return = false;
+            if rest[0] == b'\n' {
+                self.changed = true;
+            } else {
+                self.text.update(b"\r");
+            }
+        }
+        while let Some(i) = rest.iter().position(|b| *b == b'\r') {
+            self.text.update(&rest[..i]);
+            match rest.get(i + 1) {
+                Some(b'\n') => {
+                    self.changed = true;
+                    rest = &rest[i + 1..];
+                }
+                Some(_) => {
+                    self.text.update(b"\r");
+                    rest = &rest[i + 1..];
+                }
+                None => {
+                    self.carriage_return = true;
+                    rest = &[];
+                }
+            }
+        }
+        self.text.update(rest);
+    }
+
+    fn finish(mut self) -> String {
+        use md5::Digest;
+        if self.carriage_return {
+            self.text.update(b"\r");
+        }
+        let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let raw = hex(&self.raw.finalize());
+        if self.changed { format!("{raw}:{}", hex(&self.text.finalize())) } else { raw }
+    }
+}
+
 /// Classifies a file from its first bytes; a sidecar is marked as one whatever its rules say.
-fn classify(file: &Pending, head: &[u8], size: u64, options: &CollectOptions<'_>) -> Option<Facts> {
+fn classify(file: &Pending, head: &[u8], size: u64, options: &CollectOptions<'_>) -> Option<(Facts, Inspection)> {
     let classifier = options.classifier?;
     let head = &head[..head.len().min(HEAD_LIMIT)];
-    let mut facts = classifier.classify_head(&file.rel, head, head.len() as u64 >= size);
+    let (mut facts, inspection) = classifier.classify_head(&file.rel, head, head.len() as u64 >= size);
     if let Some(of) = &file.sidecar_of {
         facts.evidence_type = None;
-        facts.reason = crate::model::evidence::Reason::Sidecar { of: of.clone() };
+        facts.reason = Reason::Sidecar { of: of.clone() };
     }
-    Some(facts)
+    Some((facts, inspection))
 }
 
 fn changed(before: &Metadata, after: &Metadata, hashed: &Hashed) -> bool {
@@ -617,7 +786,7 @@ mod tests {
     struct Recording(String, Vec<u8>, Arc<Mutex<BTreeMap<String, Vec<u8>>>>);
 
     impl Interpret for Recorder {
-        fn reader(&self, path: &str, _: &Facts, _: u64) -> Option<Box<dyn ContentReader>> {
+        fn reader(&self, path: &str, _: &Facts, _: Option<&Inspection>, _: u64) -> Option<Box<dyn ContentReader>> {
             Some(Box::new(Recording(path.to_string(), Vec::new(), self.0.clone())))
         }
     }

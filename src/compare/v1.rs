@@ -19,7 +19,7 @@ use crate::model::Tool;
 use crate::model::assessment::Assessment;
 use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::document::{
-    BiasReport, Confusion, DatasetRef, Document, FeatureResult, LogStats, Metrics, ModelCard, TestCounts,
+    BiasReport, Confusion, DatasetRef, Document, FeatureResult, GroupResult, LogStats, Metrics, ModelCard, TestCounts,
 };
 use crate::model::evidence::{Artifact, Facts};
 use crate::model::finding::Finding;
@@ -64,13 +64,37 @@ struct V1Entry {
     document: Value,
 }
 
+/// A sensitive feature as schema 1 wrote it: two named aggregates, no metric map.
+#[derive(Deserialize)]
+struct V1Feature {
+    name: String,
+    reference_group: Option<String>,
+    #[serde(default)]
+    groups: Vec<GroupResult>,
+    demographic_parity_difference: Option<f64>,
+    equalized_odds_difference: Option<f64>,
+}
+
+impl From<V1Feature> for FeatureResult {
+    fn from(f: V1Feature) -> Self {
+        let metrics = [
+            ("demographic_parity_difference", f.demographic_parity_difference),
+            ("equalized_odds_difference", f.equalized_odds_difference),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| Some((name.to_string(), v?)))
+        .collect();
+        FeatureResult { name: f.name, reference_group: f.reference_group, groups: f.groups, metrics }
+    }
+}
+
 /// The documents of schema 1.
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 enum V1Document {
     BiasReport {
         #[serde(default)]
-        features: Vec<FeatureResult>,
+        features: Vec<V1Feature>,
         #[serde(default)]
         datasets: Vec<(String, String)>,
     },
@@ -102,12 +126,14 @@ fn refs(pairs: Vec<(String, String)>) -> Vec<DatasetRef> {
 impl V1Document {
     fn into_document(self, evidence_type: &str, path: &str) -> Option<Document> {
         let document = match self {
-            V1Document::BiasReport { features, datasets } => {
-                Document::BiasReport(BiasReport { features, datasets: refs(datasets) })
-            }
+            V1Document::BiasReport { features, datasets } => Document::BiasReport(BiasReport {
+                features: features.into_iter().map(FeatureResult::from).collect(),
+                overall: BTreeMap::new(),
+                datasets: refs(datasets),
+            }),
             V1Document::TestResults(counts) => Document::TestResults(counts),
             V1Document::Metrics { metrics, datasets, confusion } => {
-                Document::Metrics(Metrics { metrics, datasets: refs(datasets), confusion })
+                Document::Metrics(Metrics { metrics, datasets: refs(datasets), confusion, ..Metrics::default() })
             }
             V1Document::ModelCard(card) => Document::ModelCard(card),
             V1Document::Data { value } => return readers::from_value(evidence_type, path, &value),
@@ -134,7 +160,14 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
         .into_iter()
         .map(|a| {
             let document = documents.remove(&a.path);
-            Artifact { path: a.path, sha256: a.sha256, size: a.size, facts: a.facts, document: document.map(Box::new) }
+            Artifact {
+                path: a.path,
+                sha256: a.sha256,
+                size: a.size,
+                md5: None,
+                facts: a.facts,
+                document: document.map(Box::new),
+            }
         })
         .collect();
     let mut frameworks = v1.frameworks;

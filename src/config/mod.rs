@@ -50,6 +50,10 @@ pub struct Config {
     pub checks: ChecksConfig,
     /// How the HTML and PDF reports look.
     pub report: ReportConfig,
+    /// In-house evidence formats, read into dossier's documents by JSON pointer. Left
+    /// out of the config digest when empty, so configs without it keep their digests.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub readers: Vec<crate::assess::readers::custom::ReaderConfig>,
 }
 
 /// The `report:` section: branding, template overrides and which formats to render.

@@ -7,6 +7,7 @@
 //! and key. Only then is the previous package verified, and only then does the run read
 //! the evidence.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -17,11 +18,13 @@ use super::{LoadedConfig, ReportFormat};
 use crate::assess::Setup;
 use crate::assess::policy::{self, Policy};
 use crate::assess::readers::Readers;
+use crate::assess::readers::custom::CustomFormat;
 use crate::catalog::CatalogSet;
 use crate::clock;
 use crate::collect::classify::Classifier;
 use crate::collect::{Progress, ignore_matcher};
 use crate::compare::{self, Side};
+use crate::diag::yaml::line_of;
 use crate::diag::{Error, Problem, Problems, Result};
 use crate::model::finding::Severity;
 use crate::model::system::SystemScope;
@@ -130,6 +133,10 @@ impl Plan {
             problems.absorb(locate(&config, e))?;
         }
         let policies = if assessing { problems.take(policies(&config, catalogs.as_ref()))? } else { None };
+        let custom = match &catalogs {
+            Some(set) => problems.take(custom_readers(&config, set))?.unwrap_or_default(),
+            None => Vec::new(),
+        };
         let anchors = if assessing { problems.take(sarif_anchors(&config, &root))? } else { None };
         let reporting = if assessing && request.output.is_some() {
             problems.take(reporting(&config, request.templates.as_deref()))?
@@ -159,7 +166,9 @@ impl Plan {
             capabilities: config.config.system.capabilities.clone(),
         };
         let policies = policies.unwrap_or_default();
-        let readers = Readers::new(policies.iter().filter_map(|p| p.input.clone()));
+        let readers = Readers::new(policies.iter().filter_map(|p| p.input.clone()))
+            .with_fields(config.config.checks.record_fields())
+            .with_custom(custom);
         let assess = catalogs.map(|catalogs| Setup {
             catalogs,
             frameworks: config.config.frameworks.clone(),
@@ -222,6 +231,41 @@ pub fn classifier(config: &LoadedConfig, catalogs: &CatalogSet, root: &Path) -> 
     let config_path = config.file.as_deref().and_then(|file| path_within(file, root));
     Classifier::new(catalogs.taxonomy.clone(), &config.config.classification, config_path)
         .map_err(|e| locate(config, e))
+}
+
+/// The formats described under `readers:`, each checked; every problem is located at its
+/// line in the config file.
+pub fn custom_readers(config: &LoadedConfig, catalogs: &CatalogSet) -> Result<Vec<CustomFormat>> {
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    let mut taken = BTreeSet::new();
+    let section = line_of(&config.text, "readers:", 1).unwrap_or(1);
+    for (i, entry) in config.config.readers.iter().enumerate() {
+        match CustomFormat::compile(entry, &format!("readers[{i}]"), &catalogs.taxonomy, &taken) {
+            Ok(format) => {
+                taken.insert(format.id.clone());
+                out.push(format);
+            }
+            Err(found) => {
+                // The entry starts at its id; each problem is at its key's line after that.
+                let start = line_of(&config.text, &entry.id, section).unwrap_or(section);
+                for (key, message) in found {
+                    let leaf = key.rsplit('.').next().unwrap_or(&key);
+                    let leaf = leaf.split('[').next().unwrap_or(leaf);
+                    let problem = match &config.file {
+                        Some(file) => {
+                            let line = line_of(&config.text, &format!("{leaf}:"), start).or(Some(start));
+                            Problem::in_file(file, message).at(line, None)
+                        }
+                        None => Problem::new(message),
+                    };
+                    problems.push(problem.key(&key));
+                }
+            }
+        }
+    }
+    problems.into_result()?;
+    Ok(out)
 }
 
 /// The policies, read and parsed; each requirement they name must exist.

@@ -43,6 +43,14 @@ pub enum Document {
     Waiver(WaiverText),
     /// A sidecar describing another file.
     Sidecar(Sidecar),
+    /// Data-quality checks and drift (Great Expectations, Evidently).
+    DataValidation(DataValidation),
+    /// Data versions recorded by digest (DVC).
+    DataVersion(DataVersion),
+    /// A bill of materials (CycloneDX ML-BOM, SPDX 3 AI and dataset packages).
+    Bom(Bom),
+    /// A training or evaluation run's record (MLflow run metadata, parameters, tags).
+    Run(RunRecord),
     /// A kind this version does not know (a package written by a later one).
     #[serde(other)]
     Unknown,
@@ -96,6 +104,9 @@ pub struct DatasetRef {
 pub struct BiasReport {
     /// Sensitive features with their groups.
     pub features: Vec<FeatureResult>,
+    /// Overall values, over every group (fairlearn's `MetricFrame.overall`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub overall: BTreeMap<String, f64>,
     /// Datasets the report names with a digest.
     pub datasets: Vec<DatasetRef>,
 }
@@ -109,19 +120,35 @@ pub struct FeatureResult {
     pub reference_group: Option<String>,
     /// Each group's results.
     pub groups: Vec<GroupResult>,
-    /// Largest gap in selection rate between groups.
-    pub demographic_parity_difference: Option<f64>,
-    /// Largest gap in true- or false-positive rate between groups.
-    pub equalized_odds_difference: Option<f64>,
+    /// Aggregates over the feature's groups, by the tool's own names
+    /// (`demographic_parity_difference`, `statistical_parity_difference`, Clarify's `DPL`, ...).
+    #[serde(default)]
+    pub metrics: BTreeMap<String, f64>,
+}
+
+impl FeatureResult {
+    /// The aggregate named `name`, when the report gives it.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        self.metrics.get(name).copied()
+    }
 }
 
 /// Fairness results for one group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupResult {
     /// Group name.
     pub name: String,
+    /// The share of the group's cases with the favourable outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection_rate: Option<f64>,
     /// Selection rate divided by the reference group's.
     pub disparate_impact_ratio: Option<f64>,
+    /// How many cases the group has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Other per-group values, by the tool's own names (`accuracy`, `false_positive_rate`, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
     /// Line of the ratio (or the group) in the file.
     pub line: Option<u64>,
 }
@@ -143,6 +170,9 @@ pub struct TestCounts {
     /// The share of the cases that ran (skipped ones neither pass nor fail) that passed;
     /// none when no case ran.
     pub pass_rate: Option<f64>,
+    /// Mean score per metric over the cases, for tools that score each case.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, f64>,
 }
 
 impl TestCounts {
@@ -164,6 +194,18 @@ pub struct Metrics {
     pub datasets: Vec<DatasetRef>,
     /// The confusion matrix, when the report has one.
     pub confusion: Option<Confusion>,
+    /// The run that produced the figures (an MLflow run id, an evaluation id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// The model evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The version of the model evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// How many examples were evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples: Option<u64>,
 }
 
 /// A confusion matrix: `matrix[actual][predicted]`, rows and columns in `labels` order.
@@ -197,10 +239,13 @@ pub struct ModelCard {
     pub text: Option<String>,
 }
 
-/// JSON Lines log statistics.
+/// Log statistics: JSON Lines and Parquet logs, whatever tool wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LogStats {
+    /// The log format (a reader id: `jsonl`, `sagemaker-data-capture`, `parquet-log`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// Records that parsed.
     pub records: u64,
     /// Lines that did not.
@@ -213,6 +258,13 @@ pub struct LogStats {
     pub largest_gap_seconds: Option<i64>,
     /// For each top-level key, how many records carry it.
     pub key_counts: BTreeMap<String, u64>,
+    /// For each record-keeping field (time, id, input, output, actor, confidence,
+    /// latency, model), how many records carry it under the format's own name for it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, u64>,
+    /// The record-keeping fields the format has no place for, sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_carried: Vec<String>,
     /// Counts of the `action` field's values (override logs: accept, override, reverse, halt).
     pub actions: BTreeMap<String, u64>,
     /// Faithfulness scores of RAG answers (`faithfulness_score` or `faithfulness`), in order.
@@ -226,6 +278,17 @@ pub struct LogStats {
 }
 
 impl LogStats {
+    /// How many records carry the record-keeping `field`: as the reader counted it under
+    /// the format's own name, else (a package from before readers counted fields) by the
+    /// top-level keys accepted for it.
+    pub fn carrying(&self, field: &str, names: &[String]) -> u64 {
+        match self.fields.get(field) {
+            Some(n) => *n,
+            None if self.format.is_some() => 0,
+            None => names.iter().filter_map(|n| self.key_counts.get(n)).max().copied().unwrap_or(0),
+        }
+    }
+
     /// Works out the rates from the counts (after reading, and after merging).
     pub fn finish(&mut self) {
         let acted: u64 = self.actions.values().sum();
@@ -259,9 +322,21 @@ impl LogStats {
                 (a, b) => a.or(b),
             };
             add_counts(&mut merged.key_counts, &s.key_counts);
+            add_counts(&mut merged.fields, &s.fields);
+            if merged.format.is_none() {
+                merged.format.clone_from(&s.format);
+            } else if merged.format != s.format {
+                merged.format = Some("mixed".into());
+            }
+            for field in &s.not_carried {
+                if !merged.not_carried.contains(field) {
+                    merged.not_carried.push(field.clone());
+                }
+            }
             add_counts(&mut merged.actions, &s.actions);
             merged.faithfulness.extend(&s.faithfulness);
         }
+        merged.not_carried.sort();
         merged.finish();
         merged
     }
@@ -371,12 +446,27 @@ pub struct Dataset {
     pub rows: Option<u64>,
 }
 
-/// Model metadata.
+/// Model metadata: a model as a registry or a model file describes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ModelMetadata {
     /// `model_id` (or `model_name`), when given.
     pub model_id: Option<String>,
+    /// The model's version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The training run that produced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// When it was created (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The flavors or frameworks it is saved in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flavors: Vec<String>,
+    /// Its approval status or stage in a registry (`Approved`, `Production`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// Whether it flags raw personal data (`contains_pii: true` anywhere).
     pub contains_pii: bool,
     /// Datasets it names with a digest.
@@ -464,6 +554,131 @@ pub struct WaiverText {
     pub approver: Option<String>,
     /// Last day it holds.
     pub expires: Option<chrono::NaiveDate>,
+}
+
+/// Data-quality checks (Great Expectations expectations, Evidently tests) and drift.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataValidation {
+    /// The suite or report checked.
+    pub suite: Option<String>,
+    /// The tool's overall verdict, when it gives one.
+    pub success: Option<bool>,
+    /// Checks evaluated.
+    pub checks: u64,
+    /// Checks that passed.
+    pub passed: u64,
+    /// The checks that failed, in file order.
+    pub failed: Vec<FailedCheck>,
+    /// The drift verdict, for reports that test for drift.
+    pub drift: Option<Drift>,
+}
+
+/// One failed data-quality check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FailedCheck {
+    /// The expectation type or test name.
+    pub name: String,
+    /// The column it checks, when it checks one.
+    pub column: Option<String>,
+    /// What it expected, briefly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// A drift verdict over a dataset's columns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Drift {
+    /// Whether the tool judged the dataset drifted.
+    pub detected: bool,
+    /// Columns judged drifted.
+    pub drifted_columns: Option<u64>,
+    /// Columns compared.
+    pub columns: Option<u64>,
+    /// Share of drifted columns.
+    pub share: Option<f64>,
+}
+
+/// Data files recorded by digest (a DVC `.dvc` file or `dvc.lock`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataVersion {
+    /// Each recorded output.
+    pub outs: Vec<DataOut>,
+}
+
+/// One recorded data file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataOut {
+    /// The path as written, relative to the recording file.
+    pub path: String,
+    /// The path relative to the evidence root, when it stays inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The MD5 recorded (a directory's ends in `.dir`).
+    pub md5: Option<String>,
+    /// The size recorded, in bytes.
+    pub size: Option<u64>,
+    /// The hash DVC says it used (`md5` in DVC 3; absent before, where text files were
+    /// hashed with Windows line endings turned into Unix ones).
+    pub hash: Option<String>,
+}
+
+/// A bill of materials for a model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Bom {
+    /// `cyclonedx` or `spdx`.
+    pub format: String,
+    /// The specification version.
+    pub spec_version: Option<String>,
+    /// Every component or package, in file order.
+    pub components: Vec<BomComponent>,
+}
+
+/// One component of a bill of materials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BomComponent {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: Option<String>,
+    /// Type: `machine-learning-model`, `data`, `library`, `ai-package`, `dataset-package`, ...
+    #[serde(rename = "type")]
+    pub component_type: Option<String>,
+    /// Its SHA-256, lowercase hex, when listed.
+    pub sha256: Option<String>,
+}
+
+/// A run as a tracking server records it; MLflow keeps each parameter and tag in a file
+/// of its own, so one record may hold a single parameter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunRecord {
+    /// The run id.
+    pub run_id: Option<String>,
+    /// The run's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its status (`FINISHED`, `FAILED`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// When it started (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// When it ended (RFC 3339, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// Parameters.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    /// Tags.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// What a sidecar (`FILE.dossier.yaml`) says about its file.

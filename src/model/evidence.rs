@@ -58,12 +58,16 @@ pub struct Facts {
     /// Where that date came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_source: Option<String>,
+    /// The reader that read the file (a format id such as `fairlearn-metricframe`), when
+    /// one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
 }
 
 impl Facts {
     /// The facts of a file no rule matched.
     pub fn unmatched() -> Self {
-        Facts { evidence_type: None, reason: Reason::Unmatched, date: None, date_source: None }
+        Facts { evidence_type: None, reason: Reason::Unmatched, date: None, date_source: None, format: None }
     }
 
     /// Whether the file is evidence at all (the run's config file and sidecars are not).
@@ -91,6 +95,9 @@ pub enum Reason {
         /// What the rule looked for.
         rule: String,
     },
+    /// A reader recognised the file's format (a tool's, or one described in
+    /// `readers:`), and the format says what the file is; `format` names it.
+    Format,
     /// The configuration file of this run: not evidence.
     Config,
     /// A sidecar (`FILE.dossier.yaml`) describing another file: not evidence itself.
@@ -116,6 +123,7 @@ impl fmt::Display for Reason {
             Reason::UserRule { pattern } => write!(f, "path matches the rule {pattern:?} in dossier.yaml"),
             Reason::PathRule { pattern } => write!(f, "path matches the built-in rule {pattern:?}"),
             Reason::Content { rule } => write!(f, "content: {rule}"),
+            Reason::Format => f.write_str("content: its reader recognised the format"),
             Reason::Config => f.write_str("it is this run's dossier configuration, not evidence"),
             Reason::Sidecar { of } => write!(f, "it is the sidecar describing {of}, not evidence itself"),
             Reason::SidecarType { sidecar } => write!(f, "its sidecar {sidecar} says so"),
@@ -145,6 +153,9 @@ pub struct Artifact {
     /// dossier version reads as [`Document::Unknown`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Box<Document>>,
+    /// The file's MD5, worked out only for files a DVC record names (to check it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
 }
 
 /// An artifact as `assessment.json` writes it, field by field: reading it through this
@@ -171,7 +182,11 @@ struct ArtifactFields {
     #[serde(default)]
     date_source: Option<String>,
     #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
     document: Option<Box<serde_json::value::RawValue>>,
+    #[serde(default)]
+    md5: Option<String>,
 }
 
 impl From<ArtifactFields> for Artifact {
@@ -181,6 +196,7 @@ impl From<ArtifactFields> for Artifact {
             "user-rule" => Reason::UserRule { pattern: text(a.pattern) },
             "path-rule" => Reason::PathRule { pattern: text(a.pattern) },
             "content" => Reason::Content { rule: text(a.rule) },
+            "format" => Reason::Format,
             "config" => Reason::Config,
             "sidecar" => Reason::Sidecar { of: text(a.of) },
             "sidecar-type" => Reason::SidecarType { sidecar: text(a.sidecar) },
@@ -194,8 +210,15 @@ impl From<ArtifactFields> for Artifact {
             path: a.path,
             sha256: a.sha256,
             size: a.size,
-            facts: Facts { evidence_type: a.evidence_type, reason, date: a.date, date_source: a.date_source },
+            facts: Facts {
+                evidence_type: a.evidence_type,
+                reason,
+                date: a.date,
+                date_source: a.date_source,
+                format: a.format,
+            },
             document,
+            md5: a.md5,
         }
     }
 }
@@ -228,11 +251,13 @@ mod tests {
                 path: "a.json".into(),
                 sha256: Sha256Digest::of(b"a"),
                 size: 1,
+                md5: None,
                 facts: Facts {
                     evidence_type: Some("bias-report".into()),
                     reason: Reason::PathRule { pattern: "**/fairness/**".into() },
                     date: NaiveDate::from_ymd_opt(2026, 11, 2),
                     date_source: Some("generated_at".into()),
+                    format: None,
                 },
                 document: Some(Box::new(Document::Sidecar(Default::default()))),
             },
@@ -240,6 +265,7 @@ mod tests {
                 path: "b.pdf.dossier.yaml".into(),
                 sha256: Sha256Digest::of(b"b"),
                 size: 2,
+                md5: None,
                 facts: Facts { reason: Reason::Sidecar { of: "b.pdf".into() }, ..Facts::unmatched() },
                 document: None,
             },

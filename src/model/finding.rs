@@ -128,6 +128,8 @@ codes! {
         "An evidence file cannot be read as its evidence type (malformed JSON, YAML or XML, a JUnit file that is not JUnit).";
     EvidenceIncomplete = "evidence-incomplete", Error,
         "An evidence file lacks content its type needs, such as a group without fairness results.";
+    FormatUnrecognised = "format-unrecognised", Note,
+        "No reader understood the file's content; it is hashed and classified by its path only.";
     ModelCardSections = "model-card-sections", Warning,
         "A model card has no section on intended use or on limitations.";
     LogLineInvalid = "log-line-invalid", Warning,
@@ -142,6 +144,8 @@ codes! {
         "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
     FaithfulnessLow = "faithfulness-low", Warning,
         "RAG answers scored below `checks.min_faithfulness`: the answer may not follow from the retrieved sources.";
+    LogFieldsNotCarried = "log-fields-not-carried", Note,
+        "An inference log's format has no field for something record-keeping asks for; the records cannot carry it, so it is not counted as missing.";
     LogGap = "log-gap", Warning,
         "An inference log has a gap between records longer than `checks.max_log_gap_minutes`.";
     // Human decisions recorded as evidence.
@@ -153,6 +157,14 @@ codes! {
         "A waiver names a requirement id that no loaded catalog has.";
     DatasetHashMismatch = "dataset-hash-mismatch", Error,
         "A dataset manifest records a SHA-256 for a file in the evidence that differs from the file's actual digest.";
+    DataValidationFailed = "data-validation-failed", Error,
+        "A data-validation result (Great Expectations, Evidently tests) records a failed expectation or test.";
+    DataDrift = "data-drift", Warning,
+        "A data-drift report (Evidently) finds the dataset drifted from its reference.";
+    DataVersionMismatch = "data-version-mismatch", Error,
+        "A DVC record's MD5 or size differs from the data file it names in the evidence.";
+    BomHashMismatch = "bom-hash-mismatch", Error,
+        "A bill of materials records a SHA-256 for a component whose file in the evidence has another digest.";
     PiiFlagged = "pii-flagged", Error,
         "Data-governance metadata flags raw personal data (contains_pii: true) in the training data.";
     // Requirements: the traceability matrix as findings, for the gate.

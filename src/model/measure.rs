@@ -41,6 +41,32 @@ pub struct ChecksConfig {
     pub dataset_hashes: bool,
 }
 
+impl ChecksConfig {
+    /// Every record field a log check asks for (`log_fields`, then `rag_fields`), with the
+    /// key names accepted for it: what a plain log reader counts per record.
+    pub fn record_fields(&self) -> BTreeMap<String, Vec<String>> {
+        let mut fields = self.log_fields.clone();
+        // A record's id and model are counted too (for the log's statistics; no check
+        // asks for them unless `log_fields` does), under the usual names.
+        let usual = [
+            ("id", &["id", "request_id", "requestId", "inference_id", "event_id", "trace_id"][..]),
+            ("model", &["model", "model_id", "modelId", "model_name", "model_version"][..]),
+        ];
+        for (field, names) in usual {
+            fields.entry(field.to_string()).or_insert_with(|| names.iter().map(|n| n.to_string()).collect());
+        }
+        for (field, names) in &self.rag_fields {
+            let known = fields.entry(field.clone()).or_default();
+            for name in names {
+                if !known.contains(name) {
+                    known.push(name.clone());
+                }
+            }
+        }
+        fields
+    }
+}
+
 /// An inclusive range.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

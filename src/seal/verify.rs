@@ -151,6 +151,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
                 path: e.path,
                 sha256: e.sha256,
                 size: e.size,
+                md5: None,
                 facts: Facts::unmatched(),
                 document: None,
             })

@@ -8,6 +8,7 @@ mod collection;
 mod compat;
 mod completions;
 mod diff;
+mod formats;
 mod init;
 mod interchange;
 mod matrix;

@@ -137,15 +137,14 @@ fn evidence_that_changes_between_two_reads_stops_the_build_with_exit_3() {
     let report = fs::read_to_string(ws.evidence().join("evaluation/evaluation_metrics.json")).unwrap();
     ws.write("exports/q3_groups.json", report.as_bytes());
     ws.write("exports/q3_groups.json.dossier.yaml", b"type: bias-report\n");
-    // Unhindered, the sidecar's type holds and the file is read again, as a fairness report.
-    ws.build(&["--fail-on", "never"]).success();
+    // Unhindered, the sidecar's type holds and the file is read again, as a fairness
+    // report: metrics are no fairness report, so it says no reader understood it.
+    let out = ws.build(&["--fail-on", "never"]).success();
     let a = read_json(&ws.package().join("assessment.json"));
     let file = a["artifacts"].as_array().unwrap().iter().find(|x| x["path"] == "exports/q3_groups.json").unwrap();
     assert_eq!(file["by"], "sidecar-type");
-    assert_eq!(
-        (&file["evidence_type"], &file["document"]["kind"]),
-        (&Value::from("bias-report"), &Value::from("bias-report"))
-    );
+    assert_eq!((&file["evidence_type"], &file["document"]), (&Value::from("bias-report"), &Value::Null));
+    assert_stderr_has(&out, "note[format-unrecognised] exports/q3_groups.json: no reader understood its content");
     let before = snapshot(&ws.package());
 
     let marker = ws.dir.path().join("paused");

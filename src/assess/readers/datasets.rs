@@ -116,6 +116,7 @@ pub(super) fn model_metadata(v: &Value) -> Document {
         model_id: text_at(v, &["model_id", "model_name"]),
         contains_pii: flags_pii(v),
         datasets: refs(v),
+        ..ModelMetadata::default()
     })
 }
 
@@ -147,8 +148,7 @@ fn flatten(value: &Value, prefix: String, out: &mut Vec<(String, String)>) {
 }
 
 /// A data profile (ydata-profiling JSON): the headline figures of its `table`.
-pub(super) fn profile(text: &str) -> Option<Document> {
-    let v: Value = serde_json::from_str(text).ok()?;
+pub(super) fn profile(v: &Value) -> Option<Document> {
     let table = v.get("table").unwrap_or(&v);
     Some(Document::DataProfile(DataProfile {
         rows: table.get("n").and_then(Value::as_u64),

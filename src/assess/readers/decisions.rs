@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
+use super::source::Source;
 use crate::collect::inspect::parse_date;
 use crate::model::document::{Document, Sidecar, SignOff, WaiverText};
-use crate::model::finding::{Code, Finding};
+use crate::model::finding::Code;
 
 /// Non-empty text at the first of `keys`; an object there gives its `name`.
 fn text(v: &Value, keys: &[&str]) -> Option<String> {
@@ -68,11 +69,11 @@ pub(super) fn waiver(value: &Value) -> Document {
     })
 }
 
-pub(super) fn sidecar(path: &str, text: &str, findings: &mut Vec<Finding>) -> Option<Document> {
-    match serde_yaml::from_str::<Sidecar>(text) {
+pub(super) fn sidecar(source: &mut Source<'_>) -> Option<Document> {
+    match serde_yaml::from_str::<Sidecar>(source.text) {
         Ok(side) => Some(Document::Sidecar(side)),
         Err(e) => {
-            findings.push(Finding::at(Code::EvidenceUnparseable, path, format!("sidecar is not valid: {e}")));
+            source.finding(Code::EvidenceUnparseable, format!("sidecar is not valid: {e}"));
             None
         }
     }

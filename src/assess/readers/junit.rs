@@ -1,17 +1,42 @@
-//! JUnit XML test results (pytest, the ART and Garak harnesses, any JUnit writer): the
-//! counts of cases, failures, errors and skips, and the names of the failed cases.
+//! JUnit XML test results, as pytest, Maven Surefire, jest-junit, go-junit-report and the
+//! robustness harnesses write them: the counts of cases, failures, errors and skips, and
+//! the names of the failed cases.
+//!
+//! Cases are counted from the `<testcase>` elements themselves, not from the suites'
+//! attributes, which writers fill in differently (Surefire counts a flaky rerun, Jest
+//! writes no `skipped` attribute). Two writers' quirks are undone: jest-junit reports a
+//! test file that failed to load as a suite of `tests="0"` holding the same case twice
+//! (once with `<error>`, once with `<failure>`), which is one error and no test; and a
+//! case repeated back to back under the same name is counted once.
 
 use quick_xml::events::Event;
 
-use super::value::line_at;
+use super::source::{Source, line_at};
 use crate::model::document::TestCounts;
 use crate::model::finding::{Code, Finding};
 
-pub(super) fn read(path: &str, text: &str, findings: &mut Vec<Finding>) -> Option<TestCounts> {
+/// Reads JUnit XML. A file whose root is not `<testsuites>` or `<testsuite>` is a
+/// finding when the file was expected to hold test results, and is left alone otherwise.
+pub(super) fn read(source: &mut Source<'_>, expected: bool) -> Option<TestCounts> {
+    let (path, text) = (source.path, source.text);
+    let mut findings: Vec<Finding> = Vec::new();
+    let counts = parse(path, text, &mut findings);
+    if expected || counts.is_some() {
+        source.findings.extend(findings);
+    }
+    counts
+}
+
+fn parse(path: &str, text: &str, findings: &mut Vec<Finding>) -> Option<TestCounts> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut counts = TestCounts::default();
     let mut root: Option<String> = None;
     let mut current: Option<String> = None;
+    // The suite holds no tests (a suite-level error); the previous case's id, and
+    // whether the current case repeats it.
+    let mut empty_suite = false;
+    let mut previous: Option<String> = None;
+    let mut repeated = false;
     loop {
         let position = reader.buffer_position();
         match reader.read_event() {
@@ -32,8 +57,12 @@ pub(super) fn read(path: &str, text: &str, findings: &mut Vec<Finding>) -> Optio
                     root = Some(name.clone());
                 }
                 match name.as_str() {
+                    "testsuite" => {
+                        empty_suite =
+                            e.try_get_attribute(b"tests").ok().flatten().is_some_and(|a| a.value.as_ref() == b"0");
+                        previous = None;
+                    }
                     "testcase" => {
-                        counts.tests += 1;
                         let attr = |key: &[u8]| {
                             e.try_get_attribute(key).ok().flatten().map(|a| match a.unescape_value() {
                                 Ok(v) => v.into_owned(),
@@ -42,8 +71,15 @@ pub(super) fn read(path: &str, text: &str, findings: &mut Vec<Finding>) -> Optio
                         };
                         let id =
                             format!("{}.{}", attr(b"classname").unwrap_or_default(), attr(b"name").unwrap_or_default());
-                        current = Some(id.trim_start_matches('.').to_string());
+                        let id = id.trim_start_matches('.').to_string();
+                        repeated = previous.as_ref() == Some(&id);
+                        if !repeated && !empty_suite {
+                            counts.tests += 1;
+                        }
+                        previous = Some(id.clone());
+                        current = Some(id);
                     }
+                    "failure" | "error" if repeated => {}
                     "failure" | "error" => {
                         if name == "failure" {
                             counts.failures += 1
@@ -54,7 +90,7 @@ pub(super) fn read(path: &str, text: &str, findings: &mut Vec<Finding>) -> Optio
                             counts.failed.push(id);
                         }
                     }
-                    "skipped" => counts.skipped += 1,
+                    "skipped" if !repeated => counts.skipped += 1,
                     _ => {}
                 }
             }

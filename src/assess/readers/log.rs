@@ -1,103 +1,461 @@
-//! JSON Lines logs (inference, human-override and RAG audit logs), read line by line as
-//! the bytes are hashed, so a log of any size is read in bounded memory: records and bad
-//! lines, the time span and the largest gap, which keys the records carry, the actions
-//! of override logs and the faithfulness scores of RAG logs.
+//! JSON Lines, read record by record as the bytes are hashed, so a file of any size is
+//! read in bounded memory. The first record tells the format:
+//!
+//! - SageMaker Data Capture (`captureData`, `eventMetadata`), Amazon Bedrock model
+//!   invocation logs (`schemaType: ModelInvocationLog`) and OpenTelemetry OTLP JSON
+//!   (`resourceSpans`, one export request per line; each GenAI span is a record) are
+//!   logs whose record-keeping fields the reader knows by the format's own names;
+//! - garak's `report.jsonl` (`entry_type`) is a red-team run: its `eval` entries give
+//!   passed and total attempts per probe and detector;
+//! - a format described in `dossier.yaml` (`readers:`) names its time and id fields;
+//! - any other JSON Lines file of a log type is a plain log, its fields named by
+//!   `checks.log_fields` and `checks.rag_fields`.
+//!
+//! For logs: records and bad lines, the time span and the largest gap, which keys the
+//! records carry, how many carry each record-keeping field, the actions of override logs
+//! and the faithfulness scores of RAG logs.
 
-use chrono::{DateTime, FixedOffset};
-use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use super::MAX_DOCUMENT_BYTES;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::custom::CustomFormat;
+use super::source::{Source, epoch, number, string, timestamp};
+use super::{FieldNames, MAX_DOCUMENT_BYTES, Readers};
 use crate::collect::{ContentReader, Reading};
-use crate::model::document::{Document, LogStats};
+use crate::model::document::{Document, LogStats, TestCounts};
 use crate::model::finding::{Code, Finding};
 
-/// Reads a log as it streams past.
-pub(super) struct LogReader {
+/// The record-keeping fields a log's statistics count, under each format's own names.
+pub(super) const RECORD_FIELDS: [&str; 8] =
+    ["time", "id", "input", "output", "actor", "confidence", "latency", "model"];
+
+/// What the lines of a file are.
+enum Kind {
+    /// Not decided yet: no record has been read.
+    Undecided,
+    /// A log in one of the known formats.
+    Log(LogFormat),
+    /// A garak report.
+    Garak(TestCounts),
+    /// Not a format dossier reads: the rest is not parsed.
+    Inert,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    Plain,
+    DataCapture,
+    Bedrock,
+    Otlp,
+    Custom(usize),
+}
+
+impl LogFormat {
+    fn id(self, custom: &[CustomFormat]) -> String {
+        match self {
+            LogFormat::Plain => "jsonl".into(),
+            LogFormat::DataCapture => "sagemaker-data-capture".into(),
+            LogFormat::Bedrock => "bedrock-invocation-log".into(),
+            LogFormat::Otlp => "otel-genai-spans".into(),
+            LogFormat::Custom(i) => custom[i].id.clone(),
+        }
+    }
+
+    /// The record-keeping fields the format has no place for.
+    fn not_carried(self) -> &'static [&'static str] {
+        match self {
+            LogFormat::DataCapture => &["actor", "confidence", "latency", "model"],
+            LogFormat::Bedrock => &["confidence"],
+            LogFormat::Otlp => &["confidence"],
+            LogFormat::Plain | LogFormat::Custom(_) => &[],
+        }
+    }
+
+    /// Recognises a tool's log format from its first record.
+    fn of(record: &Map<String, Value>) -> Option<LogFormat> {
+        if record.contains_key("captureData") && record.contains_key("eventMetadata") {
+            return Some(LogFormat::DataCapture);
+        }
+        let bedrock_schema = record.get("schemaType").and_then(Value::as_str) == Some("ModelInvocationLog");
+        if bedrock_schema || (["modelId", "requestId", "timestamp"].iter().all(|k| record.contains_key(*k))) {
+            return Some(LogFormat::Bedrock);
+        }
+        if record.get("resourceSpans").is_some_and(Value::is_array) {
+            return Some(LogFormat::Otlp);
+        }
+        None
+    }
+}
+
+/// The statistics of a log as its records pass.
+#[derive(Default)]
+pub(super) struct Accumulator {
+    pub stats: LogStats,
+    previous: Option<DateTime<Utc>>,
+    earliest: Option<DateTime<Utc>>,
+    latest: Option<DateTime<Utc>>,
+}
+
+impl Accumulator {
+    /// One record: its top-level keys, when it happened (as written, and parsed), and
+    /// the record-keeping fields it carries.
+    fn record<'a>(
+        &mut self,
+        keys: impl Iterator<Item = &'a String>,
+        time: Option<(String, DateTime<Utc>)>,
+        carried: impl IntoIterator<Item = &'a str>,
+    ) {
+        let stats = &mut self.stats;
+        stats.records += 1;
+        for key in keys {
+            // Keys are counted only while there are few kinds of them: a log whose keys
+            // are ids must not grow a map with every record.
+            if stats.key_counts.len() < 256 || stats.key_counts.contains_key(key) {
+                *stats.key_counts.entry(key.clone()).or_default() += 1;
+            }
+        }
+        for field in carried {
+            self.carry(field, 1);
+        }
+        if let Some((written, parsed)) = time {
+            self.time(parsed, || written);
+        }
+    }
+
+    /// `n` more records carry `field`.
+    pub(super) fn carry(&mut self, field: &str, n: u64) {
+        match self.stats.fields.get_mut(field) {
+            Some(count) => *count += n,
+            None => {
+                self.stats.fields.insert(field.to_string(), n);
+            }
+        }
+    }
+
+    /// The next record's time, in file order; `written` gives it as the file writes it,
+    /// asked for only when it becomes the earliest or the latest.
+    pub(super) fn time(&mut self, parsed: DateTime<Utc>, written: impl FnOnce() -> String) {
+        let stats = &mut self.stats;
+        if let Some(previous) = self.previous {
+            let gap = (parsed - previous).num_seconds();
+            stats.largest_gap_seconds = Some(stats.largest_gap_seconds.map_or(gap, |g| g.max(gap)));
+        }
+        self.previous = Some(parsed);
+        let earliest = self.earliest.is_none_or(|e| parsed < e);
+        let latest = self.latest.is_none_or(|l| parsed > l);
+        if earliest || latest {
+            let text = written();
+            if earliest {
+                self.earliest = Some(parsed);
+                stats.first = Some(text.clone());
+            }
+            if latest {
+                self.latest = Some(parsed);
+                stats.last = Some(text);
+            }
+        }
+    }
+
+    /// The statistics, with the fields the format cannot carry stated.
+    pub fn finish(mut self, format: String, not_carried: &[&str]) -> LogStats {
+        // Every field the format has a place for is counted, none carried included.
+        for field in RECORD_FIELDS.iter().filter(|f| !not_carried.contains(f)) {
+            self.stats.fields.entry(field.to_string()).or_insert(0);
+        }
+        self.stats.format = Some(format);
+        self.stats.not_carried = not_carried.iter().map(|s| s.to_string()).collect();
+        self.stats.not_carried.sort();
+        self.stats
+    }
+
+    /// The day of the latest record, to date the file.
+    pub(super) fn latest_day(&self) -> Option<String> {
+        self.latest.map(|t| t.to_rfc3339())
+    }
+}
+
+/// A time as a plain log writes it: RFC 3339 (other shapes are kept as written but not
+/// used for the span).
+fn parsed_time(text: &str) -> Option<(String, DateTime<Utc>)> {
+    timestamp(text).map(|t| (text.to_string(), t))
+}
+
+/// A time in nanoseconds since the epoch (OTLP writes them as strings), as RFC 3339.
+fn nanos(v: Option<&Value>) -> Option<(String, DateTime<Utc>)> {
+    let n = v.and_then(|v| match v {
+        Value::String(s) => s.parse::<u64>().ok(),
+        other => other.as_u64(),
+    })?;
+    let t = DateTime::from_timestamp((n / 1_000_000_000) as i64, (n % 1_000_000_000) as u32)?;
+    Some((t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), t))
+}
+
+/// Reads a JSON Lines file as its bytes stream past.
+pub(super) struct LineReader {
     path: String,
-    stats: LogStats,
+    /// The file's type calls for a log: a plain log unless a format is recognised.
+    expected: bool,
+    fields: Arc<FieldNames>,
+    custom: Arc<Vec<CustomFormat>>,
+    kind: Kind,
+    log: Accumulator,
     /// The start of a line whose end has not arrived yet.
     partial: Vec<u8>,
     /// Lines seen so far (blank ones included), for line numbers.
     lines: u64,
-    previous: Option<DateTime<FixedOffset>>,
     first_bad: Option<(u64, String)>,
     kept: Option<Vec<u8>>,
+    started: Option<String>,
 }
 
-impl LogReader {
-    pub(super) fn new(path: &str, keep: bool) -> Self {
-        LogReader {
+impl LineReader {
+    pub(super) fn new(readers: &Readers, path: &str, expected: bool, keep: bool) -> Self {
+        LineReader {
             path: path.to_string(),
-            stats: LogStats::default(),
+            expected,
+            fields: readers.fields.clone(),
+            custom: readers.custom.clone(),
+            kind: Kind::Undecided,
+            log: Accumulator::default(),
             partial: Vec::new(),
             lines: 0,
-            previous: None,
             first_bad: None,
             kept: keep.then(Vec::new),
+            started: None,
         }
     }
 
     fn line(&mut self, line: &[u8]) {
         self.lines += 1;
+        if matches!(self.kind, Kind::Inert) {
+            return;
+        }
         let text = String::from_utf8_lossy(line);
         if text.trim().is_empty() {
             return;
         }
         match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(record)) => self.record(&record),
-            Ok(_) | Err(_) => {
-                self.stats.bad_lines += 1;
+            Ok(Value::Object(record)) => {
+                if matches!(self.kind, Kind::Undecided) {
+                    self.kind = self.decide(&record);
+                }
+                self.record(&record);
+            }
+            other => {
+                if matches!(self.kind, Kind::Undecided) && !self.expected {
+                    self.kind = Kind::Inert;
+                    return;
+                }
+                self.log.stats.bad_lines += 1;
                 if self.first_bad.is_none() {
-                    let why = serde_json::from_str::<Value>(&text)
-                        .err()
-                        .map_or("not a JSON object".into(), |e| e.to_string());
+                    let why = other.err().map_or("not a JSON object".into(), |e| e.to_string());
                     self.first_bad = Some((self.lines, why));
                 }
             }
         }
     }
 
-    fn record(&mut self, record: &serde_json::Map<String, Value>) {
-        let stats = &mut self.stats;
-        stats.records += 1;
-        for key in record.keys() {
-            *stats.key_counts.entry(key.clone()).or_default() += 1;
+    fn decide(&self, record: &Map<String, Value>) -> Kind {
+        let path = self.path.as_str();
+        if let Some(i) = self.custom.iter().position(|f| f.matches_record(path, record)) {
+            return Kind::Log(LogFormat::Custom(i));
         }
-        if let Some(action) = record.get("action").and_then(Value::as_str)
-            && (stats.actions.len() < 64 || stats.actions.contains_key(action))
-        {
-            *stats.actions.entry(action.to_string()).or_default() += 1;
+        if record.get("entry_type").is_some_and(Value::is_string) {
+            return Kind::Garak(TestCounts::default());
         }
-        if let Some(score) =
-            record.get("faithfulness_score").or_else(|| record.get("faithfulness")).and_then(Value::as_f64)
-        {
-            stats.faithfulness.push(score);
+        match LogFormat::of(record) {
+            Some(format) => Kind::Log(format),
+            None if self.expected => Kind::Log(LogFormat::Plain),
+            None => Kind::Inert,
         }
-        let time = ["timestamp", "time", "inferenceTime", "event_time"]
-            .iter()
-            .find_map(|k| record.get(*k).and_then(Value::as_str))
-            .or_else(|| record.get("eventMetadata").and_then(|m| m.get("inferenceTime")).and_then(Value::as_str));
-        if let Some(parsed) = time.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
-            if let Some(prev) = self.previous {
-                let gap = (parsed - prev).num_seconds();
-                stats.largest_gap_seconds = Some(stats.largest_gap_seconds.map_or(gap, |g| g.max(gap)));
+    }
+
+    fn record(&mut self, record: &Map<String, Value>) {
+        match &mut self.kind {
+            Kind::Log(LogFormat::Plain) => plain(&mut self.log, record, &self.fields),
+            Kind::Log(LogFormat::DataCapture) => data_capture(&mut self.log, record),
+            Kind::Log(LogFormat::Bedrock) => bedrock(&mut self.log, record),
+            Kind::Log(LogFormat::Otlp) => otlp(&mut self.log, record),
+            Kind::Log(LogFormat::Custom(i)) => {
+                let format = &self.custom[*i];
+                let (time, carried) = format.record_facts(record);
+                self.log.record(
+                    record.keys(),
+                    time.as_deref().and_then(parsed_time),
+                    carried.iter().map(String::as_str),
+                );
             }
-            self.previous = Some(parsed);
-            let stamp = time.unwrap_or_default().to_string();
-            if stats.first.is_none() {
-                stats.first = Some(stamp.clone());
-            }
-            stats.last = Some(stamp);
+            Kind::Garak(counts) => garak(counts, record, &mut self.started),
+            Kind::Undecided | Kind::Inert => {}
         }
     }
 }
 
-impl ContentReader for LogReader {
+/// Override actions and faithfulness scores, which plain logs of those types carry.
+fn actions_and_scores(stats: &mut LogStats, record: &Map<String, Value>) {
+    if let Some(action) = record.get("action").and_then(Value::as_str)
+        && (stats.actions.len() < 64 || stats.actions.contains_key(action))
+    {
+        *stats.actions.entry(action.to_string()).or_default() += 1;
+    }
+    if let Some(score) = record.get("faithfulness_score").or_else(|| record.get("faithfulness")).and_then(Value::as_f64)
+    {
+        stats.faithfulness.push(score);
+    }
+}
+
+/// Keys a plain log's record time is written under.
+const TIME_KEYS: [&str; 6] = ["timestamp", "time", "inferenceTime", "event_time", "ts", "@timestamp"];
+
+fn plain(log: &mut Accumulator, record: &Map<String, Value>, fields: &FieldNames) {
+    actions_and_scores(&mut log.stats, record);
+    let time = TIME_KEYS
+        .iter()
+        .find_map(|k| record.get(*k).and_then(Value::as_str))
+        .or_else(|| record.get("eventMetadata").and_then(|m| m.get("inferenceTime")).and_then(Value::as_str));
+    let parsed = time.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok().map(|p| (t.to_string(), p.to_utc())));
+    let carried = fields
+        .iter()
+        .filter(|(_, names)| names.iter().any(|n| record.contains_key(n)))
+        .map(|(field, _)| field.as_str())
+        .chain(time.map(|_| "time"));
+    log.record(record.keys(), parsed, carried);
+}
+
+fn data_capture(log: &mut Accumulator, record: &Map<String, Value>) {
+    let meta = record.get("eventMetadata");
+    let capture = record.get("captureData");
+    let time = meta.and_then(|m| m.get("inferenceTime")).and_then(Value::as_str).and_then(parsed_time);
+    let has = |v: Option<&Value>| v.is_some_and(|x| !x.is_null());
+    let carried = [
+        ("time", time.is_some()),
+        ("id", has(meta.and_then(|m| m.get("eventId"))) || has(meta.and_then(|m| m.get("inferenceId")))),
+        ("input", has(capture.and_then(|c| c.get("endpointInput")))),
+        ("output", has(capture.and_then(|c| c.get("endpointOutput")))),
+    ];
+    log.record(record.keys(), time, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
+}
+
+fn bedrock(log: &mut Accumulator, record: &Map<String, Value>) {
+    let time = record.get("timestamp").and_then(Value::as_str).and_then(parsed_time);
+    let has = |v: Option<&Value>| v.is_some_and(|x| !x.is_null());
+    let input = record.get("input");
+    let output = record.get("output");
+    let carried = [
+        ("time", time.is_some()),
+        ("id", has(record.get("requestId"))),
+        ("input", has(input.and_then(|i| i.get("inputBodyJson"))) || has(input.and_then(|i| i.get("inputBodyS3Path")))),
+        (
+            "output",
+            has(output.and_then(|o| o.get("outputBodyJson"))) || has(output.and_then(|o| o.get("outputBodyS3Path"))),
+        ),
+        ("actor", has(record.get("identity").and_then(|i| i.get("arn")))),
+        ("model", has(record.get("modelId"))),
+        // Not a field of the log schema, but in the response body: the Converse API's
+        // `metrics.latencyMs`, or a stream's last chunk's invocation metrics.
+        ("latency", output.and_then(|o| o.get("outputBodyJson")).is_some_and(bedrock_latency)),
+    ];
+    log.record(record.keys(), time, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
+}
+
+/// Whether a Bedrock response body states the call's latency.
+fn bedrock_latency(body: &Value) -> bool {
+    match body {
+        Value::Array(chunks) => chunks.iter().any(bedrock_latency),
+        other => {
+            other.pointer("/metrics/latencyMs").is_some()
+                || other.pointer("/amazon-bedrock-invocationMetrics/invocationLatency").is_some()
+        }
+    }
+}
+
+/// The attributes of an OTLP span or event, by key.
+fn attributes(v: &Value) -> BTreeMap<&str, &Value> {
+    v.get("attributes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| Some((a.get("key")?.as_str()?, a.get("value")?)))
+        .collect()
+}
+
+/// Each span of an OTLP export request that carries GenAI attributes is one record.
+fn otlp(log: &mut Accumulator, request: &Map<String, Value>) {
+    let spans = request
+        .get("resourceSpans")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|rs| rs.get("scopeSpans").and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|ss| ss.get("spans").and_then(Value::as_array).into_iter().flatten());
+    for span in spans {
+        let attrs = attributes(span);
+        if !attrs.keys().any(|k| k.starts_with("gen_ai.")) {
+            continue;
+        }
+        // Content may sit on the span's events instead (the older semantic conventions:
+        // events carrying `gen_ai.prompt` and `gen_ai.completion` attributes).
+        let event_keys: Vec<&str> = span
+            .get("events")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .flat_map(|e| attributes(e).into_keys())
+            .collect();
+        let has = |keys: &[&str]| keys.iter().any(|k| attrs.contains_key(k) || event_keys.contains(k));
+        let start = nanos(span.get("startTimeUnixNano"));
+        let end = nanos(span.get("endTimeUnixNano"));
+        // The span id is the tracer's, on every span; the record's own id is the response's.
+        let carried = [
+            ("time", start.is_some()),
+            ("id", has(&["gen_ai.response.id"])),
+            ("input", has(&["gen_ai.input.messages", "gen_ai.prompt"])),
+            ("output", has(&["gen_ai.output.messages", "gen_ai.completion"])),
+            ("actor", has(&["user.id", "enduser.id"])),
+            ("latency", start.is_some() && end.is_some()),
+            ("model", has(&["gen_ai.request.model", "gen_ai.response.model"])),
+        ];
+        let keys: Vec<String> = attrs.keys().map(|k| k.to_string()).collect();
+        log.record(keys.iter(), start, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
+    }
+}
+
+/// A garak report's `eval` entries: passed of total attempts per probe and detector.
+fn garak(counts: &mut TestCounts, record: &Map<String, Value>, started: &mut Option<String>) {
+    match record.get("entry_type").and_then(Value::as_str) {
+        Some("init") => *started = record.get("start_time").and_then(string),
+        Some("eval") => {
+            // garak 0.17 writes `total_evaluated`; earlier versions `total`.
+            let total = ["total_evaluated", "total"]
+                .iter()
+                .find_map(|k| record.get(*k).and_then(number))
+                .unwrap_or(0.0)
+                .max(0.0) as u32;
+            let passed = (record.get("passed").and_then(number).unwrap_or(0.0).max(0.0) as u32).min(total);
+            counts.tests += total;
+            counts.failures += total - passed;
+            if passed < total {
+                let probe = record.get("probe").and_then(string).unwrap_or_default();
+                let detector = record.get("detector").and_then(string).unwrap_or_default();
+                counts.failed.push(format!("{probe}/{detector}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+impl ContentReader for LineReader {
     fn feed(&mut self, chunk: &[u8]) {
         if let Some(kept) = self.kept.as_mut()
             && (kept.len() + chunk.len()) as u64 <= MAX_DOCUMENT_BYTES
         {
             kept.extend_from_slice(chunk);
+        }
+        if matches!(self.kind, Kind::Inert) {
+            return;
         }
         let mut rest = chunk;
         while let Some(end) = rest.iter().position(|b| *b == b'\n') {
@@ -118,11 +476,11 @@ impl ContentReader for LogReader {
             let line = std::mem::take(&mut self.partial);
             self.line(&line);
         }
-        let mut findings = Vec::new();
+        let mut reading = Reading { kept: self.kept.take(), ..Reading::default() };
         if let Some((line, why)) = self.first_bad.take() {
-            let bad = self.stats.bad_lines;
+            let bad = self.log.stats.bad_lines;
             let more = if bad > 1 { format!(" ({bad} bad lines in all)") } else { String::new() };
-            findings.push(
+            reading.findings.push(
                 Finding::at(
                     Code::LogLineInvalid,
                     &self.path,
@@ -131,20 +489,80 @@ impl ContentReader for LogReader {
                 .on_line(line),
             );
         }
-        let LogReader { stats, kept, .. } = *self;
-        Reading { document: Some(Box::new(Document::Log(stats).finish())), findings, kept }
+        let LineReader { kind, log, custom, started, expected, .. } = *self;
+        match kind {
+            Kind::Log(format) => {
+                let id = format.id(&custom);
+                reading.date = log
+                    .latest_day()
+                    .and_then(|t| super::source::day_of(&t).map(|d| super::content_date(d, "the latest record")));
+                if let LogFormat::Custom(i) = format {
+                    reading.implied_type = Some(custom[i].evidence_type.clone());
+                } else if format != LogFormat::Plain {
+                    reading.implied_type = Some("inference-log".into());
+                }
+                reading.document = Some(Box::new(Document::Log(log.finish(id.clone(), format.not_carried())).finish()));
+                reading.format = Some(id);
+            }
+            Kind::Garak(counts) => {
+                reading.date = started
+                    .as_deref()
+                    .and_then(super::source::day_of)
+                    .map(|d| super::content_date(d, "the run's start_time"));
+                reading.document = Some(Box::new(Document::TestResults(counts).finish()));
+                reading.format = Some("garak-report".into());
+                reading.implied_type = Some("red-team-report".into());
+            }
+            // A log that held no record at all is still a log, with none.
+            Kind::Undecided if expected => {
+                reading.document = Some(Box::new(Document::Log(log.finish("jsonl".into(), &[])).finish()));
+                reading.format = Some("jsonl".into());
+            }
+            Kind::Undecided | Kind::Inert => {}
+        }
+        reading
     }
 }
+
+/// An OTLP export request in one JSON document (rather than one per line).
+pub(super) fn is_otlp_request(v: &Value) -> bool {
+    v.get("resourceSpans").is_some_and(Value::is_array)
+}
+
+pub(super) fn otlp_request(source: &mut Source<'_>, v: &Value) -> Option<Document> {
+    let mut log = Accumulator::default();
+    otlp(&mut log, v.as_object()?);
+    if let Some(t) = log.latest_day() {
+        source.date_from(&t, "the latest span");
+    }
+    Some(Document::Log(log.finish("otel-genai-spans".into(), LogFormat::Otlp.not_carried())))
+}
+
+/// A time in Unix seconds, milliseconds, micro- or nanoseconds (told by its size), as
+/// custom logs may hold it, with its RFC 3339 text.
+pub(super) fn epoch_time(x: f64) -> Option<(String, DateTime<Utc>)> {
+    epoch(x).map(|t| (t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), t))
+}
+
+pub(super) use Accumulator as LogAccumulator;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn read(path: &str, text: &str, expected: bool) -> Reading {
+        let readers = Readers::default().with_fields(crate::model::measure::ChecksConfig::default().record_fields());
+        let mut reader: Box<dyn ContentReader> = Box::new(LineReader::new(&readers, path, expected, false));
+        reader.feed(text.as_bytes());
+        reader.finish()
+    }
+
     #[test]
     fn records_gaps_and_bad_lines_whatever_the_chunks() {
         let text = "{\"timestamp\": \"2026-11-18T10:00:00Z\", \"input\": 1}\nnot json\n\n{\"timestamp\": \"2026-11-18T10:30:00Z\", \"input\": 2, \"actor\": \"svc\", \"action\": \"override\"}";
+        let readers = Readers::default().with_fields(crate::model::measure::ChecksConfig::default().record_fields());
         for size in [1, 3, 7, 64, 4096] {
-            let mut reader: Box<dyn ContentReader> = Box::new(LogReader::new("logs/a.jsonl", false));
+            let mut reader: Box<dyn ContentReader> = Box::new(LineReader::new(&readers, "logs/a.jsonl", true, false));
             for chunk in text.as_bytes().chunks(size) {
                 reader.feed(chunk);
             }
@@ -153,9 +571,33 @@ mod tests {
             assert_eq!((s.records, s.bad_lines), (2, 1), "chunks of {size}");
             assert_eq!(s.largest_gap_seconds, Some(1800));
             assert_eq!((s.key_counts["input"], s.key_counts["actor"]), (2, 1));
+            assert_eq!((s.fields["input"], s.fields["actor"], s.fields["time"]), (2, 1, 2));
             assert_eq!(s.override_rate, Some(1.0));
             assert_eq!(reading.findings[0].code, Code::LogLineInvalid);
             assert_eq!(reading.findings[0].line, Some(2));
         }
+    }
+
+    #[test]
+    fn data_capture_records_carry_time_id_input_and_output_and_say_what_they_cannot() {
+        let record = r#"{"captureData": {"endpointInput": {"observedContentType": "text/csv", "mode": "INPUT", "data": "1,2", "encoding": "CSV"}, "endpointOutput": {"observedContentType": "text/csv", "mode": "OUTPUT", "data": "0.9", "encoding": "CSV"}}, "eventMetadata": {"eventId": "e1", "inferenceTime": "2026-11-30T10:00:00Z"}, "eventVersion": "0"}"#;
+        let text = format!("{record}\n{}\n", record.replace("10:00:00", "10:05:00"));
+        let reading = read("capture/ep/v/2026/11/30/10/a.jsonl", &text, false);
+        let Some(Document::Log(s)) = reading.document.as_deref() else { panic!("{reading:?}") };
+        assert_eq!(s.format.as_deref(), Some("sagemaker-data-capture"));
+        assert_eq!(
+            (s.records, s.first.as_deref(), s.largest_gap_seconds),
+            (2, Some("2026-11-30T10:00:00Z"), Some(300))
+        );
+        assert_eq!(s.fields.get("output"), Some(&2));
+        assert_eq!(s.not_carried, ["actor", "confidence", "latency", "model"]);
+        assert_eq!(reading.implied_type.as_deref(), Some("inference-log"));
+        assert_eq!(reading.date.unwrap().date.to_string(), "2026-11-30");
+    }
+
+    #[test]
+    fn an_untyped_file_of_no_known_format_is_left_alone() {
+        let reading = read("misc/events.jsonl", "{\"a\": 1}\n{\"a\": 2}\n", false);
+        assert!(reading.document.is_none() && reading.findings.is_empty());
     }
 }

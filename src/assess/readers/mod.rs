@@ -1,34 +1,58 @@
 //! Readers: the bytes of an evidence file, as they are hashed, turned into a typed
-//! [`Document`]. One file per format; nothing downstream sees a file's own syntax.
+//! [`Document`]. Nothing downstream sees a file's own syntax or the tool that wrote it.
+//!
+//! A file is read by the first of these that understands it:
+//! 1. a format the user described in `dossier.yaml` (`readers:`, see [`custom`]);
+//! 2. a format some tool writes, recognised by its content (keys, root element, the
+//!    first record), whatever the file is called: the table in [`formats`];
+//! 3. dossier's own reader for the file's evidence type (the shapes of the bundled
+//!    samples: risk registers, sign-offs, waivers, dataset manifests, ...).
+//!
+//! A file its type says should be read but that none of them understands gets a note
+//! saying so, never an error about fields it was never going to have.
 //!
 //! [`Readers`] is what collection asks for a reader once it has classified a file from
 //! its first bytes. Structured documents (JSON, YAML, XML, Markdown) are gathered whole,
 //! up to [`MAX_DOCUMENT_BYTES`], and parsed when the last byte has been hashed; logs are
-//! read line by line as the bytes pass, so a log of any size is read in bounded memory.
-//! Reading never fails the run: a file that cannot be read as its type yields a finding
+//! read record by record as the bytes pass, so a log of any size is read in bounded
+//! memory. Reading never fails the run: a file that cannot be read yields a finding
 //! naming the file and line, and the rest goes on.
 
+mod bom;
+pub mod custom;
+mod data_quality;
 mod datasets;
 mod decisions;
+mod dvc;
 mod fairness;
+pub mod formats;
 mod junit;
+mod llm_tests;
 mod log;
 mod markdown_docs;
 mod metrics;
+mod mlflow;
 mod model_card;
+mod parquet_log;
 mod risk;
-mod value;
+mod source;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::collect::inspect::{ContentDate, Inspection};
 use crate::collect::{ContentReader, Interpret, Reading};
 use crate::model::document::Document;
 use crate::model::evidence::{Facts, Reason};
 use crate::model::finding::{Code, Finding};
+use custom::CustomFormat;
+use formats::{Format, Syntax};
+use source::Source;
 
 pub use datasets::normalize_sha256;
+pub use dvc::{DVC_LOCK, is_dvc_record};
 
 /// Files larger than this are not parsed as documents (logs stream and have no limit).
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
@@ -36,36 +60,70 @@ pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 /// is read from files up to this size.
 pub const MAX_MARKDOWN_BYTES: u64 = 1024 * 1024;
 
-/// The readers for one run: which files are read as what, and which files' bytes are
-/// kept whole (the inputs of Rego policies).
+/// The record-keeping fields of logs, each with the key names a plain JSON Lines or
+/// Parquet log may use for it (`checks.log_fields` and `checks.rag_fields`). Formats
+/// that tools write name their fields themselves.
+pub type FieldNames = BTreeMap<String, Vec<String>>;
+
+/// The readers for one run: the formats the user described, the log field names, and
+/// which files' bytes are kept whole (the inputs of Rego policies).
 #[derive(Debug, Clone, Default)]
 pub struct Readers {
     keep: BTreeSet<String>,
+    fields: Arc<FieldNames>,
+    custom: Arc<Vec<CustomFormat>>,
 }
 
 impl Readers {
     /// Readers that also keep the bytes of the files at `keep` (evidence-relative paths).
     pub fn new(keep: impl IntoIterator<Item = String>) -> Self {
-        Readers { keep: keep.into_iter().collect() }
+        Readers { keep: keep.into_iter().collect(), ..Readers::default() }
+    }
+
+    /// The record-keeping field names plain logs are read with.
+    pub fn with_fields(mut self, fields: FieldNames) -> Self {
+        self.fields = Arc::new(fields);
+        self
+    }
+
+    /// The formats described in `dossier.yaml`, tried before the built-in ones.
+    pub fn with_custom(mut self, custom: Vec<CustomFormat>) -> Self {
+        self.custom = Arc::new(custom);
+        self
     }
 }
 
 impl Interpret for Readers {
-    fn reader(&self, path: &str, facts: &Facts, size: u64) -> Option<Box<dyn ContentReader>> {
+    fn reads_first(&self, path: &str) -> bool {
+        dvc::is_dvc_record(path)
+    }
+
+    fn reader(
+        &self,
+        path: &str,
+        facts: &Facts,
+        head: Option<&Inspection>,
+        size: u64,
+    ) -> Option<Box<dyn ContentReader>> {
         let keep = self.keep.contains(path);
-        let kind = Kind::of(path, facts);
-        match kind {
-            Some(Kind::Log) => Some(Box::new(log::LogReader::new(path, keep))),
-            Some(kind) => Some(Box::new(Whole::new(path, Some(kind), keep, size))),
-            None if keep => Some(Box::new(Whole::new(path, None, true, size))),
-            None => None,
+        let native = Native::of(path, facts);
+        let syntax = Syntax::of(path, head).or(native.and_then(Native::syntax));
+        match syntax {
+            Some(Syntax::Lines) => Some(Box::new(log::LineReader::new(self, path, native.is_some(), keep))),
+            Some(Syntax::Parquet) => Some(Box::new(parquet_log::ParquetReader::new(self, path, keep))),
+            Some(syntax) if native.is_some() || keep || syntax.may_hold_a_format(head) => {
+                Some(Box::new(Whole::new(self, path, syntax, native, keep, size)))
+            }
+            _ if keep => Some(Box::new(Whole::new(self, path, Syntax::Json, native, keep, size))),
+            _ => None,
         }
     }
 }
 
-/// The formats dossier reads.
+/// dossier's own readers, chosen by the file's evidence type when no tool's format is
+/// recognised in it: the shapes of the bundled samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum Native {
     Bias,
     Junit,
     Metrics,
@@ -83,66 +141,123 @@ enum Kind {
     Sidecar,
 }
 
-impl Kind {
-    /// What a file of this classification is read as, if anything.
-    fn of(path: &str, facts: &Facts) -> Option<Kind> {
+impl Native {
+    /// The reader a file of this classification gets when no tool format claims it.
+    fn of(path: &str, facts: &Facts) -> Option<Native> {
         if matches!(facts.reason, Reason::Sidecar { .. }) {
-            return Some(Kind::Sidecar);
+            return Some(Native::Sidecar);
         }
         let lower = path.to_ascii_lowercase();
         let ends = |exts: &[&str]| exts.iter().any(|e| lower.ends_with(e));
         // Structured kinds are read from JSON or YAML files only: a risk register kept as
         // a spreadsheet or a sign-off as a PDF is still evidence, just not one dossier reads.
         let structured = ends(&[".json", ".yaml", ".yml"]);
-        let kind = match facts.evidence_type.as_deref()? {
-            "bias-report" if structured => Kind::Bias,
-            "robustness-report" | "red-team-report" if ends(&[".xml"]) => Kind::Junit,
-            "evaluation-metrics" if structured => Kind::Metrics,
-            "model-card" if ends(&[".md"]) => Kind::ModelCard,
-            "model-metadata" if structured => Kind::ModelMetadata,
-            "sign-off" if structured => Kind::SignOff,
-            "waiver" if structured => Kind::Waiver,
-            "risk-register" if structured => Kind::RiskRegister,
-            "dataset-manifest" if structured => Kind::DatasetManifest,
-            "data-lineage" if structured => Kind::DataLineage,
-            "data-profile" => Kind::DataProfile,
-            "datasheet" if ends(&[".md"]) => Kind::Datasheet,
-            "oversight-plan" if ends(&[".md"]) => Kind::OversightPlan,
-            "inference-log" | "override-log" | "rag-audit-log" if ends(&[".jsonl", ".ndjson"]) => Kind::Log,
+        let native = match facts.evidence_type.as_deref()? {
+            "bias-report" if structured => Native::Bias,
+            "robustness-report" | "red-team-report" if ends(&[".xml"]) => Native::Junit,
+            "evaluation-metrics" if structured => Native::Metrics,
+            "model-card" if ends(&[".md"]) => Native::ModelCard,
+            "model-metadata" if structured => Native::ModelMetadata,
+            "sign-off" if structured => Native::SignOff,
+            "waiver" if structured => Native::Waiver,
+            "risk-register" if structured => Native::RiskRegister,
+            "dataset-manifest" if structured => Native::DatasetManifest,
+            "data-lineage" if structured => Native::DataLineage,
+            "data-profile" => Native::DataProfile,
+            "datasheet" if ends(&[".md"]) => Native::Datasheet,
+            "oversight-plan" if ends(&[".md"]) => Native::OversightPlan,
+            "inference-log" | "override-log" | "rag-audit-log" if ends(&[".jsonl", ".ndjson"]) => Native::Log,
             _ => return None,
         };
-        Some(kind)
+        Some(native)
+    }
+
+    /// The reader's id, as `explain` and `assessment.json` name it.
+    fn id(self) -> &'static str {
+        match self {
+            Native::Bias => "dossier-fairness",
+            Native::Junit => "junit",
+            Native::Metrics => "dossier-metrics",
+            Native::ModelCard => "model-card-markdown",
+            Native::ModelMetadata => "dossier-model-metadata",
+            Native::SignOff => "dossier-sign-off",
+            Native::Waiver => "dossier-waiver",
+            Native::RiskRegister => "dossier-risk-register",
+            Native::DatasetManifest => "dossier-dataset-manifest",
+            Native::DataLineage => "dossier-data-lineage",
+            Native::DataProfile => "ydata-profile",
+            Native::Datasheet => "dossier-datasheet",
+            Native::OversightPlan => "dossier-oversight-plan",
+            Native::Log => "jsonl",
+            Native::Sidecar => "dossier-sidecar",
+        }
+    }
+
+    /// The syntax of a file this reader takes whatever its name (the others are told by
+    /// their extension).
+    fn syntax(self) -> Option<Syntax> {
+        match self {
+            Native::DataProfile => Some(Syntax::Json),
+            Native::Sidecar => Some(Syntax::Yaml),
+            _ => None,
+        }
     }
 
     /// The most bytes read for this kind; a larger file is left unread.
     fn limit(self) -> u64 {
         match self {
-            Kind::DataProfile | Kind::Datasheet | Kind::OversightPlan => MAX_MARKDOWN_BYTES,
+            Native::DataProfile | Native::Datasheet | Native::OversightPlan => MAX_MARKDOWN_BYTES,
             _ => MAX_DOCUMENT_BYTES,
         }
     }
 
     /// Whether a file too large to read is a finding (the reports' extras are not).
     fn reports_size(self) -> bool {
-        !matches!(self, Kind::DataProfile | Kind::Datasheet | Kind::OversightPlan)
+        !matches!(self, Native::DataProfile | Native::Datasheet | Native::OversightPlan)
+    }
+
+    /// Reads `value`; none when the file is not in the shape this reader knows.
+    fn read_value(self, source: &mut Source<'_>, v: &Value) -> Option<Document> {
+        match self {
+            Native::Bias => fairness::native(source, v),
+            Native::Metrics => metrics::native(v),
+            Native::ModelMetadata => Some(datasets::model_metadata(v)),
+            Native::DatasetManifest => Some(datasets::manifest(v)),
+            Native::DataLineage => Some(datasets::lineage(v)),
+            Native::RiskRegister => Some(risk::read(source, v)),
+            Native::SignOff => Some(decisions::sign_off(v)),
+            Native::Waiver => Some(decisions::waiver(v)),
+            Native::DataProfile => datasets::profile(v),
+            _ => None,
+        }
     }
 }
 
 /// A document gathered whole, then parsed.
 struct Whole {
     path: String,
-    kind: Option<Kind>,
+    syntax: Syntax,
+    native: Option<Native>,
     keep: bool,
     bytes: Vec<u8>,
     too_large: bool,
+    custom: Arc<Vec<CustomFormat>>,
 }
 
 impl Whole {
-    fn new(path: &str, kind: Option<Kind>, keep: bool, size: u64) -> Self {
-        let limit = kind.map_or(MAX_DOCUMENT_BYTES, Kind::limit);
+    fn new(readers: &Readers, path: &str, syntax: Syntax, native: Option<Native>, keep: bool, size: u64) -> Self {
+        let limit = native.map_or(MAX_DOCUMENT_BYTES, Native::limit);
         let too_large = size > limit && !keep;
         let capacity = if too_large { 0 } else { size.min(limit) as usize };
-        Whole { path: path.to_string(), kind, keep, bytes: Vec::with_capacity(capacity), too_large }
+        Whole {
+            path: path.to_string(),
+            syntax,
+            native,
+            keep,
+            bytes: Vec::with_capacity(capacity),
+            too_large,
+            custom: readers.custom.clone(),
+        }
     }
 }
 
@@ -154,21 +269,28 @@ impl ContentReader for Whole {
     }
 
     fn finish(self: Box<Self>) -> Reading {
-        let Whole { path, kind, keep, bytes, too_large } = *self;
+        let Whole { path, syntax, native, keep, bytes, too_large, custom } = *self;
+        let limit = native.map_or(MAX_DOCUMENT_BYTES, Native::limit);
         let mut reading = Reading::default();
-        if let Some(kind) = kind {
-            if too_large || bytes.len() as u64 > kind.limit() {
-                if kind.reports_size() {
-                    reading.findings.push(Finding::at(
-                        Code::EvidenceUnparseable,
-                        &path,
-                        format!("could not read: larger than {} MiB", kind.limit() >> 20),
-                    ));
-                }
-            } else {
-                let text = String::from_utf8_lossy(&bytes);
-                reading.document = parse(kind, &path, &text, &mut reading.findings).map(|d| Box::new(d.finish()));
+        if too_large || bytes.len() as u64 > limit {
+            if native.is_some_and(Native::reports_size) {
+                reading.findings.push(Finding::at(
+                    Code::EvidenceUnparseable,
+                    &path,
+                    format!("could not read: larger than {} MiB", limit >> 20),
+                ));
             }
+        } else {
+            let text = String::from_utf8_lossy(&bytes);
+            let mut source = Source::new(&path, &text);
+            let read = read_whole(&mut source, syntax, native, &custom);
+            if let Some((document, by)) = read {
+                reading.format = Some(by.id());
+                reading.implied_type = by.implied_type();
+                reading.document = Some(Box::new(document.finish()));
+            }
+            reading.findings = source.findings;
+            reading.date = source.date;
         }
         if keep {
             reading.kept = Some(bytes);
@@ -177,51 +299,128 @@ impl ContentReader for Whole {
     }
 }
 
-fn parse(kind: Kind, path: &str, text: &str, findings: &mut Vec<Finding>) -> Option<Document> {
-    match kind {
-        Kind::Bias => value::structured(path, text, findings).map(|v| fairness::read(path, text, &v, findings)),
-        Kind::Metrics => value::structured(path, text, findings).map(|v| metrics::read(&v)),
-        Kind::Junit => junit::read(path, text, findings).map(Document::TestResults),
-        Kind::ModelCard => Some(model_card::read(text)),
-        Kind::ModelMetadata => value::structured(path, text, findings).map(|v| datasets::model_metadata(&v)),
-        Kind::DatasetManifest => value::structured(path, text, findings).map(|v| datasets::manifest(&v)),
-        Kind::DataLineage => value::structured(path, text, findings).map(|v| datasets::lineage(&v)),
-        Kind::RiskRegister => value::structured(path, text, findings).map(|v| risk::read(path, &v, findings)),
-        Kind::SignOff => value::structured(path, text, findings).map(|v| decisions::sign_off(&v)),
-        Kind::Waiver => value::structured(path, text, findings).map(|v| decisions::waiver(&v)),
-        Kind::Sidecar => decisions::sidecar(path, text, findings),
-        Kind::DataProfile => datasets::profile(text),
-        Kind::Datasheet => Some(markdown_docs::datasheet(text)),
-        Kind::OversightPlan => Some(markdown_docs::oversight_plan(text)),
-        Kind::Log => unreachable!("logs are read as they stream"),
+/// Which reader read a file.
+#[derive(Debug, Clone)]
+enum ReadBy {
+    Tool(&'static Format),
+    Custom(String, String),
+    Native(Native),
+}
+
+impl ReadBy {
+    fn id(&self) -> String {
+        match self {
+            ReadBy::Tool(f) => f.id.to_string(),
+            ReadBy::Custom(id, _) => id.clone(),
+            ReadBy::Native(n) => n.id().to_string(),
+        }
+    }
+
+    fn implied_type(&self) -> Option<String> {
+        match self {
+            ReadBy::Tool(f) => Some(f.evidence_type.to_string()),
+            ReadBy::Custom(_, t) => Some(t.clone()),
+            ReadBy::Native(_) => None,
+        }
+    }
+}
+
+/// Reads a whole document: the user's formats, then the tools', then dossier's own.
+fn read_whole(
+    source: &mut Source<'_>,
+    syntax: Syntax,
+    native: Option<Native>,
+    custom: &[CustomFormat],
+) -> Option<(Document, ReadBy)> {
+    if native == Some(Native::Sidecar) {
+        return decisions::sidecar(source).map(|d| (d, ReadBy::Native(Native::Sidecar)));
+    }
+    match syntax {
+        Syntax::Xml => {
+            return match junit::read(source, native.is_some()) {
+                Some(counts) => Some((Document::TestResults(counts), ReadBy::Tool(formats::get("junit")))),
+                None => None,
+            };
+        }
+        Syntax::Markdown => {
+            if let Some(document) = model_card::hugging_face(source) {
+                return Some((document, ReadBy::Tool(formats::get("huggingface-model-card"))));
+            }
+            return match native {
+                Some(Native::ModelCard) => Some((model_card::markdown(source.text), ReadBy::Native(Native::ModelCard))),
+                Some(Native::Datasheet) => {
+                    Some((markdown_docs::datasheet(source.text), ReadBy::Native(Native::Datasheet)))
+                }
+                Some(Native::OversightPlan) => {
+                    Some((markdown_docs::oversight_plan(source.text), ReadBy::Native(Native::OversightPlan)))
+                }
+                _ => None,
+            };
+        }
+        Syntax::Text => {
+            return mlflow::text_file(source).map(|(d, id)| (d, ReadBy::Tool(formats::get(id))));
+        }
+        Syntax::Json | Syntax::Yaml => {}
+        Syntax::Lines | Syntax::Parquet => return None,
+    }
+    // A file we were asked to read (its type has a reader) must parse; any other JSON or
+    // YAML is only looked at, and silently left alone when it does not parse.
+    let value = source.parse(syntax, native.is_some())?;
+    for format in custom {
+        if format.matches(source.path, &value) {
+            let document = format.read(source, &value);
+            return Some((document, ReadBy::Custom(format.id.clone(), format.evidence_type.clone())));
+        }
+    }
+    if let Some((document, format)) = formats::read_value(source, &value) {
+        return Some((document, ReadBy::Tool(format)));
+    }
+    let native = native?;
+    match native.read_value(source, &value) {
+        Some(document) => Some((document, ReadBy::Native(native))),
+        None => {
+            source.findings.push(Finding::at(
+                Code::FormatUnrecognised,
+                source.path,
+                "no reader understood its content: it counts as evidence by its path, but nothing in it was read (add a `readers:` entry to dossier.yaml to read it)",
+            ));
+            None
+        }
     }
 }
 
 /// What a JSON or YAML document of `evidence_type` says, read from its parsed value
 /// (schema-1 assessments kept these documents as raw values).
 pub fn from_value(evidence_type: &str, path: &str, value: &Value) -> Option<Document> {
-    let mut ignored = Vec::new();
-    let document = match evidence_type {
-        "model-metadata" => datasets::model_metadata(value),
-        "sign-off" => decisions::sign_off(value),
-        "waiver" => decisions::waiver(value),
-        "risk-register" => risk::read(path, value, &mut ignored),
-        "dataset-manifest" => datasets::manifest(value),
-        "data-lineage" => datasets::lineage(value),
+    let mut source = Source::new(path, "");
+    let native = match evidence_type {
+        "model-metadata" => Native::ModelMetadata,
+        "sign-off" => Native::SignOff,
+        "waiver" => Native::Waiver,
+        "risk-register" => Native::RiskRegister,
+        "dataset-manifest" => Native::DatasetManifest,
+        "data-lineage" => Native::DataLineage,
         _ => return None,
     };
-    Some(document.finish())
+    native.read_value(&mut source, value).map(Document::finish)
 }
 
-/// Reads one file's bytes as a document of `facts`' type, in one go (tests, `explain`).
+/// Reads one file's bytes as a build would (tests, fuzzing).
 pub fn read_bytes(readers: &Readers, path: &str, facts: &Facts, bytes: &[u8]) -> Reading {
-    match readers.reader(path, facts, bytes.len() as u64) {
+    let head = &bytes[..bytes.len().min(crate::collect::inspect::HEAD_LIMIT)];
+    let inspection = Inspection::of(path, head, head.len() == bytes.len());
+    match readers.reader(path, facts, Some(&inspection), bytes.len() as u64) {
         Some(mut reader) => {
             reader.feed(bytes);
             reader.finish()
         }
         None => Reading::default(),
     }
+}
+
+/// A date a reader found, as the artifact records it.
+fn content_date(date: chrono::NaiveDate, source: &str) -> ContentDate {
+    ContentDate { date, source: source.to_string() }
 }
 
 /// A JSON value as text: strings trimmed, numbers and booleans as written, lists of
@@ -258,26 +457,38 @@ mod tests {
     #[test]
     fn only_the_formats_dossier_reads_get_a_reader() {
         let facts = |t: &str| Facts { evidence_type: Some(t.into()), ..Facts::unmatched() };
-        assert_eq!(Kind::of("risk/register.xlsx", &facts("risk-register")), None);
-        assert_eq!(Kind::of("risk/register.yaml", &facts("risk-register")), Some(Kind::RiskRegister));
-        assert_eq!(Kind::of("logs/a.jsonl", &facts("inference-log")), Some(Kind::Log));
-        assert_eq!(Kind::of("logs/a.csv", &facts("inference-log")), None);
+        assert_eq!(Native::of("risk/register.xlsx", &facts("risk-register")), None);
+        assert_eq!(Native::of("risk/register.yaml", &facts("risk-register")), Some(Native::RiskRegister));
+        assert_eq!(Native::of("logs/a.jsonl", &facts("inference-log")), Some(Native::Log));
+        assert_eq!(Native::of("logs/a.csv", &facts("inference-log")), None);
+        let readers = Readers::default();
+        assert!(readers.reader("risk/register.xlsx", &facts("risk-register"), None, 2).is_none());
+        assert!(readers.reader("notes.txt", &Facts::unmatched(), None, 2).is_none());
         let kept = Readers::new(["input.json".to_string()]);
-        assert!(kept.reader("input.json", &Facts::unmatched(), 2).is_some());
-        assert!(kept.reader("other.json", &Facts::unmatched(), 2).is_none());
+        assert!(kept.reader("input.json", &Facts::unmatched(), None, 2).is_some());
     }
 
     #[test]
     fn a_document_too_large_to_read_is_a_finding_and_its_kept_bytes_are_whole() {
         let facts = Facts { evidence_type: Some("bias-report".into()), ..Facts::unmatched() };
-        let reader = Readers::default().reader("b.json", &facts, MAX_DOCUMENT_BYTES + 1).unwrap();
+        let reader = Readers::default().reader("b.json", &facts, None, MAX_DOCUMENT_BYTES + 1).unwrap();
         let reading = reader.finish();
         assert!(reading.document.is_none());
         assert!(reading.findings[0].message.contains("larger than 64 MiB"));
         let keep = Readers::new(["m.json".to_string()]);
-        let mut reader = keep.reader("m.json", &Facts::unmatched(), 4).unwrap();
+        let mut reader = keep.reader("m.json", &Facts::unmatched(), None, 4).unwrap();
         reader.feed(b"{}");
         reader.feed(b"\n\n");
         assert_eq!(reader.finish().kept.as_deref(), Some(&b"{}\n\n"[..]));
+    }
+
+    #[test]
+    fn a_typed_file_no_reader_understands_gets_a_note_and_an_untyped_one_nothing() {
+        let (doc, findings) = read("fairness/q3.json", "bias-report", r#"{"owner": "risk office", "rows": [1, 2]}"#);
+        assert!(doc.is_none());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, Code::FormatUnrecognised);
+        let reading = read_bytes(&Readers::default(), "misc/x.json", &Facts::unmatched(), br#"{"a": 1}"#);
+        assert!(reading.document.is_none() && reading.findings.is_empty() && reading.format.is_none());
     }
 }

@@ -4,24 +4,24 @@
 
 use serde_json::Value;
 
+use super::source::Source;
 use super::text_at;
 use crate::model::document::{Document, RiskEntry, RiskRegister};
-use crate::model::finding::{Code, Finding};
+use crate::model::finding::Code;
 
 /// Keys a register keeps its list under, in the order they are tried.
 const LIST_KEYS: [&str; 5] = ["risks", "entries", "register", "risk_register", "items"];
 
-pub(super) fn read(path: &str, v: &Value, findings: &mut Vec<Finding>) -> Document {
+pub(super) fn read(source: &mut Source<'_>, v: &Value) -> Document {
     let found = LIST_KEYS
         .iter()
         .find_map(|k| v.get(*k).and_then(Value::as_array).map(|list| (Some(k.to_string()), list)))
         .or_else(|| v.as_array().map(|list| (None, list)));
     let Some((list_key, list)) = found else {
-        findings.push(Finding::at(
+        source.finding(
             Code::EvidenceIncomplete,
-            path,
             format!("risk register has no list of risks ({})", LIST_KEYS.join(", ")),
-        ));
+        );
         return Document::RiskRegister(RiskRegister::default());
     };
     let entries = list

@@ -198,11 +198,13 @@ mod tests {
             path: path.into(),
             sha256: Sha256Digest::of(path.as_bytes()),
             size: 10,
+            md5: None,
             facts: Facts {
                 evidence_type: t.map(str::to_string),
                 reason: Reason::Config,
                 date: None,
                 date_source: None,
+                format: None,
             },
             document: None,
         }

@@ -1075,8 +1075,8 @@ fn performance(a: &Assessment) -> Performance {
                         source: x.path.clone(),
                         feature: f.name.clone(),
                         reference_group: f.reference_group.clone(),
-                        demographic_parity_difference: f.demographic_parity_difference,
-                        equalized_odds_difference: f.equalized_odds_difference,
+                        demographic_parity_difference: f.metric("demographic_parity_difference"),
+                        equalized_odds_difference: f.metric("equalized_odds_difference"),
                         outside: groups.iter().filter(|g| g.within == Some(false)).count(),
                         groups,
                     });

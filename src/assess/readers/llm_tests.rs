@@ -1,0 +1,107 @@
+//! Test runs of LLM evaluation tools: DeepEval test runs and promptfoo results (garak's
+//! report, a JSON Lines file, is read with the logs). Each becomes test counts with the
+//! failed cases named and the mean score per metric.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::source::{Source, has_any, number, string, string_at};
+use crate::model::document::{Document, TestCounts};
+
+/// Means of the scores gathered per metric.
+fn means(sums: BTreeMap<String, (f64, u32)>) -> BTreeMap<String, f64> {
+    sums.into_iter().filter(|(_, (_, n))| *n > 0).map(|(k, (sum, n))| (k, sum / f64::from(n))).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// DeepEval
+
+/// A DeepEval test run: `testCases` (or `test_cases`) with their `metricsData`, and the
+/// `testPassed` / `testFailed` counts.
+/// DeepEval's `.deepeval/.latest_test_run.json` wraps the run in `testRunData`.
+pub(super) fn is_deepeval(v: &Value) -> bool {
+    let v = v.get("testRunData").unwrap_or(v);
+    has_any(v, &["testCases", "test_cases"])
+        && has_any(v, &["testPassed", "testFailed", "test_passed", "metricsScores"])
+}
+
+pub(super) fn deepeval(_: &mut Source<'_>, v: &Value) -> Option<Document> {
+    let v = v.get("testRunData").unwrap_or(v);
+    let cases = v.get("testCases").or_else(|| v.get("test_cases")).and_then(Value::as_array)?;
+    let conversational =
+        v.get("conversationalTestCases").or_else(|| v.get("conversational_test_cases")).and_then(Value::as_array);
+    let mut counts = TestCounts::default();
+    let mut sums: BTreeMap<String, (f64, u32)> = BTreeMap::new();
+    for case in cases.iter().chain(conversational.into_iter().flatten()) {
+        counts.tests += 1;
+        let metrics = case.get("metricsData").or_else(|| case.get("metrics_data")).and_then(Value::as_array);
+        let errored = metrics.into_iter().flatten().any(|m| m.get("error").is_some_and(|e| !e.is_null()));
+        let success = case.get("success").and_then(Value::as_bool).unwrap_or(!errored);
+        if !success {
+            if errored {
+                counts.errors += 1;
+            } else {
+                counts.failures += 1;
+            }
+            counts.failed.push(case.get("name").and_then(string).unwrap_or_else(|| format!("case {}", counts.tests)));
+        }
+        for m in metrics.into_iter().flatten() {
+            if let (Some(name), Some(score)) = (m.get("name").and_then(string), m.get("score").and_then(number)) {
+                let entry = sums.entry(name).or_default();
+                entry.0 += score;
+                entry.1 += 1;
+            }
+        }
+    }
+    counts.metrics = means(sums);
+    Some(Document::TestResults(counts))
+}
+
+// ---------------------------------------------------------------------------------------
+// promptfoo
+
+/// `promptfoo eval -o results.json`: `evalId` and `results: {results: [...], stats}`.
+pub(super) fn is_promptfoo(v: &Value) -> bool {
+    v.get("results").is_some_and(|r| r.get("stats").is_some() && r.get("results").is_some_and(Value::is_array))
+        && has_any(v, &["evalId", "config", "shareableUrl"])
+}
+
+pub(super) fn promptfoo(source: &mut Source<'_>, v: &Value) -> Option<Document> {
+    let results = v.pointer("/results/results")?.as_array()?;
+    let mut counts = TestCounts::default();
+    let mut sums: BTreeMap<String, (f64, u32)> = BTreeMap::new();
+    for r in results {
+        counts.tests += 1;
+        let success = r.get("success").and_then(Value::as_bool).unwrap_or(false);
+        // failureReason 2 is an error (the provider failed), 1 a failed assertion.
+        let errored = r.get("failureReason").and_then(Value::as_u64) == Some(2)
+            || (!success
+                && r.get("error").is_some_and(|e| !e.is_null())
+                && r.get("gradingResult").is_none_or(Value::is_null));
+        if !success {
+            if errored {
+                counts.errors += 1;
+            } else {
+                counts.failures += 1;
+            }
+            let name = string_at(r, "/testCase/description")
+                .or_else(|| r.get("description").and_then(string))
+                .or_else(|| string_at(r, "/prompt/label"))
+                .unwrap_or_else(|| format!("test {}", counts.tests));
+            counts.failed.push(name);
+        }
+        for (name, score) in r.get("namedScores").and_then(Value::as_object).into_iter().flatten() {
+            if let Some(score) = number(score) {
+                let entry = sums.entry(name.clone()).or_default();
+                entry.0 += score;
+                entry.1 += 1;
+            }
+        }
+    }
+    if let Some(t) = string_at(v, "/results/timestamp") {
+        source.date_from(&t, "results.timestamp");
+    }
+    counts.metrics = means(sums);
+    Some(Document::TestResults(counts))
+}

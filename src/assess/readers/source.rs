@@ -1,0 +1,165 @@
+//! The file a reader reads: its path and text, the findings and date the reader reports,
+//! and the helpers every reader walks JSON and YAML with.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use super::formats::Syntax;
+use crate::collect::inspect::{ContentDate, parse_date};
+use crate::model::finding::{Code, Finding};
+
+/// One file being read.
+pub(super) struct Source<'a> {
+    /// Path relative to the evidence root.
+    pub path: &'a str,
+    /// The file's text (invalid UTF-8 replaced).
+    pub text: &'a str,
+    /// Problems found while reading.
+    pub findings: Vec<Finding>,
+    /// The date the content states, when the reader knows where the format keeps it.
+    pub date: Option<ContentDate>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(path: &'a str, text: &'a str) -> Self {
+        Source { path, text, findings: Vec::new(), date: None }
+    }
+
+    /// Parses the text as JSON or YAML. A parse error is a finding (with its line) only
+    /// when the file was expected to be read; otherwise the file is left alone.
+    pub fn parse(&mut self, syntax: Syntax, expected: bool) -> Option<Value> {
+        let parsed: Result<Value, (String, Option<u64>)> = match syntax {
+            Syntax::Yaml => serde_yaml::from_str::<Value>(self.text)
+                .map_err(|e| (e.to_string(), e.location().map(|l| l.line() as u64))),
+            _ => serde_json::from_str::<Value>(self.text).map_err(|e| (e.to_string(), Some(e.line() as u64))),
+        };
+        match parsed {
+            Ok(v) => Some(v),
+            Err((message, line)) => {
+                if expected {
+                    let kind = if syntax == Syntax::Yaml { "YAML" } else { "JSON" };
+                    self.findings.push(
+                        Finding::at(Code::EvidenceUnparseable, self.path, format!("not valid {kind}: {message}"))
+                            .on_line(line),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Records the date the content states, from a timestamp or date as written, with
+    /// where it was found; the first date a reader records wins.
+    pub fn date_from(&mut self, text: &str, field: &str) {
+        if self.date.is_none()
+            && let Some(date) = day_of(text)
+        {
+            self.date = Some(ContentDate { date, source: field.to_string() });
+        }
+    }
+
+    /// A finding about this file.
+    pub fn finding(&mut self, code: Code, message: impl Into<String>) {
+        self.findings.push(Finding::at(code, self.path, message));
+    }
+}
+
+/// The UTC day of a timestamp or date as tools write them: RFC 3339, `YYYY-MM-DD`,
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]` (taken as UTC), or Unix seconds, milliseconds or
+/// nanoseconds.
+pub(super) fn day_of(text: &str) -> Option<NaiveDate> {
+    timestamp(text).map(|t| t.date_naive()).or_else(|| parse_date(text))
+}
+
+/// A timestamp as tools write it, in UTC.
+pub(super) fn timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f%:z", "%Y%m%dT%H%M%S"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Some(t.and_utc());
+        }
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    let digits = text.split('.').next().unwrap_or(text);
+    if !digits.is_empty() && digits.len() <= 20 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return epoch(text.parse::<f64>().ok()?);
+    }
+    None
+}
+
+/// A Unix time in seconds, milliseconds, microseconds or nanoseconds, told apart by size
+/// (any of them for a date between 1973 and 2286).
+pub(super) fn epoch(n: f64) -> Option<DateTime<Utc>> {
+    if !n.is_finite() || n < 1e8 {
+        return None;
+    }
+    let seconds = match n {
+        n if n < 1e10 => n,
+        n if n < 1e13 => n / 1e3,
+        n if n < 1e16 => n / 1e6,
+        n => n / 1e9,
+    };
+    DateTime::from_timestamp(seconds.trunc() as i64, ((seconds.fract()) * 1e9) as u32)
+}
+
+/// The 1-based line of `offset` in `text`.
+pub(super) fn line_at(text: &str, offset: usize) -> u64 {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() as u64 + 1
+}
+
+/// A number, also when written as a string (`"0.91"`), as several tools do.
+pub(super) fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        _ => None,
+    }
+}
+
+/// A non-empty string, or a number as written.
+pub(super) fn string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The string at a JSON pointer.
+pub(super) fn string_at(v: &Value, pointer: &str) -> Option<String> {
+    v.pointer(pointer).and_then(string)
+}
+
+/// Whether `v` is an object holding every one of `keys`.
+pub(super) fn has_keys(v: &Value, keys: &[&str]) -> bool {
+    v.as_object().is_some_and(|m| keys.iter().all(|k| m.contains_key(*k)))
+}
+
+/// Whether `v` is an object holding at least one of `keys`.
+pub(super) fn has_any(v: &Value, keys: &[&str]) -> bool {
+    v.as_object().is_some_and(|m| keys.iter().any(|k| m.contains_key(*k)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_the_shapes_tools_write_them() {
+        let day = |s: &str| day_of(s).map(|d| d.to_string());
+        assert_eq!(day("2026-11-30T23:30:00-02:00").as_deref(), Some("2026-12-01"));
+        assert_eq!(day("2026-11-30 10:00:00.123456").as_deref(), Some("2026-11-30"));
+        assert_eq!(day("2026-11-30").as_deref(), Some("2026-11-30"));
+        assert_eq!(day("1796040000").as_deref(), Some("2026-11-30"));
+        assert_eq!(day("1796040000123").as_deref(), Some("2026-11-30"));
+        assert_eq!(day("1796040000123456789").as_deref(), Some("2026-11-30"));
+        assert_eq!(day("1796040000.5").as_deref(), Some("2026-11-30"));
+        assert_eq!(day("soon"), None);
+        assert_eq!(day("12"), None, "a small number is not a time");
+    }
+}

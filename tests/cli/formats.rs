@@ -1,0 +1,330 @@
+//! Every file under `tests/fixtures/formats/`, written by the tool itself, read through
+//! `dossier explain --json` and compared with the values the tool's own API gave in the
+//! same run (`expected.json` beside it): the format id, the evidence type, the date and
+//! the document, as a subset match.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::support::{dossier, read_json, stdout_of};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats")
+}
+
+/// The tool folders that have an `expected.json`, sorted.
+fn tools() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("expected.json").is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Numbers agree within a relative 1e-9 (tools print floats their own way).
+fn same_number(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+/// Every key of `want` is in `got` with an equal value; lists match element by element
+/// and have the same length. Differences are collected with their JSON path.
+fn subset(want: &Value, got: &Value, at: &str, out: &mut Vec<String>) {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (k, wv) in w {
+                let empty = wv.is_null()
+                    || wv.as_object().is_some_and(|m| m.is_empty())
+                    || wv.as_array().is_some_and(|a| a.is_empty());
+                match g.get(k) {
+                    // A failed check's detail is for people, not compared.
+                    _ if k == "detail" => {}
+                    Some(gv) => subset(wv, gv, &format!("{at}/{k}"), out),
+                    // Empty values are left out of assessment.json.
+                    None if empty => {}
+                    None => out.push(format!("{at}/{k}: missing (want {wv})")),
+                }
+            }
+        }
+        (Value::Array(w), Value::Array(g)) => {
+            if w.len() != g.len() {
+                out.push(format!("{at}: {} items, want {}", g.len(), w.len()));
+            }
+            for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
+                subset(wv, gv, &format!("{at}/{i}"), out);
+            }
+        }
+        (Value::Number(w), Value::Number(g)) => {
+            if !same_number(w.as_f64().unwrap(), g.as_f64().unwrap()) {
+                out.push(format!("{at}: {g}, want {w}"));
+            }
+        }
+        _ if want == got => {}
+        _ => out.push(format!("{at}: {got}, want {want}")),
+    }
+}
+
+/// Reads one fixture file as `explain` does and says how it differs from `expected`.
+fn differences(dir: &Path, expected: &Value) -> Vec<String> {
+    let rel = expected["path"].as_str().unwrap();
+    let assert = dossier()
+        .current_dir(dir)
+        .args(["explain", rel, "--evidence", ".", "--json"])
+        .env("NO_COLOR", "1")
+        .assert()
+        .success();
+    let out: Value = serde_json::from_str(&stdout_of(&assert)).unwrap();
+    let artifact = &out["artifact"];
+    let mut diffs = Vec::new();
+    for (key, got) in [("format", &artifact["format"]), ("evidence_type", &artifact["evidence_type"])] {
+        if expected[key] != *got {
+            diffs.push(format!("{key}: {got}, want {}", expected[key]));
+        }
+    }
+    let date = artifact.get("date").unwrap_or(&Value::Null);
+    if expected.get("date").is_some_and(|d| d != date) {
+        diffs.push(format!("date: {date}, want {}", expected["date"]));
+    }
+    if let Some(want) = expected.get("document") {
+        subset(want, artifact.get("document").unwrap_or(&Value::Null), "document", &mut diffs);
+    }
+    // A file a reader understood gets no finding that it could not be read.
+    for f in out["findings"].as_array().unwrap() {
+        let code = f["code"].as_str().unwrap_or_default();
+        if matches!(code, "evidence-unparseable" | "evidence-incomplete" | "format-unrecognised") {
+            diffs.push(format!("finding {code}: {}", f["message"]));
+        }
+    }
+    diffs.into_iter().map(|d| format!("{}/{rel}: {d}", dir.file_name().unwrap().to_string_lossy())).collect()
+}
+
+#[test]
+fn every_fixture_written_by_a_tool_reads_as_the_tool_says() {
+    let mut all = Vec::new();
+    let mut files = 0;
+    for dir in tools() {
+        let expected = read_json(&dir.join("expected.json"));
+        for file in expected["files"].as_array().unwrap() {
+            files += 1;
+            all.extend(differences(&dir, file));
+        }
+    }
+    assert!(files >= 50, "only {files} fixture files");
+    assert!(all.is_empty(), "{} differences:\n{}", all.len(), all.join("\n"));
+}
+
+#[test]
+fn every_format_in_the_table_has_a_fixture() {
+    let mut covered = std::collections::BTreeSet::new();
+    for dir in tools() {
+        for file in read_json(&dir.join("expected.json"))["files"].as_array().unwrap() {
+            covered.insert(file["format"].as_str().unwrap().to_string());
+        }
+    }
+    let listed = stdout_of(&dossier().args(["catalog", "formats"]).assert().success());
+    let ids: Vec<&str> =
+        listed.lines().filter(|l| !l.starts_with(' ')).filter_map(|l| l.split_whitespace().next()).collect();
+    let missing: Vec<&&str> = ids.iter().filter(|id| !covered.contains(**id) && **id != "jsonl").collect();
+    assert!(missing.is_empty(), "formats without a fixture: {missing:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// What the checks, the gate and `dossier diff` make of what the tools wrote.
+
+use super::diff::build_at;
+use super::support::{Workspace, assert_stderr_has, matrix, stderr_of};
+
+const Q3: &str = "1788220800"; // 2026-09-01
+const Q4: &str = "1796083200"; // 2026-11-30
+
+fn fixture(tool: &str, file: &str) -> Vec<u8> {
+    fs::read(fixtures().join(tool).join(file)).unwrap()
+}
+
+/// The group with the lowest impact ratio in a bias report's expected document: its
+/// feature, name and ratio.
+fn lowest_ratio(tool: &str, file: &str) -> (String, String, f64) {
+    let expected = read_json(&fixtures().join(tool).join("expected.json"));
+    let entry = expected["files"].as_array().unwrap().iter().find(|f| f["path"] == file).unwrap();
+    let mut lowest: Option<(String, String, f64)> = None;
+    for feature in entry["document"]["features"].as_array().unwrap() {
+        for g in feature["groups"].as_array().unwrap() {
+            let Some(r) = g["disparate_impact_ratio"].as_f64() else { continue };
+            if lowest.as_ref().is_none_or(|l| r < l.2) {
+                lowest = Some((feature["name"].as_str().unwrap().into(), g["name"].as_str().unwrap().into(), r));
+            }
+        }
+    }
+    lowest.unwrap()
+}
+
+#[test]
+fn a_group_whose_ratio_falls_fails_the_four_fifths_rule_and_the_diff_calls_it_a_regression() {
+    for (tool, clean, regressed) in [
+        ("fairlearn", "metricframe_clean.json", "metricframe_regressed.json"),
+        ("aif360", "aif360_clean.json", "aif360_regressed.json"),
+        ("sagemaker-clarify", "analysis_clean.json", "analysis_regressed.json"),
+    ] {
+        let ws = Workspace::new(&[]);
+        let at = "fairness/report.json";
+        ws.write(at, &fixture(tool, clean));
+        let out = build_at(&ws, Q3, "q3", &[]).success();
+        assert!(!stderr_of(&out).contains("threshold-failed"), "{tool}: {}", stderr_of(&out));
+
+        let (feature, group, ratio) = lowest_ratio(tool, regressed);
+        assert!(ratio < 0.8, "{tool}: the regressed fixture keeps every group in the band");
+        ws.write(at, &fixture(tool, regressed));
+        let out = build_at(&ws, Q4, "q4", &[]).code(1);
+        let needle = format!(
+            "group {group:?} of sensitive feature {feature:?} has disparate impact ratio {} outside [0.8, 1.25]",
+            (ratio * 10_000.0).round() / 10_000.0
+        );
+        let err = stderr_of(&out);
+        assert!(
+            err.lines().any(|l| l.starts_with(&format!("error[threshold-failed] {at}")) && l.contains(&needle)),
+            "{tool}: expected {needle:?} in:\n{err}"
+        );
+
+        let out = ws.run(&["diff", "q3", "q4", "-o", "review"]).success();
+        let diff = read_json(&ws.dir.path().join("review/diff.json"));
+        let name = format!("disparate impact ratio, {feature} = {group}");
+        let m = diff["measures"].as_array().unwrap().iter().find(|m| m["measure"] == name.as_str());
+        let m = m.unwrap_or_else(|| panic!("{tool}: no measure {name:?} in {}", diff["measures"]));
+        assert!(m["old"].as_f64().unwrap() > 0.95, "{tool}: {m}");
+        assert!((m["new"].as_f64().unwrap() - ratio).abs() < 1e-9, "{tool}: {m}");
+        assert_eq!(m["verdict"], "regressed", "{tool}");
+        let four = |x: f64| (x * 10_000.0).round() / 10_000.0;
+        let shown = format!(
+            "{name} (bias-report): {} -> {}, threshold [0.8, 1.25] (regressed)",
+            four(m["old"].as_f64().unwrap()),
+            four(ratio)
+        );
+        let text = super::support::stdout_of(&out);
+        assert!(text.contains(&shown), "{tool}: the diff does not show {shown:?}:\n{text}");
+    }
+}
+
+#[test]
+fn data_capture_logs_are_read_by_their_own_field_names_and_84_of_them_make_one_line() {
+    let ws = Workspace::new(&[]);
+    let dir = fixtures().join("sagemaker-data-capture/credit-score-prod/AllTraffic/2026/11/30");
+    let mut sources: Vec<PathBuf> = Vec::new();
+    for hour in fs::read_dir(&dir).unwrap() {
+        for f in fs::read_dir(hour.unwrap().path()).unwrap() {
+            sources.push(f.unwrap().path());
+        }
+    }
+    sources.sort();
+    for i in 0..84 {
+        let source = &sources[i % sources.len()];
+        let name = source.file_name().unwrap().to_string_lossy();
+        ws.write(
+            &format!("capture/credit-score-prod/AllTraffic/2026/11/30/{:02}/{i:02}-{name}", i % 24),
+            &fs::read(source).unwrap(),
+        );
+    }
+    let out = build_at(&ws, Q4, "pkg", &[]).success();
+    let err = stderr_of(&out);
+    assert!(!err.contains("log-fields-missing"), "a field the format carries was reported missing:\n{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("log-fields-not-carried")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with("note[log-fields-not-carried] 84 files (sagemaker-data-capture): sagemaker-data-capture records have no field for actor, confidence, latency: not checked; capture/"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].ends_with("and 81 more (findings.json lists each)"), "{}", lines[0]);
+    // findings.json keeps every file.
+    let findings = read_json(&ws.package().join("findings.json"));
+    let kept =
+        findings["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "log-fields-not-carried").count();
+    assert_eq!(kept, 84);
+    // The time span comes from eventMetadata.inferenceTime, and so does the date.
+    let a = read_json(&ws.package().join("assessment.json"));
+    let log = a["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["path"].as_str().unwrap().starts_with("capture/"))
+        .unwrap();
+    assert_eq!(
+        (&log["evidence_type"], &log["format"], &log["date"]),
+        (&"inference-log".into(), &"sagemaker-data-capture".into(), &"2026-11-30".into())
+    );
+    assert!(log["document"]["first"].as_str().unwrap().starts_with("2026-11-30T"), "{log}");
+}
+
+#[test]
+fn a_failed_expectation_fails_data_quality_and_drift_is_a_finding() {
+    let ws = Workspace::new(&[]);
+    ws.write("data/quality/gx.json", &fixture("great-expectations", "gx1_validation_failing.json"));
+    ws.write("monitoring/drift.json", &fixture("evidently", "evidently07_drift.json"));
+    let out = build_at(&ws, Q4, "pkg", &["--fail-on", "never"]).success();
+    let expected = read_json(&fixtures().join("great-expectations/expected.json"));
+    let gx = expected["files"].as_array().unwrap().iter().find(|f| f["path"] == "gx1_validation_failing.json").unwrap();
+    let failed = &gx["document"]["failed"][0];
+    assert_stderr_has(
+        &out,
+        &format!(
+            "error[data-validation-failed] data/quality/gx.json: 1 of {} data checks failed: {} on column {}",
+            gx["document"]["checks"],
+            failed["name"].as_str().unwrap(),
+            failed["column"].as_str().unwrap()
+        ),
+    );
+    assert_stderr_has(
+        &out,
+        "warning[data-drift] monitoring/drift.json: the dataset drifted from its reference: 3 of 5 columns drifted (share 0.6)",
+    );
+    // The requirements the result evidences fail with it.
+    let m = matrix(&ws);
+    let with_gx: Vec<&Value> = m["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["requirements"].as_array().unwrap())
+        .filter(|r| r.to_string().contains("data/quality/gx.json"))
+        .collect();
+    assert!(!with_gx.is_empty());
+    assert!(with_gx.iter().all(|r| r["status"] == "failed"), "{with_gx:?}");
+}
+
+#[test]
+fn a_dvc_record_whose_md5_differs_from_its_file_is_a_finding() {
+    let ws = Workspace::new(&[]);
+    for rel in ["data/train.csv.dvc", "data/train.csv", "dvc.lock", "dvc.yaml", "data/prepared.csv"] {
+        ws.write(rel, &fixture("dvc", rel));
+    }
+    // Written by DVC 2 from a file with Windows line endings: its MD5 is of the text.
+    ws.write("legacy/train.csv.dvc", &fixture("dvc", "dvc2/data/train.csv.dvc"));
+    ws.write("legacy/train.csv", &fixture("dvc", "dvc2/data/train.csv"));
+    let out = build_at(&ws, Q4, "pkg", &[]).success();
+    assert!(!stderr_of(&out).contains("data-version-mismatch"), "{}", stderr_of(&out));
+
+    ws.write("data/train.csv", &fixture("dvc", "mismatch/data/train.csv"));
+    let out = build_at(&ws, Q4, "pkg", &[]).code(1);
+    let dvc = super::support::read_json(&fixtures().join("dvc/expected.json"));
+    let recorded = dvc["files"].as_array().unwrap().iter().find(|f| f["path"] == "data/train.csv.dvc").unwrap()
+        ["document"]["outs"][0]["md5"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_stderr_has(
+        &out,
+        &format!(
+            "error[data-version-mismatch] data/train.csv.dvc: records for data/train.csv md5 {recorded}, but the file's is "
+        ),
+    );
+}
+
+#[test]
+fn a_file_no_reader_understands_gets_a_note_not_an_error() {
+    let ws = Workspace::new(&[]);
+    ws.write("fairness/notes.json", br#"{"summary": "reviewed by the fairness board", "items": [1, 2, 3]}"#);
+    let out = build_at(&ws, Q4, "pkg", &[]).success();
+    assert_stderr_has(&out, "note[format-unrecognised] fairness/notes.json: no reader understood its content");
+    assert!(!stderr_of(&out).contains("evidence-incomplete"), "{}", stderr_of(&out));
+}
