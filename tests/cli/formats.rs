@@ -328,3 +328,86 @@ fn a_file_no_reader_understands_gets_a_note_not_an_error() {
     assert_stderr_has(&out, "note[format-unrecognised] fairness/notes.json: no reader understood its content");
     assert!(!stderr_of(&out).contains("evidence-incomplete"), "{}", stderr_of(&out));
 }
+
+const ACME_CONFIG: &str = r#"system:
+  risk_category: minimal
+evidence:
+  root: ev
+readers:
+  - id: acme-fairness
+    type: bias-report
+    match: {keys: [run, cohorts]}
+    date: /run/finished
+    groups:
+      feature: /attribute
+      list: /cohorts
+      name: /label
+      selection_rate: /approval_rate
+  - id: acme-audit-log
+    type: inference-log
+    match: {path: "audit/**/*.jsonl", keys: [evt]}
+    log:
+      time: /evt/at
+      id: /evt/id
+      fields: {input: /req, output: /resp/decision, actor: /who}
+"#;
+
+#[test]
+fn a_format_described_in_the_config_is_read_checked_and_compared_like_a_built_in_one() {
+    let ws = Workspace::new(&[]);
+    fs::write(ws.dir.path().join("dossier.yaml"), ACME_CONFIG).unwrap();
+    let report = |female: f64| {
+        format!(
+            r#"{{"run": {{"finished": "2026-11-28T09:00:00Z"}}, "attribute": "sex",
+               "cohorts": [{{"label": "male", "approval_rate": 0.5}}, {{"label": "female", "approval_rate": {female}}}]}}"#
+        )
+    };
+    ws.write("reports/acme.json", report(0.49).as_bytes());
+    ws.write(
+        "audit/2026/11/28.jsonl",
+        b"{\"evt\": {\"at\": \"2026-11-28T10:00:00Z\", \"id\": \"a\"}, \"req\": 1, \"resp\": {\"decision\": \"ok\"}, \"who\": \"svc\"}\n\
+          {\"evt\": {\"at\": \"2026-11-28T10:05:00Z\", \"id\": \"b\"}, \"req\": 2, \"resp\": {}}\n",
+    );
+    let out = build_at(&ws, Q4, "q3", &[]).success();
+    let err = stderr_of(&out);
+    // The log's fields are found where the config says; the second record lacks two.
+    assert!(err.contains("warning[log-fields-missing] audit/2026/11/28.jsonl: records lack record-keeping fields: actor in 1 of 2 records"), "{err}");
+    let a = read_json(&ws.dir.path().join("q3/assessment.json"));
+    let by_path = |p: &str| a["artifacts"].as_array().unwrap().iter().find(|x| x["path"] == p).unwrap().clone();
+    let fairness = by_path("reports/acme.json");
+    assert_eq!(
+        (&fairness["format"], &fairness["evidence_type"], &fairness["date"]),
+        (&"acme-fairness".into(), &"bias-report".into(), &"2026-11-28".into())
+    );
+    assert_eq!(fairness["document"]["features"][0]["groups"][1]["disparate_impact_ratio"].as_f64(), Some(0.98));
+    let log = by_path("audit/2026/11/28.jsonl");
+    assert_eq!((&log["format"], &log["document"]["last"]), (&"acme-audit-log".into(), &"2026-11-28T10:05:00Z".into()));
+
+    // A quarter later the female approval rate falls: the same check and diff as built-ins.
+    ws.write("reports/acme.json", report(0.30).as_bytes());
+    let out = build_at(&ws, Q4, "q4", &[]).code(1);
+    assert_stderr_has(
+        &out,
+        "group \"female\" of sensitive feature \"sex\" has disparate impact ratio 0.6 outside [0.8, 1.25]",
+    );
+    let out = ws.run(&["diff", "q3", "q4", "-o", "review"]).success();
+    assert!(
+        super::support::stdout_of(&out).contains("disparate impact ratio, sex = female (bias-report): 0.98 -> 0.6")
+    );
+}
+
+#[test]
+fn a_broken_reader_entry_is_a_config_error_with_its_line() {
+    let ws = Workspace::new(&[]);
+    let broken = ACME_CONFIG
+        .replace("selection_rate: /approval_rate", "selection_rate: approval_rate")
+        .replace("type: inference-log", "type: inference-logs");
+    fs::write(ws.dir.path().join("dossier.yaml"), broken).unwrap();
+    let out = ws.run(&["check", "ev"]).code(2);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("dossier.yaml:14: readers[0].groups.selection_rate: \"approval_rate\" is not a JSON pointer"),
+        "{err}"
+    );
+    assert!(err.contains("dossier.yaml:16: readers[1].type: unknown evidence type \"inference-logs\""), "{err}");
+}
