@@ -260,9 +260,9 @@ fn check_data_version(artifacts: &[Artifact], path: &str, v: &DataVersion, findi
         {
             let (raw, text) = md5.split_once(':').map_or((md5.as_str(), None), |(r, t)| (r, Some(t)));
             let legacy = out.hash.is_none();
-            if !recorded.eq_ignore_ascii_case(raw)
-                && !(legacy && text.is_some_and(|t| recorded.eq_ignore_ascii_case(t)))
-            {
+            let matches = recorded.eq_ignore_ascii_case(raw)
+                || (legacy && text.is_some_and(|t| recorded.eq_ignore_ascii_case(t)));
+            if !matches {
                 wrong.push(format!("md5 {recorded}, but the file's is {raw}"));
             }
         }

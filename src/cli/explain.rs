@@ -53,14 +53,13 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, json
             let _ = writeln!(text, "  dated          no date found in the content");
         }
     }
-    match &facts.format {
-        Some(id) => {
-            let tool = formats::FORMATS.iter().find(|f| f.id == id).map_or("described in dossier.yaml", |f| f.tool);
-            let _ = writeln!(text, "  read by        {} ({})", show(id), tool);
-        }
-        None => {
-            let _ = writeln!(text, "  read by        no reader");
-        }
+    if let Some(id) = &facts.format {
+        let tool = match formats::FORMATS.iter().find(|f| f.id == id) {
+            Some(f) => f.tool,
+            None if id.starts_with("dossier-") => "dossier's own shape",
+            None => "described under readers: in dossier.yaml",
+        };
+        let _ = writeln!(text, "  read by        {} ({})", show(id), tool);
     }
     if let Some(document) = &a.document {
         let _ = writeln!(text, "  says");

@@ -233,7 +233,8 @@ struct Pending {
 }
 
 enum Hashing {
-    Done(Artifact, Reading),
+    /// The artifact and what was read from it (boxed: most of a walk is done files).
+    Done(Box<(Artifact, Reading)>),
     Skipped(Code, String),
 }
 
@@ -280,7 +281,7 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     let named: BTreeSet<&str> = results
         .iter()
         .filter_map(|(_, h)| match h {
-            Hashing::Done(a, _) => match a.document() {
+            Hashing::Done(done) => match done.0.document() {
                 Some(Document::DataVersion(v)) => Some(v.outs.iter().filter_map(|o| o.file.as_deref())),
                 _ => None,
             },
@@ -296,7 +297,8 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
 
     for (rel, outcome) in results {
         match outcome {
-            Hashing::Done(artifact, reading) => {
+            Hashing::Done(done) => {
+                let (artifact, reading) = *done;
                 if artifact.size == 0 {
                     evidence.findings.push(Finding::at(Code::EmptyArtifact, &rel, "file is empty (0 bytes)"));
                 }
@@ -365,7 +367,7 @@ pub fn collect_one(
     };
     let mut buf = vec![0u8; digest::BUFFER_SIZE];
     match hash_file(&file, &mut buf, &options) {
-        Hashing::Done(artifact, reading) => Ok((artifact, reading)),
+        Hashing::Done(done) => Ok(*done),
         Hashing::Skipped(code, message) => {
             Err(Error::io("read", root.join(rel), io::Error::other(format!("{message} ({})", code.id()))))
         }
@@ -608,7 +610,7 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Op
         document: reading.document.take(),
         md5: md5.map(Md5s::finish),
     };
-    Some(Hashing::Done(artifact, reading))
+    Some(Hashing::Done(Box::new((artifact, reading))))
 }
 
 /// The MD5 of a file as DVC records it: of the bytes (DVC 3), and of the bytes with

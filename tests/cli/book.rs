@@ -1,7 +1,7 @@
 //! The book's examples are tests: every ```console block in `book/src` runs here.
 //!
 //! Each page runs as one bash script in a scratch directory holding a copy of
-//! `evidence-samples/`, with the freshly built `dossier` first on `PATH`, so the blocks of
+//! `evidence-samples/` and `tests/fixtures/formats/`, with the freshly built `dossier` first on `PATH`, so the blocks of
 //! a page can build on each other. Lines starting with `$ ` are commands; the lines after
 //! them are the expected output (stdout and stderr together). In expected output, a line
 //! `...` stands for any number of lines and `[..]` for any text within a line.
@@ -90,6 +90,8 @@ fn console_examples_in_the_book_produce_the_output_shown() {
         }
         let scratch = tempfile::tempdir().unwrap();
         crate::support::copy_tree(&root.join("evidence-samples"), &scratch.path().join("evidence-samples"));
+        let formats = Path::new("tests/fixtures/formats");
+        crate::support::copy_tree(&root.join(formats), &scratch.path().join(formats));
         let mut script = String::from("exec 2>&1\n__status=0\n");
         for example in &examples {
             script.push_str(&format!(
@@ -210,4 +212,19 @@ fn the_ci_examples_are_valid_yaml_and_name_real_package_files() {
         }
     }
     assert!(page.contains("results.sarif") && page.contains("--sign"));
+}
+
+#[test]
+fn the_formats_page_has_a_row_for_every_reader() {
+    let page = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/formats.md")).unwrap();
+    for format in dossier::assess::readers::formats::FORMATS {
+        let row = page.lines().find(|l| l.starts_with('|') && l.contains(&format!("`{}`", format.id)));
+        let row = row.unwrap_or_else(|| panic!("book/src/formats.md has no row for `{}`", format.id));
+        assert!(
+            row.contains(format.evidence_type),
+            "the row of `{}` does not give its type {}",
+            format.id,
+            format.evidence_type
+        );
+    }
 }

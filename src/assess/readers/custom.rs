@@ -148,6 +148,8 @@ impl CustomFormat {
         let mut problem = |at: &str, message: String| problems.push((format!("{key}{at}"), message));
         if config.id.is_empty() || !config.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
             problem(".id", format!("{:?} is not a usable id: use letters, digits, `-` and `_`", config.id));
+        } else if config.id.starts_with("dossier-") {
+            problem(".id", format!("{:?}: ids starting with `dossier-` are dossier's own", config.id));
         } else if taken.contains(&config.id) || super::formats::FORMATS.iter().any(|f| f.id == config.id) {
             problem(".id", format!("{:?} is already the id of another reader", config.id));
         }

@@ -149,7 +149,7 @@ fn flatten(value: &Value, prefix: String, out: &mut Vec<(String, String)>) {
 
 /// A data profile (ydata-profiling JSON): the headline figures of its `table`.
 pub(super) fn profile(v: &Value) -> Option<Document> {
-    let table = v.get("table").unwrap_or(&v);
+    let table = v.get("table").unwrap_or(v);
     Some(Document::DataProfile(DataProfile {
         rows: table.get("n").and_then(Value::as_u64),
         variables: table.get("n_var").and_then(Value::as_u64),

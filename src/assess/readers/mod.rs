@@ -337,10 +337,8 @@ fn read_whole(
     }
     match syntax {
         Syntax::Xml => {
-            return match junit::read(source, native.is_some()) {
-                Some(counts) => Some((Document::TestResults(counts), ReadBy::Tool(formats::get("junit")))),
-                None => None,
-            };
+            return junit::read(source, native.is_some())
+                .map(|counts| (Document::TestResults(counts), ReadBy::Tool(formats::get("junit"))));
         }
         Syntax::Markdown => {
             if let Some(document) = model_card::hugging_face(source) {
