@@ -410,6 +410,13 @@ pub fn read_bytes(readers: &Readers, path: &str, facts: &Facts, bytes: &[u8]) ->
     match readers.reader(path, facts, Some(&inspection), bytes.len() as u64) {
         Some(mut reader) => {
             reader.feed(bytes);
+            // A reader that needs the file (Parquet) gets the bytes as an unnamed one.
+            if reader.needs_file()
+                && let Ok(mut file) = tempfile::tempfile()
+                && std::io::Write::write_all(&mut file, bytes).is_ok()
+            {
+                return reader.finish_with_file(&file);
+            }
             reader.finish()
         }
         None => Reading::default(),
