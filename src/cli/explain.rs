@@ -17,11 +17,18 @@ use super::ui::{Ui, show, show_path};
 pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, json: bool, ui: &Ui) -> Result<ExitStatus> {
     let explained = pipeline::explain(path, config, evidence)?;
     if json {
-        let out = serde_json::json!({
-            "artifact": explained.artifact,
-            "evidence_root": explained.root.display().to_string(),
-            "findings": explained.findings,
-        });
+        /// The explanation as JSON, fields in this order.
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            artifact: &'a dossier::model::evidence::Artifact,
+            evidence_root: String,
+            findings: &'a [dossier::model::finding::Finding],
+        }
+        let out = Out {
+            artifact: &explained.artifact,
+            evidence_root: explained.root.display().to_string(),
+            findings: &explained.findings,
+        };
         let mut text = serde_json::to_string_pretty(&out).expect("the explanation serializes");
         text.push('\n');
         ui.summary(&text);

@@ -5,6 +5,7 @@
 //! document implies (a pass rate, an override rate, a matrix total) are worked out once,
 //! by [`Document::finish`], through the functions defined here.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -261,7 +262,7 @@ pub struct LogStats {
     /// For each record-keeping field (time, id, input, output, actor, confidence,
     /// latency, model), how many records carry it under the format's own name for it.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, u64>,
+    pub fields: BTreeMap<Cow<'static, str>, u64>,
     /// The record-keeping fields the format has no place for, sorted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_carried: Vec<String>,
@@ -343,7 +344,7 @@ impl LogStats {
 }
 
 /// Adds `more` to `counts`, key by key (a key is copied only the first time it is seen).
-fn add_counts(counts: &mut BTreeMap<String, u64>, more: &BTreeMap<String, u64>) {
+fn add_counts<K: Ord + Clone>(counts: &mut BTreeMap<K, u64>, more: &BTreeMap<K, u64>) {
     for (key, n) in more {
         match counts.get_mut(key) {
             Some(count) => *count += n,

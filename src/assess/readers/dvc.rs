@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::source::{Source, string};
+use super::source::{Source, in_file_order, string};
 use crate::model::document::{DataOut, DataVersion, Document};
 
 /// The name of DVC's lock file.
@@ -38,7 +38,10 @@ pub(super) fn dvc_file(source: &mut Source<'_>, v: &Value) -> Option<Document> {
 
 pub(super) fn dvc_lock(source: &mut Source<'_>, v: &Value) -> Option<Document> {
     let mut outs = Vec::new();
-    for stage in v.get("stages")?.as_object()?.values() {
+    // Stages in the order the file lists them.
+    let mut stages: Vec<(&String, &Value)> = v.get("stages")?.as_object()?.iter().collect();
+    in_file_order(source.text, 0, &mut stages, |(name, _)| name.as_str());
+    for (_, stage) in stages {
         for o in stage.get("outs").and_then(Value::as_array).into_iter().flatten() {
             outs.extend(out(source.path, o));
         }

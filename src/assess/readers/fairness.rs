@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::datasets::refs;
-use super::source::{Source, number, string};
+use super::source::{Source, in_file_order, key_position, number, string};
 use crate::diag::yaml::line_of;
 use crate::model::document::{BiasReport, Document, FeatureResult, GroupResult};
 use crate::model::finding::Code;
@@ -112,6 +112,9 @@ pub(super) fn native(source: &mut Source<'_>, v: &Value) -> Option<Document> {
                 }
             })
             .collect();
+        if f.get("groups").is_none() {
+            in_file_order(source.text, key_position(source.text, &name, 0), &mut groups, |g| g.name.as_str());
+        }
         let mut reference = f.get("reference_group").and_then(Value::as_str).map(str::to_string);
         ratios_from_rates(&mut reference, &mut groups);
         for g in &groups {
@@ -144,6 +147,7 @@ pub(super) fn native(source: &mut Source<'_>, v: &Value) -> Option<Document> {
         }
         features.push(FeatureResult { name, reference_group: reference, groups, metrics: aggregates });
     }
+    in_file_order(source.text, 0, &mut features, |f| f.name.as_str());
     Some(Document::BiasReport(BiasReport { features, overall, datasets: refs(v) }))
 }
 
@@ -274,6 +278,7 @@ pub(super) fn fairlearn(source: &mut Source<'_>, v: &Value) -> Option<Document> 
                 }
             }
         }
+        in_file_order(source.text, key_position(source.text, &name, 0), &mut groups, |g| g.name.as_str());
         let mut reference = frame.get("reference_group").and_then(Value::as_str).map(str::to_string);
         ratios_from_rates(&mut reference, &mut groups);
         let mut metrics = BTreeMap::new();
@@ -294,6 +299,7 @@ pub(super) fn fairlearn(source: &mut Source<'_>, v: &Value) -> Option<Document> 
         }
         features.push(FeatureResult { name, reference_group: reference, groups, metrics });
     }
+    in_file_order(source.text, 0, &mut features, |f| f.name.as_str());
     (!features.is_empty()).then(|| Document::BiasReport(BiasReport { features, overall, datasets: refs(v) }))
 }
 
@@ -551,6 +557,7 @@ pub(super) fn clarify(source: &mut Source<'_>, v: &Value) -> Option<Document> {
             }
         }
     }
+    in_file_order(source.text, 0, &mut features, |f| f.name.as_str());
     // A facet value is compared with the rest of the dataset: "not female".
     for f in &mut features {
         if let [only] = f.groups.as_slice() {

@@ -15,6 +15,7 @@
 //! records carry, how many carry each record-keeping field, the actions of override logs
 //! and the faithfulness scores of RAG logs.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -31,6 +32,12 @@ use crate::model::finding::{Code, Finding};
 /// The record-keeping fields a log's statistics count, under each format's own names.
 pub(super) const RECORD_FIELDS: [&str; 8] =
     ["time", "id", "input", "output", "actor", "confidence", "latency", "model"];
+
+/// A field's name as the statistics keep it: the eight record-keeping fields without an
+/// allocation (a log's statistics are kept for every one of thousands of files).
+fn field_name(field: &str) -> Cow<'static, str> {
+    RECORD_FIELDS.iter().find(|f| **f == field).map_or_else(|| Cow::Owned(field.to_string()), |f| Cow::Borrowed(*f))
+}
 
 /// What the lines of a file are.
 enum Kind {
@@ -130,7 +137,7 @@ impl Accumulator {
         match self.stats.fields.get_mut(field) {
             Some(count) => *count += n,
             None => {
-                self.stats.fields.insert(field.to_string(), n);
+                self.stats.fields.insert(field_name(field), n);
             }
         }
     }
@@ -163,7 +170,7 @@ impl Accumulator {
     pub fn finish(mut self, format: String, not_carried: &[&str]) -> LogStats {
         // Every field the format has a place for is counted, none carried included.
         for field in RECORD_FIELDS.iter().filter(|f| !not_carried.contains(f)) {
-            self.stats.fields.entry(field.to_string()).or_insert(0);
+            self.stats.fields.entry(Cow::Borrowed(*field)).or_insert(0);
         }
         self.stats.format = Some(format);
         self.stats.not_carried = not_carried.iter().map(|s| s.to_string()).collect();

@@ -145,6 +145,36 @@ pub(super) fn has_any(v: &Value, keys: &[&str]) -> bool {
     v.as_object().is_some_and(|m| keys.iter().any(|k| m.contains_key(*k)))
 }
 
+/// Where `key` first stands as a key in `text` at or after byte `from`: `"key"` in JSON,
+/// `key:` at a line's start (after indentation) in YAML; the end of the text when it
+/// does not.
+pub(super) fn key_position(text: &str, key: &str, from: usize) -> usize {
+    let rest = text.get(from..).unwrap_or_default();
+    let quoted = format!("\"{key}\"");
+    let json = rest.find(&quoted);
+    let yaml = || {
+        let bare = format!("{key}:");
+        let mut at = 0;
+        while let Some(i) = rest[at..].find(&bare) {
+            let start = at + i;
+            let line_start = rest[..start].rfind('\n').map_or(0, |n| n + 1);
+            if rest[line_start..start].trim_start_matches([' ', '-']).is_empty() {
+                return Some(start);
+            }
+            at = start + bare.len();
+        }
+        None
+    };
+    json.or_else(yaml).map_or(text.len(), |i| from + i)
+}
+
+/// Puts `items` in the order their keys stand in the text after byte `from`: the order of
+/// the file, which a parsed map does not keep. Items whose key is not found keep their
+/// order, at the end.
+pub(super) fn in_file_order<T>(text: &str, from: usize, items: &mut [T], key: impl Fn(&T) -> &str) {
+    items.sort_by_cached_key(|item| key_position(text, key(item), from));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
