@@ -257,7 +257,9 @@ pub struct LogStats {
     pub last: Option<String>,
     /// Largest gap between consecutive records, in seconds.
     pub largest_gap_seconds: Option<i64>,
-    /// For each top-level key, how many records carry it.
+    /// For each top-level key, how many records carry it: written by dossier 0.1, whose
+    /// checks counted keys; kept to read its packages. Readers now count `fields`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub key_counts: BTreeMap<String, u64>,
     /// For each record-keeping field (time, id, input, output, actor, confidence,
     /// latency, model), how many records carry it under the format's own name for it.

@@ -107,23 +107,10 @@ pub(super) struct Accumulator {
 }
 
 impl Accumulator {
-    /// One record: its top-level keys, when it happened (as written, and parsed), and
-    /// the record-keeping fields it carries.
-    fn record<'a>(
-        &mut self,
-        keys: impl Iterator<Item = &'a String>,
-        time: Option<(String, DateTime<Utc>)>,
-        carried: impl IntoIterator<Item = &'a str>,
-    ) {
-        let stats = &mut self.stats;
-        stats.records += 1;
-        for key in keys {
-            // Keys are counted only while there are few kinds of them: a log whose keys
-            // are ids must not grow a map with every record.
-            if stats.key_counts.len() < 256 || stats.key_counts.contains_key(key) {
-                *stats.key_counts.entry(key.clone()).or_default() += 1;
-            }
-        }
+    /// One record: when it happened (as written, and parsed), and the record-keeping
+    /// fields it carries.
+    fn record<'a>(&mut self, time: Option<(String, DateTime<Utc>)>, carried: impl IntoIterator<Item = &'a str>) {
+        self.stats.records += 1;
         for field in carried {
             self.carry(field, 1);
         }
@@ -289,11 +276,7 @@ impl LineReader {
             Kind::Log(LogFormat::Custom(i)) => {
                 let format = &self.custom[*i];
                 let (time, carried) = format.record_facts(record);
-                self.log.record(
-                    record.keys(),
-                    time.as_deref().and_then(parsed_time),
-                    carried.iter().map(String::as_str),
-                );
+                self.log.record(time.as_deref().and_then(parsed_time), carried.iter().map(String::as_str));
             }
             Kind::Garak(counts) => garak(counts, record, &mut self.started),
             Kind::Undecided | Kind::Inert => {}
@@ -329,7 +312,7 @@ fn plain(log: &mut Accumulator, record: &Map<String, Value>, fields: &FieldNames
         .filter(|(_, names)| names.iter().any(|n| record.contains_key(n)))
         .map(|(field, _)| field.as_str())
         .chain(time.map(|_| "time"));
-    log.record(record.keys(), parsed, carried);
+    log.record(parsed, carried);
 }
 
 fn data_capture(log: &mut Accumulator, record: &Map<String, Value>) {
@@ -343,7 +326,7 @@ fn data_capture(log: &mut Accumulator, record: &Map<String, Value>) {
         ("input", has(capture.and_then(|c| c.get("endpointInput")))),
         ("output", has(capture.and_then(|c| c.get("endpointOutput")))),
     ];
-    log.record(record.keys(), time, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
+    log.record(time, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
 }
 
 fn bedrock(log: &mut Accumulator, record: &Map<String, Value>) {
@@ -365,7 +348,7 @@ fn bedrock(log: &mut Accumulator, record: &Map<String, Value>) {
         // `metrics.latencyMs`, or a stream's last chunk's invocation metrics.
         ("latency", output.and_then(|o| o.get("outputBodyJson")).is_some_and(bedrock_latency)),
     ];
-    log.record(record.keys(), time, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
+    log.record(time, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
 }
 
 /// Whether a Bedrock response body states the call's latency.
@@ -425,8 +408,7 @@ fn otlp(log: &mut Accumulator, request: &Map<String, Value>) {
             ("latency", start.is_some() && end.is_some()),
             ("model", has(&["gen_ai.request.model", "gen_ai.response.model"])),
         ];
-        let keys: Vec<String> = attrs.keys().map(|k| k.to_string()).collect();
-        log.record(keys.iter(), start, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
+        log.record(start, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
     }
 }
 
@@ -577,7 +559,6 @@ mod tests {
             let Some(Document::Log(s)) = reading.document.as_deref() else { panic!() };
             assert_eq!((s.records, s.bad_lines), (2, 1), "chunks of {size}");
             assert_eq!(s.largest_gap_seconds, Some(1800));
-            assert_eq!((s.key_counts["input"], s.key_counts["actor"]), (2, 1));
             assert_eq!((s.fields["input"], s.fields["actor"], s.fields["time"]), (2, 1, 2));
             assert_eq!(s.override_rate, Some(1.0));
             assert_eq!(reading.findings[0].code, Code::LogLineInvalid);
