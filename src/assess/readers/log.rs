@@ -192,7 +192,7 @@ pub(super) struct LineReader {
     path: String,
     /// The file's type calls for a log: a plain log unless a format is recognised.
     expected: bool,
-    fields: Arc<FieldNames>,
+    fields: Arc<FieldIndex>,
     custom: Arc<Vec<CustomFormat>>,
     kind: Kind,
     log: Accumulator,
@@ -210,7 +210,7 @@ impl LineReader {
         LineReader {
             path: path.to_string(),
             expected,
-            fields: readers.fields.clone(),
+            fields: readers.field_index.clone(),
             custom: readers.custom.clone(),
             kind: Kind::Undecided,
             log: Accumulator::default(),
@@ -300,16 +300,45 @@ fn actions_and_scores(stats: &mut LogStats, record: &Map<String, Value>) {
 /// Keys a plain log's record time is written under.
 const TIME_KEYS: [&str; 6] = ["timestamp", "time", "inferenceTime", "event_time", "ts", "@timestamp"];
 
-fn plain(log: &mut Accumulator, record: &Map<String, Value>, fields: &FieldNames) {
+/// The record-keeping fields of plain logs by the keys that carry them: a record's keys
+/// are looked up once each, rather than every accepted name in every record.
+#[derive(Debug, Default)]
+pub(super) struct FieldIndex {
+    fields: Vec<String>,
+    by_key: BTreeMap<String, Vec<usize>>,
+}
+
+impl FieldIndex {
+    pub(super) fn new(names: &FieldNames) -> Self {
+        let mut index = FieldIndex::default();
+        for (i, (field, keys)) in names.iter().enumerate() {
+            index.fields.push(field.clone());
+            for key in keys {
+                index.by_key.entry(key.clone()).or_default().push(i);
+            }
+        }
+        index
+    }
+}
+
+fn plain(log: &mut Accumulator, record: &Map<String, Value>, index: &FieldIndex) {
     actions_and_scores(&mut log.stats, record);
     let time = TIME_KEYS
         .iter()
         .find_map(|k| record.get(*k).and_then(Value::as_str))
         .or_else(|| record.get("eventMetadata").and_then(|m| m.get("inferenceTime")).and_then(Value::as_str));
     let parsed = time.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok().map(|p| (t.to_string(), p.to_utc())));
-    let carried = fields
+    let mut seen = vec![false; index.fields.len()];
+    for key in record.keys() {
+        for &i in index.by_key.get(key).into_iter().flatten() {
+            seen[i] = true;
+        }
+    }
+    let carried = index
+        .fields
         .iter()
-        .filter(|(_, names)| names.iter().any(|n| record.contains_key(n)))
+        .zip(seen)
+        .filter(|(_, seen)| *seen)
         .map(|(field, _)| field.as_str())
         .chain(time.map(|_| "time"));
     log.record(parsed, carried);

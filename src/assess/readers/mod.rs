@@ -71,6 +71,7 @@ pub type FieldNames = BTreeMap<String, Vec<String>>;
 pub struct Readers {
     keep: BTreeSet<String>,
     fields: Arc<FieldNames>,
+    field_index: Arc<log::FieldIndex>,
     custom: Arc<Vec<CustomFormat>>,
 }
 
@@ -82,6 +83,7 @@ impl Readers {
 
     /// The record-keeping field names plain logs are read with.
     pub fn with_fields(mut self, fields: FieldNames) -> Self {
+        self.field_index = Arc::new(log::FieldIndex::new(&fields));
         self.fields = Arc::new(fields);
         self
     }
