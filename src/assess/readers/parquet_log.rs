@@ -62,7 +62,14 @@ impl ContentReader for ParquetReader {
 
     fn finish_with_file(self: Box<Self>, file: &File) -> Reading {
         let mut reading = Reading { kept: self.kept.clone(), ..Reading::default() };
-        match file.try_clone().map_err(parquet::errors::ParquetError::from).and_then(|f| read(f, &self.fields)) {
+        // The parquet crate reads untrusted footers and pages; should it panic on one, the
+        // file is reported as unreadable rather than ending the build.
+        let fields = &self.fields;
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            file.try_clone().map_err(parquet::errors::ParquetError::from).and_then(|f| read(f, fields))
+        }))
+        .unwrap_or_else(|_| Err(parquet::errors::ParquetError::General("the file's structure is malformed".into())));
+        match read {
             Ok((log, not_carried)) => {
                 reading.date = log
                     .stats
@@ -243,4 +250,21 @@ fn read_times(
         _ => {}
     }
     Ok(timed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::read;
+    use crate::model::finding::Code;
+
+    #[test]
+    fn bytes_that_are_not_parquet_are_a_finding_not_a_crash() {
+        for junk in ["", "PAR1", "PAR1\0\0\0\0PAR1", "PAR1 not really a parquet file at all\u{7f}PAR1"] {
+            let (doc, findings) = read("logs/part-0.parquet", "inference-log", junk);
+            assert!(doc.is_none(), "{junk:?}");
+            assert_eq!(findings.len(), 1, "{junk:?}");
+            assert_eq!(findings[0].code, Code::EvidenceUnparseable);
+            assert!(findings[0].message.starts_with("not a readable Parquet file"), "{}", findings[0].message);
+        }
+    }
 }
