@@ -411,3 +411,29 @@ fn a_broken_reader_entry_is_a_config_error_with_its_line() {
     );
     assert!(err.contains("dossier.yaml:16: readers[1].type: unknown evidence type \"inference-logs\""), "{err}");
 }
+
+#[test]
+fn the_starter_configs_readers_example_is_valid() {
+    let starter =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/init/dossier.yaml")).unwrap();
+    let block: Vec<&str> = starter
+        .lines()
+        .skip_while(|l| !l.starts_with("# readers:"))
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.strip_prefix("# ").unwrap_or(l))
+        .collect();
+    assert!(block.len() >= 4, "no readers example in the starter config");
+    let ws = Workspace::new(&[]);
+    let config = format!("system:\n  risk_category: minimal\nevidence:\n  root: ev\n{}\n", block.join("\n"));
+    fs::write(ws.dir.path().join("dossier.yaml"), config).unwrap();
+    ws.write(
+        "reports/acme.json",
+        br#"{"run": 1, "cohorts": [{"label": "a", "approval_rate": 0.5}, {"label": "b", "approval_rate": 0.45}]}"#,
+    );
+    ws.run(&["check", "ev"]).success();
+    let out = ws.run(&["explain", "ev/reports/acme.json"]).success();
+    assert!(
+        super::support::stdout_of(&out)
+            .contains("read by        acme-fairness (described under readers: in dossier.yaml)")
+    );
+}
