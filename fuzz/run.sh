@@ -19,7 +19,7 @@ seed jsonl \( -name '*.jsonl' -o -name '*.ndjson' \)
 seed parquet -name '*.parquet'
 for target in json yaml xml jsonl parquet; do
   echo "== $target: ${seconds}s"
-  if cargo fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>"$target.log"; then
+  if cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>"$target.log"; then
     grep -E '^Done|#[0-9]+.*DONE' "$target.log" | tail -1 || tail -1 "$target.log"
   else
     echo "FAILED: see fuzz/$target.log and fuzz/artifacts/$target/"

@@ -268,3 +268,22 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use super::super::{Readers, read_bytes};
+    use crate::model::evidence::Facts;
+    use crate::model::finding::Code;
+
+    /// Found by the `parquet` fuzz target: a data page says it is dictionary-encoded, but
+    /// the column chunk has no dictionary page, and the parquet crate (60.1) panics.
+    #[test]
+    fn a_data_page_without_its_dictionary_is_a_finding() {
+        let bytes = include_bytes!("../../../tests/fixtures/fuzz/parquet-dictionary-page-missing.parquet");
+        let facts = Facts { evidence_type: Some("inference-log".into()), ..Facts::unmatched() };
+        let reading = read_bytes(&Readers::default(), "logs/part-0.parquet", &facts, bytes);
+        assert!(reading.document.is_none());
+        assert_eq!(reading.findings.len(), 1);
+        assert_eq!(reading.findings[0].code, Code::EvidenceUnparseable);
+    }
+}
