@@ -336,6 +336,8 @@ pub fn apply_sidecars(
             .findings
             .retain(|f| f.path.as_deref() != Some(artifact.path.as_str()) || f.code == Code::EmptyArtifact);
         let reading = reread(root, artifact, interpret)?;
+        // The reader of its new type replaces the one of its old type.
+        reading.apply_to(&mut artifact.facts);
         artifact.document = reading.document;
         evidence.findings.extend(reading.findings);
         if let Some(bytes) = reading.kept {

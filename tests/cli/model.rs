@@ -144,6 +144,7 @@ fn evidence_that_changes_between_two_reads_stops_the_build_with_exit_3() {
     let file = a["artifacts"].as_array().unwrap().iter().find(|x| x["path"] == "exports/q3_groups.json").unwrap();
     assert_eq!(file["by"], "sidecar-type");
     assert_eq!((&file["evidence_type"], &file["document"]), (&Value::from("bias-report"), &Value::Null));
+    assert_eq!(file["format"], Value::Null, "the reader of its old type still named");
     assert_stderr_has(&out, "note[format-unrecognised] exports/q3_groups.json: no reader understood its content");
     let before = snapshot(&ws.package());
 
