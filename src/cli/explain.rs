@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use dossier::assess::readers::formats;
+use dossier::assess::readers;
 use dossier::catalog::Requirement;
 use dossier::diag::Result;
 use dossier::pipeline;
@@ -61,11 +61,7 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, json
         }
     }
     if let Some(id) = &facts.format {
-        let tool = match formats::FORMATS.iter().find(|f| f.id == id) {
-            Some(f) => f.tool,
-            None if id.starts_with("dossier-") => "dossier's own shape",
-            None => "described under readers: in dossier.yaml",
-        };
+        let tool = readers::reader_origin(id).unwrap_or("described under readers: in dossier.yaml");
         let _ = writeln!(text, "  read by        {} ({})", show(id), tool);
     }
     if let Some(document) = &a.document {

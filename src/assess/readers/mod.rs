@@ -143,7 +143,40 @@ enum Native {
     Sidecar,
 }
 
+/// Who wrote a file read by the reader `id`: the tool of a format in the table, "dossier's
+/// own shape" for dossier's readers, none for an id this run does not know (a format
+/// described under `readers:`).
+pub fn reader_origin(id: &str) -> Option<&'static str> {
+    let native = || {
+        Native::ALL.iter().find(|n| n.id() == id).map(|n| match n {
+            Native::DataProfile => "ydata-profiling",
+            Native::ModelCard => "a Markdown model card",
+            _ => "dossier's own shape",
+        })
+    };
+    formats::FORMATS.iter().find(|f| f.id == id).map(|f| f.tool).or_else(native)
+}
+
 impl Native {
+    /// Every native reader.
+    const ALL: [Native; 15] = [
+        Native::Bias,
+        Native::Junit,
+        Native::Metrics,
+        Native::ModelCard,
+        Native::ModelMetadata,
+        Native::SignOff,
+        Native::Waiver,
+        Native::RiskRegister,
+        Native::DatasetManifest,
+        Native::DataLineage,
+        Native::DataProfile,
+        Native::Datasheet,
+        Native::OversightPlan,
+        Native::Log,
+        Native::Sidecar,
+    ];
+
     /// The reader a file of this classification gets when no tool format claims it.
     fn of(path: &str, facts: &Facts) -> Option<Native> {
         if matches!(facts.reason, Reason::Sidecar { .. }) {
@@ -459,6 +492,17 @@ mod tests {
         let facts = Facts { evidence_type: Some(evidence_type.into()), ..Facts::unmatched() };
         let reading = read_bytes(&Readers::default(), path, &facts, text.as_bytes());
         (reading.document.map(|d| *d), reading.findings)
+    }
+
+    #[test]
+    fn every_reader_id_says_where_its_format_comes_from() {
+        assert_eq!(reader_origin("fairlearn-metricframe"), Some("Fairlearn"));
+        for own in ["dossier-fairness", "dossier-metrics", "dossier-sidecar"] {
+            assert_eq!(reader_origin(own), Some("dossier's own shape"), "{own}");
+        }
+        assert_eq!(reader_origin("ydata-profile"), Some("ydata-profiling"));
+        assert_eq!(reader_origin("model-card-markdown"), Some("a Markdown model card"));
+        assert_eq!(reader_origin("acme-fairness"), None);
     }
 
     #[test]
