@@ -27,6 +27,7 @@ fn hash_reader(bencher: Bencher, len: usize) {
 fn manifest(artifacts: usize) -> Manifest {
     let artifacts = (0..artifacts)
         .map(|i| ArtifactEntry {
+            evidence_type: None,
             path: format!("logs/2026/11/{:02}/audit-{i:06}.jsonl", i % 28 + 1),
             sha256: Sha256Digest::of(&i.to_le_bytes()),
             size: 4096,

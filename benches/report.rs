@@ -1,14 +1,14 @@
 //! Microbenchmarks of the report pieces that grow with the evidence (`cargo bench`).
 //!
 //! Whole-run render times (HTML and PDF, samples and 100,000-artifact trees) come from
-//! `benches/render.sh`; these isolate the inventory grouping, which is the one step whose
-//! input is every artifact, and the Markdown rendering of evidence.
+//! `benches/render.sh`; these isolate the making of evidence sets, which is the one step
+//! after collection whose input is every artifact, and the Markdown rendering of evidence.
 
 use divan::{Bencher, black_box};
+use dossier::assess::sets;
 use dossier::digest::Sha256Digest;
 use dossier::markdown;
 use dossier::model::evidence::{Artifact, Facts, Reason};
-use dossier::render::report::inventory::Inventory;
 
 fn main() {
     divan::main();
@@ -29,7 +29,7 @@ fn artifacts(n: usize) -> Vec<Artifact> {
             md5: None,
             facts: Facts {
                 evidence_type: Some("inference-log".into()),
-                reason: Reason::Config,
+                reason: Reason::PathRule { pattern: "**/logs/inference/**".into() },
                 date: None,
                 date_source: None,
                 format: None,
@@ -41,11 +41,12 @@ fn artifacts(n: usize) -> Vec<Artifact> {
     all
 }
 
-/// Grouping the inventory: should grow linearly with the artifacts.
+/// Making the evidence sets (counts, spans, set digests): should grow linearly with the
+/// artifacts.
 #[divan::bench(args = [10_000, 100_000])]
-fn inventory(bencher: Bencher, n: usize) {
+fn evidence_sets(bencher: Bencher, n: usize) {
     let all = artifacts(n);
-    bencher.bench_local(|| Inventory::build(black_box(&all)));
+    bencher.bench_local(|| sets::of(black_box(&all)));
 }
 
 const MODEL_CARD: &str = include_str!("../evidence-samples/credit-scoring/model_card.md");

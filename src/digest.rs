@@ -44,6 +44,47 @@ impl Sha256Digest {
     }
 }
 
+/// Appends one `SHA256SUMS` line, in the format `sha256sum` writes and `sha256sum -c`
+/// reads: `<hex>  <path>`. A path holding a backslash or a newline is escaped and the
+/// line is prefixed with a backslash, as coreutils does.
+pub fn push_sums_line(out: &mut String, path: &str, digest: &Sha256Digest) {
+    let hex = digest.to_hex();
+    let hex = std::str::from_utf8(&hex).expect("hex digits are ASCII");
+    if path.contains(['\\', '\n']) {
+        out.push('\\');
+        out.push_str(hex);
+        out.push_str("  ");
+        out.push_str(&path.replace('\\', "\\\\").replace('\n', "\\n"));
+    } else {
+        out.push_str(hex);
+        out.push_str("  ");
+        out.push_str(path);
+    }
+    out.push('\n');
+}
+
+/// The digest of a set of files: the SHA-256 of their `SHA256SUMS` lines, fed in path
+/// order. Anyone can recompute it from the package's checksum list with standard tools.
+#[derive(Clone, Default)]
+pub struct SetDigest {
+    hasher: Sha256,
+    line: String,
+}
+
+impl SetDigest {
+    /// Adds the next member, in path order.
+    pub fn add(&mut self, path: &str, digest: &Sha256Digest) {
+        self.line.clear();
+        push_sums_line(&mut self.line, path, digest);
+        self.hasher.update(self.line.as_bytes());
+    }
+
+    /// The digest over every member added.
+    pub fn finish(self) -> Sha256Digest {
+        Sha256Digest(self.hasher.finalize().into())
+    }
+}
+
 impl fmt::Display for Sha256Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hex = self.to_hex();

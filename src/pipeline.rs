@@ -382,7 +382,7 @@ pub fn render_package(
             "has no assessment.json: it was built with --manifest-only, so it has no reports to render",
         )
     })?;
-    let assessment = compare::parse_assessment(assessment_bytes, &manifest)
+    let assessment = compare::parse_assessment(assessment_bytes, &mut manifest)
         .map_err(|why| Error::package(package, format!("assessment.json: {why}")))?;
     let changes: Option<Diff> = match report.contents.get(DIFF_JSON) {
         Some(bytes) if listed.iter().any(|r| r == DIFF_JSON) => {

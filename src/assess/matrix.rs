@@ -16,9 +16,7 @@ use crate::diag::Result;
 use crate::model::decision::Waiver;
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding, Severity};
-use crate::model::matrix::{
-    ArtifactRef, Coverage, EvidenceMode, FrameworkResult, NeedResult, RequirementResult, Status,
-};
+use crate::model::matrix::{Coverage, EvidenceMode, FrameworkResult, NeedResult, RequirementResult, Status};
 use crate::model::system::SystemScope;
 
 /// What the matrix is built from, besides the catalogs and the system.
@@ -48,10 +46,33 @@ pub fn assess(
             by_type.entry(t).or_default().push(a);
         }
     }
+    // The error findings that fail whatever requirement counts their file, with the
+    // file's type (the artifacts are sorted by path).
+    let file_types: Vec<Option<&str>> = findings
+        .iter()
+        .map(|f| {
+            if f.severity != Severity::Error || !f.requirements.is_empty() {
+                return None;
+            }
+            let path = f.path.as_deref()?;
+            let at = artifacts.binary_search_by(|a| a.path.as_str().cmp(path)).ok()?;
+            artifacts[at].evidence_type()
+        })
+        .collect();
+    let failing = Failing { findings, file_types: &file_types };
     Ok(catalogs
         .into_iter()
-        .map(|catalog| assess_catalog(set, catalog, system, &by_type, findings, waivers, assessed_on))
+        .map(|catalog| assess_catalog(set, catalog, system, &by_type, &failing, waivers, assessed_on))
         .collect())
+}
+
+/// The error findings that can fail a requirement.
+struct Failing<'a> {
+    /// Every finding (those naming a requirement fail it).
+    findings: &'a [Finding],
+    /// Per finding, when it is an error on a file and names no requirement, the file's
+    /// evidence type: it fails every requirement that counts files of that type.
+    file_types: &'a [Option<&'a str>],
 }
 
 fn assess_catalog(
@@ -59,7 +80,7 @@ fn assess_catalog(
     catalog: &Catalog,
     system: &SystemScope,
     by_type: &BTreeMap<&str, Vec<&Artifact>>,
-    findings: &[Finding],
+    failing: &Failing<'_>,
     waivers: &[Waiver],
     today: NaiveDate,
 ) -> FrameworkResult {
@@ -68,15 +89,15 @@ fn assess_catalog(
     // An error finding on an artifact a requirement counts, or one that names the
     // requirement, fails it: the evidence is there, but it says the wrong thing.
     for row in rows.iter_mut().filter(|r| !r.heading && r.status != Status::NotApplicable) {
-        let failing: Vec<String> = findings
+        let counts = |t: &str| row.evidence.iter().any(|n| n.evidence_type == t);
+        let failing: Vec<String> = failing
+            .findings
             .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .filter(|f| {
-                f.requirements.contains(&row.id)
-                    || (f.requirements.is_empty()
-                        && f.path.as_ref().is_some_and(|p| row.artifacts.iter().any(|a| &a.path == p)))
+            .zip(failing.file_types)
+            .filter(|(f, file_type)| {
+                (f.severity == Severity::Error && f.requirements.contains(&row.id)) || file_type.is_some_and(counts)
             })
-            .map(|f| format!("{}: {}", f.code, f.message))
+            .map(|(f, _)| format!("{}: {}", f.code, f.message))
             .collect();
         if !failing.is_empty() {
             row.status = Status::Failed;
@@ -136,19 +157,6 @@ fn assess_requirement(
     let applies =
         req.applies_to.as_ref().is_none_or(|a| a.includes(system.risk_category, system.role, &system.capabilities));
     let needs: Vec<NeedResult> = req.evidence.iter().map(|n| evaluate_need(n, by_type, today)).collect();
-    let mut artifacts: Vec<ArtifactRef> = req
-        .evidence
-        .iter()
-        .flat_map(|n| by_type.get(n.evidence_type.as_str()).into_iter().flatten())
-        .map(|a| ArtifactRef {
-            path: a.path.clone(),
-            sha256: a.sha256,
-            evidence_type: a.facts.evidence_type.clone().unwrap_or_default(),
-            date: a.facts.date,
-        })
-        .collect();
-    artifacts.sort();
-    artifacts.dedup();
     let (status, summary) = if !applies {
         (Status::NotApplicable, not_applicable_summary(req))
     } else if needs.is_empty() {
@@ -167,7 +175,6 @@ fn assess_requirement(
         summary,
         evidence_mode: req.evidence_mode,
         evidence: needs,
-        artifacts: if applies { artifacts } else { Vec::new() },
         related: set.related(req),
         applies_from: req.applies_from.clone(),
         failed_by: Vec::new(),

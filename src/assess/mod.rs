@@ -13,6 +13,7 @@ pub mod matrix;
 pub mod measures;
 pub mod policy;
 pub mod readers;
+pub mod sets;
 
 use std::collections::BTreeMap;
 
@@ -130,6 +131,7 @@ pub fn conclude(c: Concluded) -> Assessment {
     let measures = measures::measures(&c.artifacts, &logs, &c.checks);
     let datasets = datasets::rows(&c.artifacts);
     let counts = Counts::of(&c.findings);
+    let evidence_sets = sets::of(&c.artifacts);
     Assessment {
         format: assessment::FORMAT.into(),
         schema_version: assessment::SCHEMA_VERSION,
@@ -143,7 +145,8 @@ pub fn conclude(c: Concluded) -> Assessment {
         counts,
         totals: Coverage::total(c.frameworks.iter().map(|f| &f.coverage)),
         frameworks: c.frameworks,
-        artifacts: c.artifacts,
+        evidence_sets,
+        artifacts: sets::listed(c.artifacts, &c.findings),
         measures,
         logs,
         datasets,

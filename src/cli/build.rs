@@ -44,13 +44,11 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
         Some(a) => {
             coverage_lines(&mut text, a);
             gap_line(&mut text, &built.findings, "see matrix.csv");
-            let evidence: Vec<_> = a.artifacts.iter().filter(|x| x.facts.is_evidence()).collect();
-            let classified = evidence.iter().filter(|x| x.facts.evidence_type.is_some()).count();
+            let (evidence, classified) = a.classified();
             let _ = writeln!(
                 text,
-                "  classified {classified} of {} evidence files ({} unclassified; see `dossier explain`)",
-                evidence.len(),
-                evidence.len() - classified
+                "  classified {classified} of {evidence} evidence files ({} unclassified; see `dossier explain`)",
+                evidence - classified
             );
         }
         None => {

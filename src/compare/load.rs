@@ -42,7 +42,7 @@ pub fn load(
     if !report.is_intact() {
         return Ok(Err(report));
     }
-    let manifest = report.manifest.expect("an intact package has a manifest");
+    let mut manifest = report.manifest.expect("an intact package has a manifest");
     let Some(bytes) = report.contents.get(ASSESSMENT_JSON) else {
         return Err(Error::package(
             path,
@@ -51,8 +51,8 @@ pub fn load(
             ),
         ));
     };
-    let assessment =
-        parse_assessment(bytes, &manifest).map_err(|why| Error::package(path, format!("{ASSESSMENT_JSON}: {why}")))?;
+    let assessment = parse_assessment(bytes, &mut manifest)
+        .map_err(|why| Error::package(path, format!("{ASSESSMENT_JSON}: {why}")))?;
     Ok(Ok(Side {
         source: path.display().to_string(),
         manifest,
@@ -63,9 +63,12 @@ pub fn load(
 }
 
 /// Reads `assessment.json` of any schema this dossier knows: the current one as it is,
-/// schema 1 (dossier 0.1) through its own reader. The format and version are checked
-/// first, in a pass that keeps nothing else, so a large file is never held as a tree.
-pub fn parse_assessment(bytes: &[u8], manifest: &Manifest) -> std::result::Result<Assessment, String> {
+/// schema 1 (dossier 0.1) through its own reader, schema 2 as it is. The format and
+/// version are checked first, in a pass that keeps nothing else, so a large file is never
+/// held as a tree. An assessment of schema 1 or 2 lists every file; it is brought to the
+/// current form ([`upgrade`]), which also gives the manifest's entries their evidence
+/// types, as a manifest of schema 1 does not record them.
+pub fn parse_assessment(bytes: &[u8], manifest: &mut Manifest) -> std::result::Result<Assessment, String> {
     #[derive(serde::Deserialize)]
     struct Head {
         format: Option<String>,
@@ -75,15 +78,31 @@ pub fn parse_assessment(bytes: &[u8], manifest: &Manifest) -> std::result::Resul
     if head.format.as_deref() != Some(assessment::FORMAT) {
         return Err(format!("not a dossier assessment (format is not {:?})", assessment::FORMAT));
     }
+    let parse =
+        |bytes| serde_json::from_slice(bytes).map_err(|e| format!("does not match the assessment schema ({e})"));
     match head.schema_version {
-        Some(1) => super::v1::read(bytes, manifest),
-        Some(v) if v == u64::from(assessment::SCHEMA_VERSION) => {
-            serde_json::from_slice(bytes).map_err(|e| format!("does not match the assessment schema ({e})"))
-        }
+        Some(1) => Ok(upgrade(super::v1::read(bytes, manifest)?, manifest)),
+        Some(2) => Ok(upgrade(parse(bytes)?, manifest)),
+        Some(v) if v == u64::from(assessment::SCHEMA_VERSION) => parse(bytes),
         Some(v) => Err(format!(
-            "schema_version {v} is not supported by this dossier (it reads 1 and {})",
+            "schema_version {v} is not supported by this dossier (it reads 1 to {})",
             assessment::SCHEMA_VERSION
         )),
         None => Err("schema_version is missing".into()),
     }
+}
+
+/// Brings an assessment that lists every file (schemas 1 and 2) to the current form:
+/// evidence sets made from the files, only the files a set cannot speak for kept, and
+/// each manifest entry given the evidence type the assessment recorded for it.
+fn upgrade(mut a: Assessment, manifest: &mut Manifest) -> Assessment {
+    a.artifacts.sort_by(|x, y| x.path.cmp(&y.path));
+    for entry in manifest.artifacts.iter_mut().filter(|e| e.evidence_type.is_none()) {
+        if let Ok(at) = a.artifacts.binary_search_by(|x| x.path.cmp(&entry.path)) {
+            entry.evidence_type = a.artifacts[at].entry().evidence_type;
+        }
+    }
+    a.evidence_sets = crate::assess::sets::of(&a.artifacts);
+    a.artifacts = crate::assess::sets::listed(std::mem::take(&mut a.artifacts), &a.findings);
+    a
 }

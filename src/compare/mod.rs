@@ -129,7 +129,7 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
 
 fn compare_artifacts(old: &Side, new: &Side) -> ArtifactChanges {
     let types = |side: &Side| -> BTreeMap<String, Option<String>> {
-        side.assessment.artifacts.iter().map(|a| (a.path.clone(), a.facts.evidence_type.clone())).collect()
+        side.manifest.artifacts.iter().map(|a| (a.path.clone(), a.evidence_type.clone())).collect()
     };
     let (old_types, new_types) = (types(old), types(new));
     let old_by_path: BTreeMap<&str, _> = old.manifest.artifacts.iter().map(|a| (a.path.as_str(), a)).collect();

@@ -1,7 +1,7 @@
 //! The assessment: everything one run concluded, as `assessment.json` holds it.
 //!
 //! It is the one value every output is rendered from and `dossier diff` compares:
-//! the system, every artifact with what it says, the matrix per framework, the measures
+//! the system, the evidence sets and the files read into documents, the matrix per framework, the measures
 //! with their limits, the findings and the verdict, the decisions in force. Fields are
 //! only ever added within a schema version.
 
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::Tool;
 use super::decision::{SignOffRecord, Waiver};
 use super::document::{Dataset, Document, LogStats};
-use super::evidence::Artifact;
+use super::evidence::{Artifact, EvidenceSet};
 use super::finding::{Counts, Finding, Verdict};
 use super::matrix::{Coverage, FrameworkResult};
 use super::measure::{ChecksConfig, Measure};
@@ -21,9 +21,9 @@ use crate::digest::Sha256Digest;
 /// The value of `assessment.json`'s `format` field.
 pub const FORMAT: &str = "dossier-assessment";
 /// The schema version this dossier writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
-/// Everything one run concluded (schema version 2).
+/// Everything one run concluded (schema version 3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     /// Always `dossier-assessment`.
@@ -50,7 +50,14 @@ pub struct Assessment {
     pub totals: Coverage,
     /// Every framework with every requirement.
     pub frameworks: Vec<FrameworkResult>,
-    /// Every artifact with its classification and what it says.
+    /// The evidence, one set per evidence type: what the matrix and the reports refer
+    /// to. `manifest.json` lists every member.
+    #[serde(default)]
+    pub evidence_sets: Vec<EvidenceSet>,
+    /// The files that say something a set cannot, with their classification and what
+    /// they say: every file read into a document other than a log's, the run's
+    /// configuration and sidecars, and files typed by a sidecar. (Schema 2 listed every
+    /// file here; such an assessment is brought to this form when read.)
     pub artifacts: Vec<Artifact>,
     /// The figures the evidence states, each judged by its limit.
     pub measures: Vec<Measure>,
@@ -95,6 +102,21 @@ impl Assessment {
     /// The documents, with the artifact each comes from.
     pub fn documents(&self) -> impl Iterator<Item = (&Artifact, &Document)> {
         self.artifacts.iter().filter_map(|a| a.document().map(|d| (a, d)))
+    }
+
+    /// How many files were collected, and their total size: the evidence sets and the
+    /// files that are not evidence (the configuration, sidecars).
+    pub fn files(&self) -> (u64, u64) {
+        let other = self.artifacts.iter().filter(|a| !a.facts.is_evidence());
+        let (count, bytes) = other.fold((0, 0), |(n, b), a| (n + 1, b + a.size));
+        self.evidence_sets.iter().fold((count, bytes), |(n, b), s| (n + s.count, b + s.bytes))
+    }
+
+    /// The evidence files, and how many of them are classified.
+    pub fn classified(&self) -> (u64, u64) {
+        let all = self.evidence_sets.iter().map(|s| s.count).sum();
+        let classified = self.evidence_sets.iter().filter(|s| s.evidence_type.is_some()).map(|s| s.count).sum();
+        (all, classified)
     }
 
     /// The artifacts of the given evidence types, in path order.

@@ -10,10 +10,16 @@ use super::document::Document;
 use super::finding::Code;
 use crate::digest::Sha256Digest;
 
-/// One evidence file as the manifest records it.
+/// One evidence file as the manifest records it. Fields are declared in sorted order:
+/// the manifest's canonical form relies on it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArtifactEntry {
+    /// The evidence type it was classified as, which names the evidence set it belongs
+    /// to; absent for unclassified files, the run's configuration and sidecars, and in
+    /// manifests of schema version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_type: Option<String>,
     /// Path relative to the evidence root, `/`-separated.
     pub path: String,
     /// SHA-256 of the content.
@@ -42,6 +48,86 @@ pub struct SkippedEntry {
     pub path: String,
     /// The finding code that explains why.
     pub reason: Code,
+}
+
+/// The most members an evidence set lists by name; a larger set is described by its
+/// count, span and digest, and its members are listed in `manifest.json`.
+pub const MAX_LISTED_MEMBERS: usize = 10;
+
+/// Every evidence file of one evidence type, described compactly: what an output refers
+/// to instead of listing the files. `manifest.json` lists the members (each entry names
+/// its `evidence_type`); [`EvidenceSet::digest`] ties the two together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceSet {
+    /// The evidence type, or `None` for the files no rule classified.
+    pub evidence_type: Option<String>,
+    /// How many files.
+    pub count: u64,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// The glob that covers every member: their longest common directory, then `**`.
+    pub pattern: String,
+    /// The first member, in path order.
+    pub first_path: String,
+    /// The last member, in path order.
+    pub last_path: String,
+    /// The earliest date the members' content states.
+    pub first_date: Option<NaiveDate>,
+    /// The latest.
+    pub last_date: Option<NaiveDate>,
+    /// How many members state no date.
+    pub undated: u64,
+    /// SHA-256 over the members' `SHA256SUMS` lines in path order: the lines of the
+    /// package's `SHA256SUMS` whose path the manifest gives this `evidence_type`.
+    pub digest: Sha256Digest,
+    /// Why the members got their type, with how many each reason covers.
+    pub classified_by: Vec<ReasonCount>,
+    /// The members by name, when there are at most [`MAX_LISTED_MEMBERS`]; empty for a
+    /// larger set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<SetMember>,
+}
+
+impl EvidenceSet {
+    /// The set's name as outputs show it: its evidence type, or `unclassified`.
+    pub fn name(&self) -> &str {
+        self.evidence_type.as_deref().unwrap_or("unclassified")
+    }
+
+    /// One line naming the set: its members when it lists them, else its count and the
+    /// glob that covers them (`inference-log: 100000 files in logs/**`).
+    pub fn describe(&self) -> String {
+        if self.members.is_empty() {
+            let files = if self.count == 1 { "file" } else { "files" };
+            format!("{}: {} {files} in {}", self.name(), self.count, self.pattern)
+        } else {
+            let paths: Vec<&str> = self.members.iter().map(|m| m.path.as_str()).collect();
+            format!("{}: {}", self.name(), paths.join(", "))
+        }
+    }
+}
+
+/// A reason for classification shared by some members of a set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    /// The reason, as `explain` words it.
+    pub reason: String,
+    /// How many members it covers.
+    pub count: u64,
+}
+
+/// A member of a small evidence set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetMember {
+    /// Path relative to the evidence root.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: Sha256Digest,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The date its content states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
 }
 
 /// Which evidence type a file is, why, and the date its content states.
@@ -226,7 +312,8 @@ impl From<ArtifactFields> for Artifact {
 impl Artifact {
     /// The manifest's view of the file.
     pub fn entry(&self) -> ArtifactEntry {
-        ArtifactEntry { path: self.path.clone(), sha256: self.sha256, size: self.size }
+        let evidence_type = if self.facts.is_evidence() { self.facts.evidence_type.clone() } else { None };
+        ArtifactEntry { evidence_type, path: self.path.clone(), sha256: self.sha256, size: self.size }
     }
 
     /// What the file says, when dossier read it.

@@ -6,8 +6,6 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::digest::Sha256Digest;
-
 /// Where a requirement stands.
 #[derive(
     Debug,
@@ -251,9 +249,6 @@ pub struct RequirementResult {
     /// Each evidence need and what was found for it.
     #[serde(default)]
     pub evidence: Vec<NeedResult>,
-    /// The artifacts that count for this requirement, sorted by path.
-    #[serde(default)]
-    pub artifacts: Vec<ArtifactRef>,
     /// Crosswalk ids in other frameworks, both directions.
     #[serde(default)]
     pub related: Vec<String>,
@@ -265,7 +260,8 @@ pub struct RequirementResult {
     pub failed_by: Vec<String>,
 }
 
-/// One evidence need, evaluated.
+/// One evidence need, evaluated. The files behind it are the evidence set of its type
+/// (the assessment's `evidence_sets`, and `manifest.json` member by member).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NeedResult {
     /// Evidence type id.
@@ -282,19 +278,6 @@ pub struct NeedResult {
     pub newest: Option<NaiveDate>,
     /// The outcome for this need.
     pub status: Status,
-}
-
-/// An artifact as cited by a row.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ArtifactRef {
-    /// Path relative to the evidence root.
-    pub path: String,
-    /// Its SHA-256.
-    pub sha256: Sha256Digest,
-    /// Its evidence type.
-    pub evidence_type: String,
-    /// Its content date, if any.
-    pub date: Option<NaiveDate>,
 }
 
 #[cfg(test)]

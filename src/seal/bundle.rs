@@ -68,7 +68,12 @@ impl PackageFiles {
         })?;
         if let Some(inner) = rel.strip_prefix(&format!("{EVIDENCE_DIR}/")) {
             self.evidence_paths.push(inner.to_string());
-            self.evidence.push(ArtifactEntry { path: inner.to_string(), sha256: hashed.digest, size: hashed.bytes });
+            self.evidence.push(ArtifactEntry {
+                evidence_type: None,
+                path: inner.to_string(),
+                sha256: hashed.digest,
+                size: hashed.bytes,
+            });
         } else {
             if keep {
                 self.contents.insert(rel.clone(), kept);

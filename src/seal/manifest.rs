@@ -20,8 +20,11 @@ use crate::model::evidence::{ArtifactEntry, SkippedEntry, SymlinkEntry};
 
 /// The value of the manifest's `format` field.
 pub const FORMAT: &str = "dossier-manifest";
-/// The manifest schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The manifest schema version this build writes. Version 2 added each artifact's
+/// `evidence_type`, the evidence set it belongs to.
+pub const SCHEMA_VERSION: u32 = 2;
+/// The oldest manifest schema version this build reads.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 /// File name of the manifest inside a package.
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// File name of the coreutils checksum list inside a package.
@@ -29,7 +32,7 @@ pub const SUMS_FILE: &str = "SHA256SUMS";
 /// Directory inside a package that holds a copy of the evidence (`--include-evidence`).
 pub const EVIDENCE_DIR: &str = "evidence";
 
-/// The package manifest (schema version 1).
+/// The package manifest (schema version 2; version 1 reads as the same type).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -215,14 +218,9 @@ fn write_canonical(value: &Value, out: &mut String) {
 /// `<hex>  <path>`; a path holding a backslash or newline is escaped and the line is
 /// prefixed with a backslash, as coreutils does.
 pub fn format_sums(artifacts: &[ArtifactEntry]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(artifacts.len() * 128);
     for a in artifacts {
-        if a.path.contains(['\\', '\n']) {
-            let escaped = a.path.replace('\\', "\\\\").replace('\n', "\\n");
-            out.push_str(&format!("\\{}  {}\n", a.sha256, escaped));
-        } else {
-            out.push_str(&format!("{}  {}\n", a.sha256, a.path));
-        }
+        crate::digest::push_sums_line(&mut out, &a.path, &a.sha256);
     }
     out
 }
@@ -270,7 +268,12 @@ mod tests {
     use super::*;
 
     fn entry(path: &str, content: &[u8]) -> ArtifactEntry {
-        ArtifactEntry { path: path.into(), size: content.len() as u64, sha256: Sha256Digest::of(content) }
+        ArtifactEntry {
+            evidence_type: None,
+            path: path.into(),
+            size: content.len() as u64,
+            sha256: Sha256Digest::of(content),
+        }
     }
 
     fn sample_manifest() -> Manifest {

@@ -191,24 +191,29 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
 }
 
 fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
-    match value.get("format").and_then(|f| f.as_str()) {
-        Some(manifest::FORMAT) => {}
-        _ => {
-            return Err(format!("not a dossier manifest (format is not {:?})", manifest::FORMAT));
-        }
+    /// The fields that say what the rest is, read before the rest.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: Option<String>,
+        schema_version: Option<u64>,
     }
-    match value.get("schema_version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(manifest::SCHEMA_VERSION) => {}
+    let head: Head = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+    if head.format.as_deref() != Some(manifest::FORMAT) {
+        return Err(format!("not a dossier manifest (format is not {:?})", manifest::FORMAT));
+    }
+    let known = u64::from(manifest::OLDEST_SCHEMA_VERSION)..=u64::from(manifest::SCHEMA_VERSION);
+    match head.schema_version {
+        Some(v) if known.contains(&v) => {}
         Some(v) => {
             return Err(format!(
-                "schema_version {v} is not supported by this dossier (it reads {})",
+                "schema_version {v} is not supported by this dossier (it reads {} to {})",
+                manifest::OLDEST_SCHEMA_VERSION,
                 manifest::SCHEMA_VERSION
             ));
         }
         None => return Err("schema_version is missing".into()),
     }
-    serde_json::from_value(value).map_err(|e| format!("does not match the manifest schema ({e})"))
+    serde_json::from_str(text).map_err(|e| format!("does not match the manifest schema ({e})"))
 }
 
 fn check_outputs(files: &PackageFiles, manifest: &Manifest, problems: &mut Vec<Finding>) {

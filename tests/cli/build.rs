@@ -22,7 +22,7 @@ fn manifest_lists_every_file_sorted_with_size_and_sha256() {
     ws.build(&[]).success();
     let m = ws.manifest();
     assert_eq!(m["format"], "dossier-manifest");
-    assert_eq!(m["schema_version"], 1);
+    assert_eq!(m["schema_version"], 2);
     assert_eq!(m["tool"]["name"], "dossier");
     assert_eq!(m["assessed_at"], "2026-09-21T14:13:20Z");
     assert_eq!(
@@ -32,6 +32,7 @@ fn manifest_lists_every_file_sorted_with_size_and_sha256() {
     let card = &m["artifacts"][3];
     assert_eq!(card["size"], MODEL_CARD.len());
     assert_eq!(card["sha256"], sha256_hex(MODEL_CARD.as_bytes()));
+    assert_eq!(card["evidence_type"], "model-card", "each file names the evidence set it belongs to");
     assert_eq!(m["evidence"]["artifact_count"], 4);
     assert_eq!(m["evidence"]["root_hint"], "../ev");
     assert_eq!(m["outputs"][0]["path"], "SHA256SUMS");

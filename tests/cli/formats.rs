@@ -281,12 +281,20 @@ fn a_failed_expectation_fails_data_quality_and_drift_is_a_finding() {
     );
     // The requirements the result evidences fail with it.
     let m = matrix(&ws);
+    let gx_type = ws.manifest()["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "data/quality/gx.json")
+        .unwrap()["evidence_type"]
+        .clone();
     let with_gx: Vec<&Value> = m["frameworks"]
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|f| f["requirements"].as_array().unwrap())
-        .filter(|r| r.to_string().contains("data/quality/gx.json"))
+        .filter(|r| r["status"] != "not-applicable")
+        .filter(|r| r["evidence"].as_array().unwrap().iter().any(|n| n["evidence_type"] == gx_type))
         .collect();
     assert!(!with_gx.is_empty());
     assert!(with_gx.iter().all(|r| r["status"] == "failed"), "{with_gx:?}");

@@ -183,8 +183,8 @@ fn oscal_assessment_results_load_in_trestle_validate_and_keep_their_uuids() {
     let first = fs::read(&file).unwrap();
     let ar = read_json(&file);
     let result = &ar["assessment-results"]["results"][0];
-    let artifacts = ws.manifest()["artifacts"].as_array().unwrap().len();
-    assert_eq!(result["observations"].as_array().unwrap().len(), artifacts, "one observation per artifact");
+    let sets = read_json(&ws.package().join("assessment.json"))["evidence_sets"].as_array().unwrap().len();
+    assert_eq!(result["observations"].as_array().unwrap().len(), sets, "one observation per evidence set");
     let finding = result["findings"]
         .as_array()
         .unwrap()
@@ -195,9 +195,13 @@ fn oscal_assessment_results_load_in_trestle_validate_and_keep_their_uuids() {
     assert!(finding["props"].as_array().unwrap().iter().any(|p| p["value"] == "eu-ai-act/art-10/2/f"));
     // The evidence hash travels in the back matter, linked from the observation.
     let resources = ar["assessment-results"]["back-matter"]["resources"].as_array().unwrap();
-    let bias = resources.iter().find(|r| r["title"] == "fairness/bias_analysis.json").unwrap();
+    let bias = resources.iter().find(|r| r["title"] == "Evidence set bias-report (1 file)").unwrap();
+    assert_eq!(bias["rlinks"][0]["href"], "../manifest.json", "the manifest lists every member");
     let sha = sha256_hex(&fs::read(ws.evidence().join("fairness/bias_analysis.json")).unwrap());
-    assert_eq!(bias["rlinks"][0]["hashes"][0]["value"], sha);
+    assert_eq!(bias["rlinks"][1]["href"], "../evidence/fairness/bias_analysis.json");
+    assert_eq!(bias["rlinks"][1]["hashes"][0]["value"], sha, "a small set links each member with its hash");
+    let set_digest = sha256_hex(format!("{sha}  fairness/bias_analysis.json\n").as_bytes());
+    assert!(bias["props"].as_array().unwrap().iter().any(|p| p["name"] == "set-sha256" && p["value"] == set_digest));
 
     if let Some(out) = tool("check_oscal.py", &file) {
         assert!(out.trim_end().ends_with(": OK"), "{out}");
@@ -213,7 +217,7 @@ fn assessment_json_holds_the_whole_assessment() {
     ws.build(&[]).code(1);
     let a = read_json(&ws.package().join("assessment.json"));
     assert_eq!(a["format"], "dossier-assessment");
-    assert_eq!(a["schema_version"], 2);
+    assert_eq!(a["schema_version"], 3);
     assert_eq!(a["verdict"], "fail");
     assert_eq!(a["system"]["provider"], "NeoLend Financial Services Ltd.");
     let findings = read_json(&ws.package().join("findings.json"));

@@ -119,10 +119,11 @@ fn a_misnamed_pytest_report_is_classified_by_content_and_counts() {
     fs::rename(ws.evidence().join("robustness/adversarial_test_results.xml"), ws.evidence().join("results.txt"))
         .unwrap();
     ws.build(&[]).success();
-    let m = matrix(&ws);
-    let entry = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "results.txt").unwrap().clone();
+    let a = read_json(&ws.package().join("assessment.json"));
+    let entry = a["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "results.txt").unwrap().clone();
     assert_eq!(entry["evidence_type"], "robustness-report");
     assert_eq!(entry["by"], "content");
+    assert_eq!(manifest_entry(&ws, "results.txt")["evidence_type"], "robustness-report");
     assert_eq!(status_of(&ws, "eu-ai-act/art-15/5"), "satisfied");
 }
 
@@ -266,10 +267,10 @@ fn hostile_evidence_is_listed_and_never_breaks_classification() {
     ws.write("long-line.jsonl", format!("{{\"k\":\"{}\"}}\n", "x".repeat(200_000)).as_bytes());
     ws.write("script.md", b"<script>alert(1)</script>\n# Model Details\n");
     ws.build(&[]).success();
-    let m = matrix(&ws);
+    let m = ws.manifest();
     let listed: Vec<&str> = m["artifacts"].as_array().unwrap().iter().map(|a| a["path"].as_str().unwrap()).collect();
     assert_eq!(listed.len(), 8, "{listed:?}");
     // Markdown stays Markdown whatever it opens with, so its headings still count.
-    let script = m["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "script.md").unwrap().clone();
+    let script = manifest_entry(&ws, "script.md");
     assert_eq!(script["evidence_type"], "model-card", "{script}");
 }

@@ -171,13 +171,34 @@ pub fn assert_stderr_has(assert: &assert_cmd::assert::Assert, needle: &str) {
 
 /// Paths of the package's artifacts that no rule classified (the config file aside).
 pub fn unclassified(ws: &Workspace) -> Vec<String> {
-    matrix(ws)["artifacts"]
+    // The manifest gives every evidence file its type; the configuration and sidecars have
+    // none either, and the assessment says which they are.
+    let assessment = read_json(&ws.package().join("assessment.json"));
+    let not_evidence: Vec<&Value> = assessment["artifacts"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| a["evidence_type"].is_null() && a["by"] != "config" && a["by"] != "sidecar")
+        .filter(|a| a["by"] == "config" || a["by"] == "sidecar")
+        .map(|a| &a["path"])
+        .collect();
+    ws.manifest()["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["evidence_type"].is_null() && !not_evidence.contains(&&a["path"]))
         .map(|a| a["path"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The manifest's entry for `path`: its digest, size and evidence type.
+pub fn manifest_entry(ws: &Workspace, path: &str) -> Value {
+    ws.manifest()["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == path)
+        .unwrap_or_else(|| panic!("{path} is not in the manifest"))
+        .clone()
 }
 
 /// Whether an external program is installed. CI sets `DOSSIER_REQUIRE_TOOLS=1`, which turns

@@ -1,48 +1,39 @@
 //! `matrix.json` and `matrix.csv`: the traceability matrix on its own, every framework
-//! with every requirement, and every artifact with its classification.
+//! with every requirement, and the evidence sets the requirements draw on.
 
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{Streamed, pretty_json};
+use std::collections::BTreeMap;
+
+use super::pretty_json;
 use crate::diag::{Error, Result};
-use crate::digest::Sha256Digest;
-use crate::model::evidence::Facts;
+use crate::model::evidence::EvidenceSet;
 use crate::model::matrix::{EvidenceMode, FrameworkResult};
 use crate::model::system::SystemScope;
 use crate::render::{Output, Phase, RenderContext};
 
 /// The value of the matrix's `format` field.
 pub const FORMAT: &str = "dossier-matrix";
-/// The matrix schema version.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The matrix schema version. Version 2 lists evidence sets where version 1 listed every
+/// artifact, and rows no longer list their artifacts: each need names its set.
+pub const SCHEMA_VERSION: u32 = 2;
 /// File name of the matrix data in a package.
 pub const MATRIX_JSON: &str = "matrix.json";
 /// File name of the spreadsheet form in a package.
 pub const MATRIX_CSV: &str = "matrix.csv";
 
-/// The matrix file (schema version 1).
+/// The matrix file (schema version 2).
 #[derive(Serialize)]
-#[serde(bound(serialize = "Streamed<F>: Serialize"))]
-struct MatrixFile<'a, F> {
+struct MatrixFile<'a> {
     format: &'static str,
     schema_version: u32,
     assessed_on: NaiveDate,
     system: &'a SystemScope,
     frameworks: &'a [FrameworkResult],
-    artifacts: Streamed<F>,
-}
-
-/// An artifact as the matrix lists it: its classification, not what it says.
-#[derive(Serialize)]
-struct Classified<'a> {
-    path: &'a str,
-    sha256: Sha256Digest,
-    size: u64,
-    #[serde(flatten)]
-    facts: &'a Facts,
+    evidence_sets: &'a [EvidenceSet],
 }
 
 /// `matrix.json`.
@@ -65,14 +56,7 @@ impl Output for MatrixJson {
             assessed_on: a.assessed_on,
             system: &a.scope,
             frameworks: &a.frameworks,
-            artifacts: Streamed(|| {
-                a.artifacts.iter().map(|x| Classified {
-                    path: &x.path,
-                    sha256: x.sha256,
-                    size: x.size,
-                    facts: &x.facts,
-                })
-            }),
+            evidence_sets: &a.evidence_sets,
         };
         pretty_json(&file, out).map_err(|e| Error::io("write", MATRIX_JSON, e))
     }
@@ -92,7 +76,8 @@ impl Output for MatrixCsv {
 
     fn render(&self, cx: &RenderContext, out: &mut dyn Write) -> Result<()> {
         let mut out = io::BufWriter::with_capacity(256 * 1024, out);
-        write_csv(&cx.assessment()?.frameworks, &mut out)
+        let a = cx.assessment()?;
+        write_csv(&a.frameworks, &a.evidence_sets, &mut out)
             .and_then(|()| out.flush())
             .map_err(|e| Error::io("write", MATRIX_CSV, e))
     }
@@ -100,7 +85,9 @@ impl Output for MatrixCsv {
 
 /// The matrix as CSV (RFC 4180), one row per requirement, for spreadsheets. Cells that a
 /// spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) are prefixed with `'`.
-fn write_csv(frameworks: &[FrameworkResult], out: &mut dyn Write) -> io::Result<()> {
+fn write_csv(frameworks: &[FrameworkResult], sets: &[EvidenceSet], out: &mut dyn Write) -> io::Result<()> {
+    let set_of: BTreeMap<&str, &EvidenceSet> =
+        sets.iter().filter_map(|s| Some((s.evidence_type.as_deref()?, s))).collect();
     let header = [
         "framework",
         "requirement",
@@ -109,8 +96,8 @@ fn write_csv(frameworks: &[FrameworkResult], out: &mut dyn Write) -> io::Result<
         "status",
         "summary",
         "evidence_needed",
-        "artifacts",
-        "sha256",
+        "evidence_found",
+        "set_sha256",
         "related",
     ];
     push_row(out, header.iter().map(|s| s.to_string()))?;
@@ -131,6 +118,8 @@ fn write_csv(frameworks: &[FrameworkResult], out: &mut dyn Write) -> io::Result<
                 })
                 .collect::<Vec<_>>()
                 .join(if r.evidence_mode == EvidenceMode::Any { " | " } else { "; " });
+            let found: Vec<&EvidenceSet> =
+                r.evidence.iter().filter_map(|n| set_of.get(n.evidence_type.as_str()).copied()).collect();
             push_row(
                 out,
                 [
@@ -141,8 +130,8 @@ fn write_csv(frameworks: &[FrameworkResult], out: &mut dyn Write) -> io::Result<
                     r.status.to_string(),
                     r.summary.clone(),
                     needed,
-                    r.artifacts.iter().map(|a| a.path.as_str()).collect::<Vec<_>>().join("; "),
-                    r.artifacts.iter().map(|a| a.sha256.to_string()).collect::<Vec<_>>().join("; "),
+                    found.iter().map(|s| s.describe()).collect::<Vec<_>>().join("; "),
+                    found.iter().map(|s| s.digest.to_string()).collect::<Vec<_>>().join("; "),
                     r.related.join("; "),
                 ]
                 .into_iter(),

@@ -1,12 +1,14 @@
 //! `oscal/assessment-results.json`: the assessment as NIST OSCAL assessment results
 //! (OSCAL 1.2.1), for GRC tools.
 //!
-//! - One result, with one observation per evidence artifact (method `EXAMINE`, collected at
-//!   the assessment time) whose relevant evidence points at a back-matter resource
-//!   carrying the artifact's SHA-256, the one place OSCAL has for a hash.
+//! - One result, with one observation per evidence set (every file of one evidence type;
+//!   method `EXAMINE`, collected at the assessment time) whose relevant evidence points at
+//!   a back-matter resource for the set: its count, pattern and set digest as properties,
+//!   a link to `manifest.json` (which lists the members), and, for a set small enough to
+//!   list its members, a link per member carrying the member's SHA-256.
 //! - One finding per requirement (headings left out), targeting the requirement as an
 //!   objective, with state `satisfied` or `not-satisfied` and dossier's own status as the
-//!   reason, related to the observations of the artifacts that count for it.
+//!   reason, related to the observations of the sets that count for it.
 //! - OSCAL ids are tokens (no `/`), so `eu-ai-act/art-10/2/f` becomes
 //!   `eu-ai-act_art-10_2_f`; the original id is kept in a `requirement-id` property.
 //! - UUIDs are version 5, derived from the system, version, assessment time and the
@@ -26,7 +28,7 @@ use uuid::Uuid;
 use super::Streamed;
 use crate::diag::{Error, Result};
 use crate::model::assessment::Assessment;
-use crate::model::evidence::Artifact;
+use crate::model::evidence::EvidenceSet;
 use crate::model::matrix::{RequirementResult, Status};
 use crate::render::{Output, Phase, RenderContext};
 
@@ -118,24 +120,31 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
         tokens.insert(&r.id, t);
     }
 
-    let artifacts = &assessment.artifacts;
+    // One observation and one back-matter resource per evidence set; the members are
+    // in the manifest, which the set's digest ties them to.
+    let sets = &assessment.evidence_sets;
+    let set_key = |s: &EvidenceSet| format!("set:{}", s.name());
     let observation_of: BTreeMap<&str, String> =
-        artifacts.iter().map(|a| (a.path.as_str(), uuid("observation", &a.path))).collect();
-    let observation = |a: &Artifact| {
-        let t = a.facts.evidence_type.as_deref();
+        sets.iter().filter_map(|s| Some((s.evidence_type.as_deref()?, uuid("observation", &set_key(s))))).collect();
+    let observation = |s: &EvidenceSet| {
+        let key = set_key(s);
         let mut o = json!({
-            "uuid": observation_of[a.path.as_str()],
-            "title": line(&format!("Evidence artifact {}", a.path)),
-            "description": format!("Evidence artifact {} ({}) was collected and examined by dossier.", line(&a.path), t.unwrap_or("unclassified")),
+            "uuid": uuid("observation", &key),
+            "title": line(&format!("Evidence set {}", s.name())),
+            "description": line(&format!(
+                "{} was collected, hashed and examined by dossier ({} bytes; manifest.json lists each file).",
+                s.describe(),
+                s.bytes
+            )),
             "methods": ["EXAMINE"],
             "relevant-evidence": [{
-                "href": format!("#{}", uuid("resource", &a.path)),
-                "description": line(&format!("{} (SHA-256 {})", a.path, a.sha256)),
-                "props": [prop("sha256", &a.sha256.to_string())],
+                "href": format!("#{}", uuid("resource", &key)),
+                "description": line(&format!("{} files, SHA-256 over their SHA256SUMS lines {}", s.count, s.digest)),
+                "props": [prop("set-sha256", &s.digest.to_string()), prop("artifact-count", &s.count.to_string())],
             }],
             "collected": assessed_at,
         });
-        if let Some(t) = t {
+        if let Some(t) = &s.evidence_type {
             o["props"] = json!([prop("evidence-type", t)]);
         }
         o
@@ -160,9 +169,10 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
             },
         });
         let related: Vec<Value> = r
-            .artifacts
+            .evidence
             .iter()
-            .filter_map(|a| observation_of.get(a.path.as_str()))
+            .filter(|n| n.found > 0 && !matches!(r.status, Status::NotApplicable))
+            .filter_map(|n| observation_of.get(n.evidence_type.as_str()))
             .map(|u| json!({"observation-uuid": u}))
             .collect();
         if !related.is_empty() {
@@ -180,20 +190,29 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
         "title": "dossier package manifest (stands in for the assessment plan)",
         "rlinks": [{"href": "../manifest.json", "media-type": "application/json"}],
     });
-    let resource = |a: &Artifact| {
-        let mut r = json!({
-            "uuid": uuid("resource", &a.path),
-            "title": line(&a.path),
-            "rlinks": [{
-                "href": format!("../evidence/{}", super::sarif::uri_path(&a.path)),
-                "media-type": media_type(&a.path),
-                "hashes": [{"algorithm": "SHA-256", "value": a.sha256.to_string()}],
-            }],
-        });
-        if let Some(t) = &a.facts.evidence_type {
-            r["props"] = json!([prop("evidence-type", t)]);
+    let resource = |s: &EvidenceSet| {
+        let mut links = vec![json!({"href": "../manifest.json", "media-type": "application/json"})];
+        links.extend(s.members.iter().map(|m| {
+            json!({
+                "href": format!("../evidence/{}", super::sarif::uri_path(&m.path)),
+                "media-type": media_type(&m.path),
+                "hashes": [{"algorithm": "SHA-256", "value": m.sha256.to_string()}],
+            })
+        }));
+        let mut props = vec![
+            prop("set-sha256", &s.digest.to_string()),
+            prop("artifact-count", &s.count.to_string()),
+            prop("pattern", &line(&s.pattern)),
+        ];
+        if let Some(t) = &s.evidence_type {
+            props.insert(0, prop("evidence-type", t));
         }
-        r
+        json!({
+            "uuid": uuid("resource", &set_key(s)),
+            "title": line(&format!("Evidence set {} ({} file{})", s.name(), s.count, if s.count == 1 { "" } else { "s" })),
+            "props": props,
+            "rlinks": links,
+        })
     };
 
     let selections = if tokens.is_empty() {
@@ -259,11 +278,11 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
             import_ap: json!({"href": format!("#{manifest_resource}")}),
             results: [OneResult {
                 head,
-                observations: (!artifacts.is_empty()).then_some(Streamed(|| artifacts.iter().map(observation))),
+                observations: (!sets.is_empty()).then_some(Streamed(|| sets.iter().map(observation))),
                 findings: (!requirements.is_empty()).then_some(Streamed(|| requirements.iter().map(|r| finding(r)))),
             }],
             back_matter: BackMatter {
-                resources: Streamed(|| std::iter::once(manifest_entry.clone()).chain(artifacts.iter().map(resource))),
+                resources: Streamed(|| std::iter::once(manifest_entry.clone()).chain(sets.iter().map(resource))),
             },
         },
     };

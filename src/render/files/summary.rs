@@ -59,8 +59,7 @@ fn render(a: &Assessment) -> String {
     let Counts { errors, warnings, notes } = a.counts;
     let verdict = if a.verdict == Verdict::Pass { "✅ pass" } else { "❌ fail" };
     let assessed_at = &a.assessed_at;
-    let artifacts = a.artifacts.len();
-    let bytes: u64 = a.artifacts.iter().map(|x| x.size).sum();
+    let (artifacts, bytes) = a.files();
     let system = &a.scope;
     let mut out = String::new();
     let version = system.version.as_deref().map(|v| format!(" {}", text(v))).unwrap_or_default();

@@ -29,6 +29,7 @@ use crate::model::assessment::Assessment;
 use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::diff::Diff;
 use crate::model::document::{Confusion, Document, LogStats, RiskEntry, TestCounts};
+use crate::model::evidence::{EvidenceSet, SetMember};
 use crate::model::finding::{Finding, Severity, Verdict};
 use crate::model::matrix::{Coverage, FrameworkResult, RequirementResult, Status};
 use crate::model::measure::MeasureKind;
@@ -48,7 +49,7 @@ const TOP_FINDINGS: usize = 10;
 /// At most this many failing test names are listed per test-results file.
 const MAX_FAILED_NAMES: usize = 20;
 /// Logs of one type are listed one by one up to this many; more are summarised in one row.
-const MAX_LOGS_LISTED: usize = 12;
+const MAX_LOGS_LISTED: usize = crate::model::evidence::MAX_LISTED_MEMBERS;
 
 /// The sections of the report, in order: id and title. Numbering, the table of contents
 /// and the order of the sections in both reports come from this one list.
@@ -606,10 +607,25 @@ pub struct MatrixRow {
     pub summary: String,
     /// Evidence types required, with how many were found.
     pub needs: Vec<String>,
-    /// The first artifacts.
+    /// The first files of the small evidence sets it draws on.
     pub artifacts: Vec<ArtifactLink>,
-    /// Artifacts left out.
+    /// Files of small sets left out.
     pub more_artifacts: usize,
+    /// The evidence sets it draws on that are too large to list.
+    pub sets: Vec<SetLink>,
+}
+
+/// An evidence set named in a row, too large to list its files.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetLink {
+    /// The evidence type.
+    pub evidence_type: String,
+    /// How many files.
+    pub count: u64,
+    /// The glob covering them.
+    pub pattern: String,
+    /// The set digest (SHA-256 over its `SHA256SUMS` lines).
+    pub digest: String,
 }
 
 /// An artifact named in a row.
@@ -664,7 +680,9 @@ impl Report {
     /// Lays out the report from a finished assessment.
     pub fn build(input: &Input) -> Report {
         let a = input.assessment;
-        let frameworks: Vec<FrameworkView> = a.frameworks.iter().map(framework_view).collect();
+        let sets: BTreeMap<&str, &EvidenceSet> =
+            a.evidence_sets.iter().filter_map(|s| Some((s.evidence_type.as_deref()?, s))).collect();
+        let frameworks: Vec<FrameworkView> = a.frameworks.iter().map(|f| framework_view(f, &sets)).collect();
         let annex_iv = frameworks
             .iter()
             .filter(|f| f.id == "eu-ai-act")
@@ -685,7 +703,22 @@ impl Report {
                 verified: row.verified,
             })
             .collect();
-        let paths_of = |types: &[&str]| -> Vec<String> { a.of_types(types).map(|x| x.path.clone()).collect() };
+        // The files behind a section: the members of small sets, a description of large ones.
+        let paths_of = |types: &[&str]| -> Vec<String> {
+            let mut paths: Vec<String> = types
+                .iter()
+                .filter_map(|t| sets.get(t))
+                .flat_map(|s| -> Vec<String> {
+                    if s.members.is_empty() {
+                        vec![s.describe()]
+                    } else {
+                        s.members.iter().map(|m| m.path.clone()).collect()
+                    }
+                })
+                .collect();
+            paths.sort();
+            paths
+        };
         let system = &a.system;
         let conformity = Conformity {
             general: General {
@@ -745,7 +778,8 @@ impl Report {
             },
         };
         let findings = findings_view(&a.findings);
-        let inventory = inventory::Inventory::build(&a.artifacts);
+        let inventory =
+            inventory::Inventory::build(&a.evidence_sets, a.artifacts.iter().filter(|x| !x.facts.is_evidence()));
         let changes = input.changes.cloned();
         let sections = sections(&frameworks, &findings, a.waivers.len(), inventory.count, changes.is_some());
         Report {
@@ -945,7 +979,7 @@ fn summary(a: &Assessment) -> Summary {
     }
 }
 
-fn framework_view(f: &FrameworkResult) -> FrameworkView {
+fn framework_view(f: &FrameworkResult, sets: &BTreeMap<&str, &EvidenceSet>) -> FrameworkView {
     let parents: BTreeMap<&str, Option<&str>> =
         f.requirements.iter().map(|r| (r.id.as_str(), r.parent.as_deref())).collect();
     let depth = |r: &RequirementResult| {
@@ -963,27 +997,46 @@ fn framework_view(f: &FrameworkResult) -> FrameworkView {
     let rows = f
         .requirements
         .iter()
-        .map(|r| MatrixRow {
-            id: r.id.clone(),
-            reference: r.reference.clone(),
-            title: r.title.clone(),
-            parent: r.parent.clone(),
-            depth: depth(r),
-            heading: r.heading,
-            status: r.status,
-            summary: r.summary.clone(),
-            needs: r.evidence.iter().map(|n| format!("{} ({} found)", n.evidence_type, n.found)).collect(),
-            artifacts: r
-                .artifacts
-                .iter()
-                .take(MAX_ROW_ARTIFACTS)
-                .map(|a| ArtifactLink {
-                    path: a.path.clone(),
-                    sha256: a.sha256.to_string(),
-                    date: a.date.map(|d| d.to_string()),
-                })
-                .collect(),
-            more_artifacts: r.artifacts.len().saturating_sub(MAX_ROW_ARTIFACTS),
+        .map(|r| {
+            let found: Vec<&EvidenceSet> = if r.status == Status::NotApplicable {
+                Vec::new()
+            } else {
+                r.evidence.iter().filter_map(|n| sets.get(n.evidence_type.as_str()).copied()).collect()
+            };
+            let mut members: Vec<&SetMember> = found.iter().flat_map(|s| &s.members).collect();
+            members.sort_by(|a, b| a.path.cmp(&b.path));
+            members.dedup_by(|a, b| a.path == b.path);
+            MatrixRow {
+                id: r.id.clone(),
+                reference: r.reference.clone(),
+                title: r.title.clone(),
+                parent: r.parent.clone(),
+                depth: depth(r),
+                heading: r.heading,
+                status: r.status,
+                summary: r.summary.clone(),
+                needs: r.evidence.iter().map(|n| format!("{} ({} found)", n.evidence_type, n.found)).collect(),
+                artifacts: members
+                    .iter()
+                    .take(MAX_ROW_ARTIFACTS)
+                    .map(|m| ArtifactLink {
+                        path: m.path.clone(),
+                        sha256: m.sha256.to_string(),
+                        date: m.date.map(|d| d.to_string()),
+                    })
+                    .collect(),
+                more_artifacts: members.len().saturating_sub(MAX_ROW_ARTIFACTS),
+                sets: found
+                    .iter()
+                    .filter(|s| s.members.is_empty())
+                    .map(|s| SetLink {
+                        evidence_type: s.name().to_string(),
+                        count: s.count,
+                        pattern: s.pattern.clone(),
+                        digest: s.digest.to_string(),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     FrameworkView { id: f.id.clone(), binding: f.binding, title: f.title.clone(), version: f.version.clone(), rows }
