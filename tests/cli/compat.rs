@@ -1,6 +1,8 @@
 //! Packages already in users' hands keep working: bundles written by dossier 0.1.0
-//! (`tests/fixtures/packages/0.1.0`, schema 1) still verify, still compare with a new
-//! package, and still serve as `build --previous`, as bundles and unpacked.
+//! (`tests/fixtures/packages/0.1.0`, assessment schema 1) and by the last version before
+//! evidence sets (`tests/fixtures/packages/a37e651`, manifest schema 1 and assessment
+//! schema 2) still verify, still compare with a new package, and still serve as
+//! `build --previous`, as bundles and unpacked.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,12 +14,21 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packages/0.1.0").join(name)
 }
 
+/// The bundle written before evidence sets.
+fn before_sets() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/packages/a37e651/unsigned.tar.gz")
+}
+
 /// Unpacks a fixture bundle into `ws/<name>` (the package directory it was made from).
 fn unpack(ws: &Workspace, bundle: &str, name: &str) -> PathBuf {
+    unpack_path(ws, &fixture(bundle), name)
+}
+
+fn unpack_path(ws: &Workspace, bundle: &Path, name: &str) -> PathBuf {
     let dir = ws.dir.path().join(name);
     fs::create_dir_all(&dir).unwrap();
-    let status = Process::new("tar").arg("-xzf").arg(fixture(bundle)).arg("-C").arg(&dir).status().unwrap();
-    assert!(status.success(), "tar could not unpack {bundle}");
+    let status = Process::new("tar").arg("-xzf").arg(bundle).arg("-C").arg(&dir).status().unwrap();
+    assert!(status.success(), "tar could not unpack {}", bundle.display());
     dir
 }
 
@@ -78,4 +89,40 @@ fn old_packages_still_serve_as_the_previous_package() {
     let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
     assert!(html.contains("Changes since the previous package"));
     assert!(html.contains("disparate impact ratio, sex = female"));
+}
+
+#[test]
+fn packages_from_before_evidence_sets_verify_compare_render_and_serve_as_previous() {
+    let ws = sample_workspace("credit-scoring");
+    let old = before_sets();
+    let old = old.to_str().unwrap();
+    let out = ws.run(&["verify", old]).success();
+    assert!(stdout_of(&out).contains("is intact"), "{}", stdout_of(&out));
+    unpack_path(&ws, &before_sets(), "old");
+    ws.run(&["verify", "old"]).success();
+
+    // Compared with a package of today, file by file: the same evidence, nothing changed.
+    ws.build(&["--fail-on", "never"]);
+    for side in [old, "old"] {
+        let out = ws.run(&["diff", side, "pkg", "-o", "review"]).success();
+        let stdout = stdout_of(&out);
+        assert!(stdout.contains("no requirement got worse"), "{stdout}");
+        assert!(stdout.contains("evidence   0 added, 0 removed, 0 changed, 0 moved, 34 unchanged"), "{stdout}");
+        let diff = read_json(&ws.dir.path().join("review/diff.json"));
+        assert!(diff["frameworks"].as_array().unwrap().iter().all(|f| f["transitions"].as_array().unwrap().is_empty()));
+    }
+
+    // A file changed since: the diff names it with the type the old package gave it.
+    let bias = ws.evidence().join("fairness/bias_analysis.json");
+    let text = fs::read_to_string(&bias).unwrap();
+    fs::write(&bias, text.replacen("\"female\": 0.918", "\"female\": 0.75", 1)).unwrap();
+    let out = ws.build(&["--previous", old]).code(1);
+    assert!(stdout_of(&out).contains("1 evidence files changed"), "{}", stdout_of(&out));
+    let diff = read_json(&ws.package().join("diff.json"));
+    assert_eq!(diff["artifacts"]["changed"][0]["evidence_type"], "bias-report");
+
+    // Its reports render again, in today's layout, from what it holds.
+    ws.run(&["render", "old", "-o", "again"]).success();
+    let html = fs::read_to_string(ws.dir.path().join("again/index.html")).unwrap();
+    assert!(html.contains("audit-000.jsonl"), "the small log set is listed by name");
 }
