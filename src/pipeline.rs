@@ -90,8 +90,10 @@ pub fn check(plan: &Plan, progress: &dyn Progress) -> Result<Checked> {
     let mut evidence = collect(plan, None, progress)?;
     let artifacts = evidence.artifacts.len();
     let findings = std::mem::take(&mut evidence.findings);
+    progress.phase("assessing");
     let assessment =
         assess::assess(setup, std::mem::take(&mut evidence.artifacts), findings, &evidence.kept, plan.assessed_at)?;
+    progress.done();
     Ok(Checked { assessment, artifacts })
 }
 
@@ -141,6 +143,7 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
     let artifacts = std::mem::take(&mut evidence.artifacts);
     let mut assessment = match &plan.assess {
         Some(setup) => {
+            progress.phase("assessing");
             let findings = std::mem::take(&mut evidence.findings);
             Some(assess::assess(setup, artifacts, findings, &evidence.kept, plan.assessed_at)?)
         }
@@ -168,6 +171,7 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
         }
     };
     if let Some(a) = &assessment {
+        progress.phase("writing");
         let files = FilesIn(staging.path());
         let cx = RenderContext::new(Some(a), None, None, &branding, None, templates, &plan.anchors, &files);
         let sealed: Vec<&dyn Output> =
@@ -211,6 +215,7 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
     // The comparison with the previous package, in memory.
     let changes = match (&plan.previous, &assessment) {
         (Some(old), Some(a)) => {
+            progress.phase("comparing");
             let new = Side {
                 // Not the output path: the reports must not depend on where the package goes.
                 source: "this package".to_string(),
@@ -237,12 +242,13 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
             &plan.anchors,
             &files,
         );
-        manifest.reports = render_reports(&cx, reporting, |name, bytes| staging.write_raw(name, bytes))?;
+        manifest.reports = render_reports(&cx, reporting, progress, |name, bytes| staging.write_raw(name, bytes))?;
     }
     let findings = match &assessment {
         Some(a) => a.findings.clone(),
         None => std::mem::take(&mut evidence.findings),
     };
+    progress.phase("sealing");
     let manifest_json = manifest.to_pretty_json();
     staging.write_raw(MANIFEST_FILE, manifest_json.as_bytes())?;
     // The attestation covers every package file, the manifest included.
@@ -260,11 +266,13 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
     let package = staging.commit()?;
     let bundle = if plan.bundle {
         let path = PathBuf::from(format!("{}.tar.gz", package.display()));
+        progress.phase("bundling");
         crate::seal::bundle::write(&package, &path, plan.assessed_at.timestamp().max(0) as u64)?;
         Some(path)
     } else {
         None
     };
+    progress.done();
     Ok(Built { package, bundle, manifest, assessment, findings, ignored: evidence.ignored, changes })
 }
 
@@ -279,6 +287,7 @@ fn logo_path(name: &str) -> String {
 fn render_reports(
     cx: &RenderContext,
     reporting: &Reporting,
+    progress: &dyn Progress,
     mut write: impl FnMut(&str, &[u8]) -> Result<()>,
 ) -> Result<Vec<OutputEntry>> {
     let wanted = |o: &dyn Output| match o.file() {
@@ -288,6 +297,11 @@ fn render_reports(
     };
     let mut entries = Vec::new();
     for output in render::report_outputs().into_iter().filter(|o| wanted(*o) && o.applies(cx)) {
+        progress.phase(match output.file() {
+            html::HTML_FILE => "HTML report",
+            pdf::PDF_FILE => "PDF report",
+            _ => "reports",
+        });
         let bytes = render::to_bytes(output, cx)?;
         write(output.file(), &bytes)?;
         entries.push(OutputEntry {
@@ -415,7 +429,7 @@ pub fn render_package(
     );
     let protected = [("the package", package, "a package")];
     let mut staging = Staging::prepare_for(out, &protected, html::HTML_FILE, "dossier render output")?;
-    let entries = render_reports(&cx, &reporting, |name, bytes| staging.write_output(name, bytes))?;
+    let entries = render_reports(&cx, &reporting, progress, |name, bytes| staging.write_output(name, bytes))?;
     let mut files: Vec<String> = entries.into_iter().map(|e| e.path).collect();
     if with_model {
         let mut json = cx.report()?.to_json();
@@ -423,6 +437,7 @@ pub fn render_package(
         staging.write_output(REPORT_MODEL_FILE, json.as_bytes())?;
         files.push(REPORT_MODEL_FILE.to_string());
     }
+    progress.done();
     Ok(Ok(Rendered { dir: staging.commit()?, files }))
 }
 

@@ -6,7 +6,8 @@
 //! cursor or split one line into two that imitate the summary.
 
 use std::io::{self, IsTerminal, Write};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use dossier::collect::Progress;
 use dossier::model::finding::Finding;
@@ -40,7 +41,7 @@ impl Ui {
         } else {
             ProgressBar::hidden()
         };
-        TerminalProgress { bar }
+        TerminalProgress { bar, label, state: Mutex::new(PhaseState::default()) }
     }
 
     /// Prints summary text to stdout, unless quiet. Control characters other than line
@@ -82,9 +83,34 @@ pub fn show_path(path: &std::path::Path) -> String {
     text::one_line(&path.display().to_string()).into_owned()
 }
 
-/// Progress for hashing, backed by an indicatif bar (hidden when not a terminal).
+/// Progress through a run, on stderr when it is a terminal (hidden otherwise): a bar for
+/// hashing, then one spinner per later phase; each phase leaves a line saying how long it
+/// took.
 pub struct TerminalProgress {
     bar: ProgressBar,
+    label: &'static str,
+    state: Mutex<PhaseState>,
+}
+
+#[derive(Default)]
+struct PhaseState {
+    files: u64,
+    cached: u64,
+    hashing_started: Option<Instant>,
+    current: Option<(ProgressBar, &'static str, Instant)>,
+}
+
+impl TerminalProgress {
+    fn end_phase(&self, state: &mut PhaseState) {
+        if let Some((spinner, name, started)) = state.current.take() {
+            spinner.finish_and_clear();
+            let _ = writeln!(io::stderr().lock(), "{name:>10} done in {}", seconds(started.elapsed()));
+        }
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
 }
 
 impl Progress for TerminalProgress {
@@ -93,6 +119,9 @@ impl Progress for TerminalProgress {
     }
 
     fn start_hashing(&self, files: u64, bytes: Option<u64>) {
+        let mut state = self.state.lock().expect("progress state");
+        state.files = files;
+        state.hashing_started = Some(Instant::now());
         self.bar.set_length(bytes.unwrap_or(0));
         self.bar.set_message(format!("{files} files"));
     }
@@ -101,7 +130,39 @@ impl Progress for TerminalProgress {
         self.bar.inc(bytes);
     }
 
+    fn cache_hits(&self, files: u64) {
+        let mut state = self.state.lock().expect("progress state");
+        state.cached = files;
+        self.bar.set_message(format!("{} files, {files} digests from the cache", state.files));
+    }
+
     fn finish(&self) {
+        let state = self.state.lock().expect("progress state");
         self.bar.finish_and_clear();
+        if let (false, Some(started)) = (self.bar.is_hidden(), state.hashing_started) {
+            let cached = if state.cached > 0 { format!(" ({} from the cache)", state.cached) } else { String::new() };
+            let line = format!("{:>10} {} files{cached} in {}", self.label, state.files, seconds(started.elapsed()));
+            let _ = writeln!(io::stderr().lock(), "{line}");
+        }
+    }
+
+    fn phase(&self, name: &'static str) {
+        if self.bar.is_hidden() {
+            return;
+        }
+        let mut state = self.state.lock().expect("progress state");
+        self.end_phase(&mut state);
+        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        spinner.set_style(
+            ProgressStyle::with_template("{prefix:>10} {spinner} {elapsed}").expect("progress template is valid"),
+        );
+        spinner.set_prefix(name);
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        state.current = Some((spinner, name, Instant::now()));
+    }
+
+    fn done(&self) {
+        let mut state = self.state.lock().expect("progress state");
+        self.end_phase(&mut state);
     }
 }

@@ -70,6 +70,14 @@ pub trait Progress: Sync {
     fn hashed_bytes(&self, bytes: u64);
     /// Hashing is done.
     fn finish(&self);
+    /// `files` of the files to hash had an unchanged entry in the digest cache: their
+    /// digests come from there (their bytes were counted as hashed).
+    fn cache_hits(&self, _files: u64) {}
+    /// A later phase of the run begins (`assessing`, `writing`, `PDF report`...); the
+    /// one before it, if any, is over.
+    fn phase(&self, _name: &'static str) {}
+    /// The last phase is over.
+    fn done(&self) {}
 }
 
 /// A progress sink that shows nothing.
