@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::assess;
 use crate::clock;
+use crate::collect::cache::DigestCache;
 use crate::collect::{self, CollectOptions, Evidence, Progress};
 use crate::compare::{self, Side};
 use crate::config::plan::{Plan, Reporting};
@@ -55,6 +56,10 @@ pub struct Built {
     pub ignored: u64,
     /// The comparison with the previous package (`--previous`).
     pub changes: Option<Diff>,
+    /// How many files came from the digest cache; none when the run used none.
+    pub from_cache: Option<u64>,
+    /// Notes about the digest cache, one line each.
+    pub notes: Vec<String>,
 }
 
 /// What a check found (nothing written).
@@ -64,11 +69,27 @@ pub struct Checked {
     pub assessment: Assessment,
     /// Files collected.
     pub artifacts: usize,
+    /// Notes about the digest cache, one line each.
+    pub notes: Vec<String>,
 }
 
 /// Collects the evidence as the plan says: walked, hashed, classified and read from the
 /// hashed bytes, sidecars applied.
 fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Result<Evidence> {
+    let mut notes = Vec::new();
+    let cache = match (&plan.cache_dir, &plan.classifier, fs::canonicalize(&plan.root)) {
+        (Some(dir), Some(_), Ok(root)) => match DigestCache::open(dir, &root, plan.config.digest()) {
+            Ok(cache) => {
+                notes.extend(cache.note().map(str::to_string));
+                Some(cache)
+            }
+            Err(why) => {
+                notes.push(why);
+                None
+            }
+        },
+        _ => None,
+    };
     let mut evidence = collect::collect(&CollectOptions {
         root: plan.root.clone(),
         include_hidden: plan.config.config.evidence.include_hidden,
@@ -77,7 +98,15 @@ fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Resu
         progress,
         classifier: plan.classifier.as_ref(),
         interpret: plan.classifier.as_ref().map(|_| &plan.readers as &dyn collect::Interpret),
+        cache: cache.as_ref(),
     })?;
+    if let Some(cache) = cache {
+        evidence.from_cache = Some(cache.hits());
+        if let Err(e) = cache.save() {
+            notes.push(format!("the digest cache could not be saved: {e}"));
+        }
+    }
+    evidence.notes = notes;
     if let Some(classifier) = &plan.classifier {
         collect::apply_sidecars(&mut evidence, &plan.root, classifier, &plan.readers)?;
     }
@@ -94,7 +123,7 @@ pub fn check(plan: &Plan, progress: &dyn Progress) -> Result<Checked> {
     let assessment =
         assess::assess(setup, std::mem::take(&mut evidence.artifacts), findings, &evidence.kept, plan.assessed_at)?;
     progress.done();
-    Ok(Checked { assessment, artifacts })
+    Ok(Checked { assessment, artifacts, notes: evidence.notes })
 }
 
 /// Package files read from a directory (the staging directory, or a package).
@@ -273,7 +302,17 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
         None
     };
     progress.done();
-    Ok(Built { package, bundle, manifest, assessment, findings, ignored: evidence.ignored, changes })
+    Ok(Built {
+        package,
+        bundle,
+        manifest,
+        assessment,
+        findings,
+        ignored: evidence.ignored,
+        changes,
+        from_cache: evidence.from_cache,
+        notes: evidence.notes,
+    })
 }
 
 /// The package path of the report logo.

@@ -117,6 +117,8 @@ pub enum Command {
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
 
     /// Inspect the framework catalogs and the evidence-type taxonomy.
@@ -163,6 +165,8 @@ pub enum Command {
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = FailOnArg::Error, value_name = "LEVEL")]
         fail_on: FailOnArg,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
 
     /// Re-check a package: its manifest, its files and its evidence.
@@ -310,4 +314,15 @@ impl From<FailOnArg> for dossier::model::finding::FailOn {
             FailOnArg::Never => Self::Never,
         }
     }
+}
+
+/// The digest cache, for the commands that collect evidence.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CacheArgs {
+    /// Hash and read every file: use no digest cache and write none.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the digest cache here [default: $DOSSIER_CACHE_DIR, else $XDG_CACHE_HOME/dossier, else ~/.cache/dossier].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
 }

@@ -23,6 +23,9 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let config_file = plan.config.file.clone();
     let built = pipeline::build(plan, &progress)?;
     let elapsed = started.elapsed();
+    for note in &built.notes {
+        ui.error_line(&format!("note: {note}"));
+    }
     print_findings(ui, &built.findings, built.assessment.as_ref().map_or(&[], |a| a.artifacts.as_slice()));
 
     let m = &built.manifest;
@@ -39,6 +42,13 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
         m.skipped.len(),
         built.ignored
     );
+    if let Some(hits) = built.from_cache {
+        let _ = writeln!(
+            text,
+            "  cache      {hits} of {} files unchanged since the last build: not hashed again",
+            m.artifacts.len()
+        );
+    }
     findings_line(&mut text, &built.findings);
     match &built.assessment {
         Some(a) => {
@@ -89,6 +99,9 @@ pub fn check(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let progress = ui.hashing_progress("checking");
     let plan = Plan::new(request, &progress)?;
     let checked = pipeline::check(&plan, &progress)?;
+    for note in &checked.notes {
+        ui.error_line(&format!("note: {note}"));
+    }
     let a = &checked.assessment;
     print_findings(ui, &a.findings, &a.artifacts);
     let mut text = String::new();

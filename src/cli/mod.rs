@@ -59,6 +59,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             previous,
             previous_key,
             fail_on,
+            cache,
         } => {
             let request = dossier::config::plan::Request {
                 evidence_dir,
@@ -71,11 +72,19 @@ pub fn run(cli: Cli) -> ExitStatus {
                 bundle,
                 previous,
                 previous_key,
+                cache_dir: cache.cache_dir,
+                no_cache: cache.no_cache,
             };
             build::build(&request, fail_on.into(), &ui)
         }
-        Command::Check { evidence_dir, config, fail_on } => {
-            let request = dossier::config::plan::Request { evidence_dir, config, ..Default::default() };
+        Command::Check { evidence_dir, config, fail_on, cache } => {
+            let request = dossier::config::plan::Request {
+                evidence_dir,
+                config,
+                cache_dir: cache.cache_dir,
+                no_cache: cache.no_cache,
+                ..Default::default()
+            };
             build::check(&request, fail_on.into(), &ui)
         }
         Command::Verify { package, evidence, key } => verify::verify(package, evidence, key, &ui),

@@ -14,6 +14,7 @@
 //! the gitignore-style `ignore` patterns are matched against root-relative paths, and an
 //! ignored directory is not descended into.
 
+pub mod cache;
 pub mod classify;
 pub mod inspect;
 pub mod sidecar;
@@ -54,6 +55,9 @@ pub struct CollectOptions<'a> {
     pub classifier: Option<&'a Classifier>,
     /// When set, the files it has a reader for are read while they are hashed.
     pub interpret: Option<&'a dyn Interpret>,
+    /// When set, files unchanged since the run that made the cache are taken from it
+    /// instead of being hashed and read, and every file read is recorded in it.
+    pub cache: Option<&'a cache::DigestCache>,
 }
 
 /// Receives progress while files are hashed.
@@ -177,6 +181,11 @@ pub struct Evidence {
     pub ignored: u64,
     /// The bytes of the files the run asked to keep, by path, exactly as hashed.
     pub kept: BTreeMap<String, Vec<u8>>,
+    /// How many files were taken from the digest cache rather than hashed; none when the
+    /// run used no cache.
+    pub from_cache: Option<u64>,
+    /// What the run should tell the user about the cache (one line each).
+    pub notes: Vec<String>,
 }
 
 impl Evidence {
@@ -301,6 +310,9 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
         p.md5 = named.contains(p.rel.as_str());
     }
     results.extend(hash_all(&rest));
+    if let Some(cache) = options.cache {
+        options.progress.cache_hits(cache.hits());
+    }
     options.progress.finish();
 
     for (rel, outcome) in results {
@@ -374,6 +386,7 @@ pub fn collect_one(
         progress: &Silent,
         classifier: Some(classifier),
         interpret: Some(interpret),
+        cache: None,
     };
     let mut buf = vec![0u8; digest::BUFFER_SIZE];
     match hash_file(&file, &mut buf, &options) {
@@ -512,6 +525,14 @@ fn walk(options: &CollectOptions<'_>, canonical_root: &Path, evidence: &mut Evid
 }
 
 fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
+    if let Some(cache) = options.cache
+        && let Ok(meta) = fs::symlink_metadata(&file.abs)
+        && meta.is_file()
+        && let Some((artifact, findings)) = cache.lookup(&file.rel, &meta, file.md5, file.sidecar_of.as_deref())
+    {
+        options.progress.hashed_bytes(artifact.size);
+        return Hashing::Done(Box::new((artifact, Reading { findings, ..Reading::default() })));
+    }
     // One retry: a file that changes twice in a row is reported, not recorded.
     hash_once(file, buf, options).or_else(|| hash_once(file, buf, options)).unwrap_or_else(|| {
         Hashing::Skipped(
@@ -620,6 +641,11 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Op
         document: reading.document.take(),
         md5: md5.map(Md5s::finish),
     };
+    if let Some(cache) = options.cache
+        && reading.kept.is_none()
+    {
+        cache.record(&after, file.md5, file.sidecar_of.as_deref(), &artifact, &reading.findings);
+    }
     Some(Hashing::Done(Box::new((artifact, reading))))
 }
 
@@ -832,6 +858,7 @@ mod tests {
             progress: &Silent,
             classifier: Some(&classifier),
             interpret: Some(&Recorder(seen.clone())),
+            cache: None,
         })
         .unwrap();
         let seen = seen.lock().unwrap();

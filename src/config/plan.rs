@@ -61,6 +61,11 @@ pub struct Request {
     pub previous: Option<PathBuf>,
     /// Public key the previous package's signature must verify with.
     pub previous_key: Option<PathBuf>,
+    /// Where the digest cache is kept (over `DOSSIER_CACHE_DIR` and the user's cache
+    /// directory).
+    pub cache_dir: Option<PathBuf>,
+    /// Hash and read every file, using no digest cache and writing none.
+    pub no_cache: bool,
 }
 
 /// How the reports are made.
@@ -80,6 +85,8 @@ pub struct Plan {
     pub config: LoadedConfig,
     /// The evidence root.
     pub root: PathBuf,
+    /// The digest cache directory, when the run uses one.
+    pub cache_dir: Option<PathBuf>,
     /// The assessment time (`SOURCE_DATE_EPOCH` when set).
     pub assessed_at: DateTime<Utc>,
     /// The ignore rules, rooted at the evidence root.
@@ -179,8 +186,14 @@ impl Plan {
             config_sha256: config.digest(),
         });
         let signer = signing_key.as_ref().map(|k| attest::fingerprint(&k.verifying_key()));
+        // The cache holds classified facts, so a run that classifies nothing (manifest
+        // only) or copies the bytes into the package (which needs them) does without.
+        let cache_dir = (!request.no_cache && !request.manifest_only && !request.include_evidence)
+            .then(|| crate::collect::cache::directory(request.cache_dir.as_deref()))
+            .flatten();
         Ok(Plan {
             root,
+            cache_dir,
             assessed_at,
             ignore: ignore.expect("checked above"),
             classifier,

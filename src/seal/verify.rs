@@ -181,6 +181,8 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
             progress: options.progress,
             classifier: None,
             interpret: None,
+            // Verification always hashes.
+            cache: None,
         })?;
         (evidence, root)
     };

@@ -134,7 +134,16 @@ fn sparse_files_hash_like_coreutils() {
 
 fn options(root: PathBuf, progress: &dyn Progress) -> CollectOptions<'_> {
     let ignore = ignore_matcher(&root, &[] as &[IgnorePattern]).unwrap();
-    CollectOptions { root, include_hidden: false, ignore, copy_to: None, progress, classifier: None, interpret: None }
+    CollectOptions {
+        root,
+        include_hidden: false,
+        ignore,
+        copy_to: None,
+        progress,
+        classifier: None,
+        interpret: None,
+        cache: None,
+    }
 }
 
 /// Appends to a file every time hashing makes progress: the file never holds still.

@@ -3,6 +3,7 @@
 mod architecture;
 mod book;
 mod build;
+mod cache;
 mod checks;
 mod collection;
 mod compat;

@@ -12,6 +12,8 @@ use tempfile::TempDir;
 pub fn dossier() -> Command {
     let mut cmd = Command::cargo_bin("dossier").unwrap();
     cmd.env("SOURCE_DATE_EPOCH", "1790000000").env_remove("RUST_BACKTRACE");
+    // The digest cache goes to a scratch directory, never the user's.
+    cmd.env("DOSSIER_CACHE_DIR", std::env::temp_dir().join("dossier-tests-cache"));
     cmd
 }
 
