@@ -35,7 +35,8 @@ pub const PDF_FILE: &str = "report.pdf";
 /// PDF report of a diff.
 pub const DIFF_PDF: &str = "diff.pdf";
 
-/// `report.pdf`: the package report, with `manifest.json` and `matrix.json` attached.
+/// `report.pdf`: the package report, with `matrix.json` attached, and `manifest.json` when
+/// it is not too large (see [`MAX_ATTACHED_MANIFEST_FILES`](super::report::MAX_ATTACHED_MANIFEST_FILES)).
 pub struct ReportPdf;
 
 impl Output for ReportPdf {
@@ -51,13 +52,12 @@ impl Output for ReportPdf {
         let report = cx.report()?;
         let manifest = cx.manifest.ok_or_else(|| Error::Render("the PDF report needs the sealed manifest".into()))?;
         let model_json = report.to_json();
-        let manifest_json = manifest.to_pretty_json();
+        let manifest_json = if report.header.manifest_attached { manifest.to_pretty_json() } else { String::new() };
         let matrix_json = cx.package.read(MATRIX_JSON)?;
-        let mut data: Vec<DataFile> = vec![
-            ("/report.json", model_json.as_bytes()),
-            ("/manifest.json", manifest_json.as_bytes()),
-            ("/matrix.json", &matrix_json),
-        ];
+        let mut data: Vec<DataFile> = vec![("/report.json", model_json.as_bytes()), ("/matrix.json", &matrix_json)];
+        if report.header.manifest_attached {
+            data.push(("/manifest.json", manifest_json.as_bytes()));
+        }
         if let (Some(file), Some((_, bytes))) = (&report.header.logo_file, &cx.branding.logo) {
             data.push((file.as_str(), bytes));
         }

@@ -195,7 +195,16 @@ pub struct Header {
     pub artifact_count: u64,
     /// Their total size in bytes.
     pub total_bytes: u64,
+    /// Whether the PDF carries `manifest.json` as an attachment (see
+    /// [`MAX_ATTACHED_MANIFEST_FILES`]).
+    pub manifest_attached: bool,
 }
+
+/// The PDF report attaches `manifest.json` when it lists at most this many files (about
+/// 5 MiB of manifest). A larger manifest would make the PDF grow with the evidence, by
+/// about 40 bytes a file even compressed; the package holds it, and the set digests in
+/// the report tie the two together.
+pub const MAX_ATTACHED_MANIFEST_FILES: u64 = 25_000;
 
 /// The executive summary.
 #[derive(Debug, Clone, Serialize)]
@@ -921,6 +930,7 @@ fn header(input: &Input) -> Header {
         signer: input.signer.map(str::to_string),
         artifact_count: m.evidence.artifact_count,
         total_bytes: m.evidence.total_bytes,
+        manifest_attached: m.evidence.artifact_count <= MAX_ATTACHED_MANIFEST_FILES,
     }
 }
 
