@@ -263,8 +263,8 @@ pub struct LogStats {
     pub key_counts: BTreeMap<String, u64>,
     /// For each record-keeping field (time, id, input, output, actor, confidence,
     /// latency, model), how many records carry it under the format's own name for it.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<Cow<'static, str>, u64>,
+    #[serde(default, skip_serializing_if = "FieldCounts::is_empty")]
+    pub fields: FieldCounts,
     /// The record-keeping fields the format has no place for, sorted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_carried: Vec<String>,
@@ -325,7 +325,7 @@ impl LogStats {
                 (a, b) => a.or(b),
             };
             add_counts(&mut merged.key_counts, &s.key_counts);
-            add_counts(&mut merged.fields, &s.fields);
+            merged.fields.add_all(&s.fields);
             if merged.format.is_none() {
                 merged.format.clone_from(&s.format);
             } else if merged.format != s.format {
@@ -346,6 +346,66 @@ impl LogStats {
 }
 
 /// Adds `more` to `counts`, key by key (a key is copied only the first time it is seen).
+/// How many records carry each record-keeping field, by name, sorted by name. A log
+/// file has a handful, and a build may hold a million log files' counts at once, so they
+/// are kept in one small sorted vector (the names mostly static), not a tree of nodes. It
+/// reads and writes as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldCounts(Vec<(Cow<'static, str>, u64)>);
+
+impl FieldCounts {
+    /// The count for `field`, when it was counted.
+    pub fn get(&self, field: &str) -> Option<&u64> {
+        self.0.binary_search_by(|(k, _)| k.as_ref().cmp(field)).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Adds `n` to the count for `field` (naming it `name` when it is new).
+    pub fn add(&mut self, field: &str, n: u64, name: impl FnOnce() -> Cow<'static, str>) {
+        match self.0.binary_search_by(|(k, _)| k.as_ref().cmp(field)) {
+            Ok(i) => self.0[i].1 += n,
+            Err(i) => self.0.insert(i, (name(), n)),
+        }
+    }
+
+    /// Adds every count of `more`.
+    pub fn add_all(&mut self, more: &FieldCounts) {
+        for (field, n) in &more.0 {
+            self.add(field, *n, || field.clone());
+        }
+    }
+
+    /// Each field and its count, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.0.iter().map(|(k, n)| (k.as_ref(), *n))
+    }
+
+    /// Whether no field was counted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for FieldCounts {
+    type Output = u64;
+
+    fn index(&self, field: &str) -> &u64 {
+        self.get(field).unwrap_or_else(|| panic!("no count for field {field:?}"))
+    }
+}
+
+impl Serialize for FieldCounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, n)| (k.as_ref(), n)))
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let map = BTreeMap::<String, u64>::deserialize(deserializer)?;
+        Ok(FieldCounts(map.into_iter().map(|(k, n)| (Cow::Owned(k), n)).collect()))
+    }
+}
+
 fn add_counts<K: Ord + Clone>(counts: &mut BTreeMap<K, u64>, more: &BTreeMap<K, u64>) {
     for (key, n) in more {
         match counts.get_mut(key) {

@@ -121,12 +121,7 @@ impl Accumulator {
 
     /// `n` more records carry `field`.
     pub(super) fn carry(&mut self, field: &str, n: u64) {
-        match self.stats.fields.get_mut(field) {
-            Some(count) => *count += n,
-            None => {
-                self.stats.fields.insert(field_name(field), n);
-            }
-        }
+        self.stats.fields.add(field, n, || field_name(field));
     }
 
     /// The next record's time, in file order; `written` gives it as the file writes it,
@@ -157,7 +152,7 @@ impl Accumulator {
     pub fn finish(mut self, format: String, not_carried: &[&str]) -> LogStats {
         // Every field the format has a place for is counted, none carried included.
         for field in RECORD_FIELDS.iter().filter(|f| !not_carried.contains(f)) {
-            self.stats.fields.entry(Cow::Borrowed(*field)).or_insert(0);
+            self.stats.fields.add(field, 0, || Cow::Borrowed(*field));
         }
         self.stats.format = Some(format);
         self.stats.not_carried = not_carried.iter().map(|s| s.to_string()).collect();
@@ -231,6 +226,15 @@ impl LineReader {
         if text.trim().is_empty() {
             return;
         }
+        // A plain log's records, once the format is known, are read without building a
+        // tree: keys borrowed, values left as text until one is wanted. A line that does
+        // not read so (not an object, malformed) goes the general way below, which says why.
+        if matches!(self.kind, Kind::Log(LogFormat::Plain))
+            && let Ok(record) = serde_json::from_str::<LazyRecord<'_>>(&text)
+        {
+            plain_lazy(&mut self.log, &record, &self.fields);
+            return;
+        }
         match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(record)) => {
                 if matches!(self.kind, Kind::Undecided) {
@@ -295,6 +299,100 @@ fn actions_and_scores(stats: &mut LogStats, record: &Map<String, Value>) {
     {
         stats.faithfulness.push(score);
     }
+}
+
+/// A JSON object's members in file order, keys borrowed from the line where they hold no
+/// escapes, values unparsed.
+struct LazyRecord<'a>(Vec<(Cow<'a, str>, &'a serde_json::value::RawValue)>);
+
+impl<'a> LazyRecord<'a> {
+    /// The value of `key`: the last one when the object repeats it, as a parsed object
+    /// would keep.
+    fn get(&self, key: &str) -> Option<&'a serde_json::value::RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// The value of `key` when it is a string.
+    fn str(&self, key: &str) -> Option<Cow<'a, str>> {
+        let raw = self.get(key)?;
+        serde_json::from_str::<Text<'a>>(raw.get()).ok().map(|t| t.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LazyRecord<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = LazyRecord<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(16);
+                while let Some((key, value)) = map.next_entry::<Text<'de>, &'de serde_json::value::RawValue>()? {
+                    members.push((key.0, value));
+                }
+                Ok(LazyRecord(members))
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
+}
+
+/// A JSON string, borrowed from the input when it holds no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Chars;
+        impl<'de> serde::de::Visitor<'de> for Chars {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+        }
+        deserializer.deserialize_str(Chars)
+    }
+}
+
+/// [`plain`] for a record read lazily: the same figures, from the same members.
+fn plain_lazy(log: &mut Accumulator, record: &LazyRecord<'_>, index: &FieldIndex) {
+    let stats = &mut log.stats;
+    if let Some(action) = record.str("action")
+        && (stats.actions.len() < 64 || stats.actions.contains_key(action.as_ref()))
+    {
+        *stats.actions.entry(action.into_owned()).or_default() += 1;
+    }
+    let score = record.get("faithfulness_score").or_else(|| record.get("faithfulness"));
+    if let Some(score) = score.and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok()).and_then(|v| v.as_f64()) {
+        stats.faithfulness.push(score);
+    }
+    let time = TIME_KEYS.iter().find_map(|k| record.str(k)).or_else(|| {
+        let meta = serde_json::from_str::<Value>(record.get("eventMetadata")?.get()).ok()?;
+        meta.get("inferenceTime").and_then(Value::as_str).map(|t| Cow::Owned(t.to_string()))
+    });
+    let parsed =
+        time.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok().map(|p| (t.to_string(), p.to_utc())));
+    let mut seen = vec![false; index.fields.len()];
+    for (key, _) in &record.0 {
+        for &i in index.by_key.get(key.as_ref()).into_iter().flatten() {
+            seen[i] = true;
+        }
+    }
+    let carried = index
+        .fields
+        .iter()
+        .zip(seen)
+        .filter(|(_, seen)| *seen)
+        .map(|(field, _)| field.as_str())
+        .chain(time.is_some().then_some("time"));
+    log.record(parsed, carried);
 }
 
 /// Keys a plain log's record time is written under.
