@@ -24,7 +24,7 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let built = pipeline::build(plan, &progress)?;
     let elapsed = started.elapsed();
     for note in &built.notes {
-        ui.error_line(&format!("note: {note}"));
+        ui.note(note);
     }
     print_findings(ui, &built.findings, built.assessment.as_ref().map_or(&[], |a| a.artifacts.as_slice()));
 
@@ -45,7 +45,7 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     if let Some(hits) = built.from_cache {
         let _ = writeln!(
             text,
-            "  cache      {hits} of {} files unchanged since the last build: not hashed again",
+            "  cache      {hits} of {} files from the digest cache (unchanged since the last build)",
             m.artifacts.len()
         );
     }
@@ -100,7 +100,7 @@ pub fn check(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let plan = Plan::new(request, &progress)?;
     let checked = pipeline::check(&plan, &progress)?;
     for note in &checked.notes {
-        ui.error_line(&format!("note: {note}"));
+        ui.note(note);
     }
     let a = &checked.assessment;
     print_findings(ui, &a.findings, &a.artifacts);

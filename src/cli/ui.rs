@@ -62,6 +62,13 @@ impl Ui {
         }
     }
 
+    /// Prints a note to stderr (`note: ...`, escaped to one line), unless quiet.
+    pub fn note(&self, line: &str) {
+        if !self.quiet {
+            self.error_line(&format!("note: {line}"));
+        }
+    }
+
     /// Prints a line to stderr, escaped to one line.
     pub fn error_line(&self, line: &str) {
         let _ = writeln!(io::stderr().lock(), "{}", text::one_line(line));

@@ -15,9 +15,9 @@
 //! read afresh every run and the cache stays small; datasets, model weights and large
 //! reports are what it saves reading.
 //!
-//! The cache is tied to one evidence root, one dossier binary and one configuration (its
-//! digest); a cache made otherwise, or one that does not parse, is ignored with a note
-//! and replaced. `dossier verify` never uses it: verification always hashes.
+//! The cache is tied to one evidence root and one configuration (its digest), which name
+//! its file, and to one dossier binary; a cache made by another binary, or one that does
+//! not parse, is ignored with a note and replaced. `dossier verify` never uses it: verification always hashes.
 
 use std::collections::HashMap;
 use std::fs::{self, Metadata};
@@ -134,7 +134,9 @@ impl DigestCache {
             return Err(format!("the digest cache directory {} is inside the evidence; not used", absolute.display()));
         }
         let root_text = root.to_string_lossy().into_owned();
-        let name = &Sha256Digest::of(root_text.as_bytes()).to_string()[..24];
+        // One file per evidence directory and configuration: builds of one tree under two
+        // configurations keep a cache each.
+        let name = &Sha256Digest::of(format!("{root_text}\n{config}").as_bytes()).to_string()[..24];
         let header = Header { format: FORMAT.into(), version: VERSION, binary: binary_id(), config, root: root_text };
         let file = absolute.join(format!("digests-{name}.jsonl"));
         let started = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
