@@ -164,20 +164,22 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
     if let Some(dir) = &copy_to {
         copy_symlinks(&evidence, dir)?;
     }
-    let entries: Vec<_> = evidence.artifacts.iter().map(|a| a.entry()).collect();
-    staging.write_output(SUMS_FILE, manifest::format_sums(&entries).as_bytes())?;
     let total_bytes = evidence.total_bytes();
 
-    // The artifacts go on to the assessment; without one, they are done with.
+    // The artifacts go on to the assessment, which hands back the manifest's entries as it
+    // lets go of the files it does not keep; without one, the entries are made here.
     let artifacts = std::mem::take(&mut evidence.artifacts);
-    let mut assessment = match &plan.assess {
+    let (mut assessment, entries) = match &plan.assess {
         Some(setup) => {
             progress.phase("assessing");
             let findings = std::mem::take(&mut evidence.findings);
-            Some(assess::assess(setup, artifacts, findings, &evidence.kept, plan.assessed_at)?)
+            let (a, entries) =
+                assess::assess_for_package(setup, artifacts, findings, &evidence.kept, plan.assessed_at)?;
+            (Some(a), entries)
         }
-        None => None,
+        None => (None, artifacts.iter().map(|a| a.entry()).collect()),
     };
+    staging.stream_output(SUMS_FILE, |out| manifest::write_sums(&entries, out))?;
     let reporting = plan.reporting.as_ref();
     let branding = reporting.map(|r| r.branding.clone()).unwrap_or_default();
     if let Some(a) = assessment.as_mut() {
@@ -278,12 +280,11 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
         None => std::mem::take(&mut evidence.findings),
     };
     progress.phase("sealing");
-    let manifest_json = manifest.to_pretty_json();
-    staging.write_raw(MANIFEST_FILE, manifest_json.as_bytes())?;
+    let manifest_file = staging.stream(MANIFEST_FILE, |out| manifest.write_pretty(out))?;
     // The attestation covers every package file, the manifest included.
     let mut files: Vec<(String, Sha256Digest)> =
         manifest.outputs.iter().chain(&manifest.reports).map(|o| (o.path.clone(), o.sha256)).collect();
-    files.push((MANIFEST_FILE.to_string(), Sha256Digest::of(manifest_json.as_bytes())));
+    files.push((MANIFEST_FILE.to_string(), manifest_file.sha256));
     let predicate = predicate(&manifest, assessment.as_ref(), &findings, plan.signer.as_deref());
     let payload = attest::Statement::new(&files, predicate).to_bytes();
     staging.write_raw(attest::STATEMENT_FILE, &payload)?;

@@ -26,7 +26,7 @@ use crate::digest::Sha256Digest;
 use crate::model::Tool;
 use crate::model::assessment::{self, Assessment};
 use crate::model::decision::{SignOffRecord, Waiver};
-use crate::model::evidence::Artifact;
+use crate::model::evidence::{Artifact, ArtifactEntry};
 use crate::model::finding::{self, Counts, Finding, Verdict};
 use crate::model::matrix::{Coverage, FrameworkResult};
 use crate::model::measure::ChecksConfig;
@@ -58,10 +58,22 @@ pub struct Setup {
 pub fn assess(
     setup: &Setup,
     artifacts: Vec<Artifact>,
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
     kept: &BTreeMap<String, Vec<u8>>,
     assessed_at: DateTime<Utc>,
 ) -> Result<Assessment> {
+    Ok(assess_for_package(setup, artifacts, findings, kept, assessed_at)?.0)
+}
+
+/// [`assess`], with the manifest's entry of every artifact, sorted by path (see
+/// [`sets::split`]).
+pub fn assess_for_package(
+    setup: &Setup,
+    artifacts: Vec<Artifact>,
+    mut findings: Vec<Finding>,
+    kept: &BTreeMap<String, Vec<u8>>,
+    assessed_at: DateTime<Utc>,
+) -> Result<(Assessment, Vec<ArtifactEntry>)> {
     let today = assessed_at.date_naive();
     let release = setup.system.version.as_deref();
     findings.extend(checks::run(&setup.checks, release, &artifacts));
@@ -78,7 +90,7 @@ pub fn assess(
     matrix::apply_waivers(&frameworks, &mut findings);
     findings.extend(matrix::gaps(&frameworks));
     finding::sort(&mut findings);
-    Ok(conclude(Concluded {
+    Ok(conclude_with_entries(Concluded {
         tool: Tool::current(),
         assessed_at: clock::format(&assessed_at),
         assessed_on: today,
@@ -127,12 +139,18 @@ pub struct Concluded {
 /// datasets checked, the counts and verdict, total coverage, the release date). A
 /// schema-1 assessment read back from an old package comes through here too.
 pub fn conclude(c: Concluded) -> Assessment {
+    conclude_with_entries(c).0
+}
+
+/// [`conclude`], with the manifest's entry of every artifact.
+pub fn conclude_with_entries(c: Concluded) -> (Assessment, Vec<ArtifactEntry>) {
     let logs = measures::log_summaries(&c.artifacts);
     let measures = measures::measures(&c.artifacts, &logs, &c.checks);
     let datasets = datasets::rows(&c.artifacts);
     let counts = Counts::of(&c.findings);
     let evidence_sets = sets::of(&c.artifacts);
-    Assessment {
+    let (artifacts, entries) = sets::split(c.artifacts, &c.findings);
+    let assessment = Assessment {
         format: assessment::FORMAT.into(),
         schema_version: assessment::SCHEMA_VERSION,
         tool: c.tool,
@@ -146,7 +164,7 @@ pub fn conclude(c: Concluded) -> Assessment {
         totals: Coverage::total(c.frameworks.iter().map(|f| &f.coverage)),
         frameworks: c.frameworks,
         evidence_sets,
-        artifacts: sets::listed(c.artifacts, &c.findings),
+        artifacts,
         measures,
         logs,
         datasets,
@@ -156,5 +174,6 @@ pub fn conclude(c: Concluded) -> Assessment {
         waivers: c.waivers,
         checks: c.checks,
         presentation: Default::default(),
-    }
+    };
+    (assessment, entries)
 }

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::digest::SetDigest;
 use crate::model::document::Document;
-use crate::model::evidence::{Artifact, EvidenceSet, MAX_LISTED_MEMBERS, Reason, ReasonCount, SetMember};
+use crate::model::evidence::{
+    Artifact, ArtifactEntry, EvidenceSet, MAX_LISTED_MEMBERS, Reason, ReasonCount, SetMember,
+};
 use crate::model::finding::Finding;
 
 /// The evidence sets of `artifacts` (sorted by path), one per evidence type, the
@@ -43,7 +45,13 @@ pub fn is_listed(a: &Artifact) -> bool {
 /// the logs of a type with at most [`MAX_LISTED_MEMBERS`] files (a handful of logs reads
 /// best file by file; many are merged per type), and those a finding names, so every
 /// file a finding points at has its digest and classification at hand.
-pub fn listed(mut artifacts: Vec<Artifact>, findings: &[Finding]) -> Vec<Artifact> {
+pub fn listed(artifacts: Vec<Artifact>, findings: &[Finding]) -> Vec<Artifact> {
+    split(artifacts, findings).0
+}
+
+/// [`listed`], and the manifest's entry of every artifact, made as the others are let go
+/// (their paths move into the entries), so the two lists are never both whole in memory.
+pub fn split(artifacts: Vec<Artifact>, findings: &[Finding]) -> (Vec<Artifact>, Vec<ArtifactEntry>) {
     let named: BTreeSet<&str> = findings.iter().filter_map(|f| f.path.as_deref()).collect();
     let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
     for t in artifacts.iter().filter(|a| a.facts.is_evidence()).filter_map(Artifact::evidence_type) {
@@ -51,11 +59,21 @@ pub fn listed(mut artifacts: Vec<Artifact>, findings: &[Finding]) -> Vec<Artifac
     }
     let small: BTreeSet<String> =
         per_type.into_iter().filter(|(_, n)| *n <= MAX_LISTED_MEMBERS).map(|(t, _)| t.to_string()).collect();
-    artifacts.retain(|a| {
+    let keep = |a: &Artifact| {
         is_listed(a) || named.contains(a.path.as_str()) || a.evidence_type().is_some_and(|t| small.contains(t))
-    });
-    artifacts.shrink_to_fit();
-    artifacts
+    };
+    let mut entries = Vec::with_capacity(artifacts.len());
+    let mut kept = Vec::new();
+    for a in artifacts {
+        if keep(&a) {
+            entries.push(a.entry());
+            kept.push(a);
+        } else {
+            let evidence_type = if a.facts.is_evidence() { a.facts.evidence_type } else { None };
+            entries.push(ArtifactEntry { evidence_type, path: a.path, sha256: a.sha256, size: a.size });
+        }
+    }
+    (kept, entries)
 }
 
 struct Builder<'a> {

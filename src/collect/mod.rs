@@ -241,12 +241,25 @@ pub fn ignore_matcher(root: &Path, patterns: &[IgnorePattern]) -> Result<Gitigno
 /// A regular file found by the walk, waiting to be hashed.
 struct Pending {
     rel: String,
-    abs: PathBuf,
     size_hint: u64,
     /// For a sidecar (`FILE.dossier.yaml` next to `FILE`): the file it describes.
     sidecar_of: Option<String>,
     /// Work out its MD5 too: a DVC record names it.
     md5: bool,
+}
+
+/// A file as collection keeps it until the walk is done: its artifact, the findings
+/// reading it made, and its bytes when the run keeps them.
+struct Collected {
+    artifact: Artifact,
+    findings: Vec<Finding>,
+    kept: Option<Vec<u8>>,
+}
+
+/// What became of one file.
+enum Outcome {
+    Done(Box<Collected>),
+    Skipped(String, Code, String),
 }
 
 enum Hashing {
@@ -288,21 +301,30 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     // get an MD5 as they are hashed, in the one pass.
     let (first, mut rest): (Vec<Pending>, Vec<Pending>) =
         pending.into_iter().partition(|p| options.interpret.is_some_and(|i| i.reads_first(&p.rel)));
-    let hash_all = |files: &[Pending]| -> Vec<(String, Hashing)> {
+    let hash_all = |files: &[Pending]| -> Vec<Outcome> {
         files
             .par_iter()
-            .map_init(|| vec![0u8; digest::BUFFER_SIZE], |buf, file| (file.rel.clone(), hash_file(file, buf, options)))
+            .map_init(
+                || vec![0u8; digest::BUFFER_SIZE],
+                |buf, file| match hash_file(&canonical_root, file, buf, options) {
+                    Hashing::Done(done) => {
+                        let (artifact, reading) = *done;
+                        Outcome::Done(Box::new(Collected { artifact, findings: reading.findings, kept: reading.kept }))
+                    }
+                    Hashing::Skipped(code, message) => Outcome::Skipped(file.rel.clone(), code, message),
+                },
+            )
             .collect()
     };
     let mut results = hash_all(&first);
     let named: BTreeSet<&str> = results
         .iter()
-        .filter_map(|(_, h)| match h {
-            Hashing::Done(done) => match done.0.document() {
+        .filter_map(|h| match h {
+            Outcome::Done(done) => match done.artifact.document() {
                 Some(Document::DataVersion(v)) => Some(v.outs.iter().filter_map(|o| o.file.as_deref())),
                 _ => None,
             },
-            Hashing::Skipped(..) => None,
+            Outcome::Skipped(..) => None,
         })
         .flatten()
         .collect();
@@ -315,23 +337,27 @@ pub fn collect(options: &CollectOptions<'_>) -> Result<Evidence> {
     }
     options.progress.finish();
 
-    for (rel, outcome) in results {
+    drop(rest);
+    evidence.artifacts.reserve_exact(results.len());
+    for outcome in results {
         match outcome {
-            Hashing::Done(done) => {
-                let (artifact, reading) = *done;
+            Outcome::Done(done) => {
+                let Collected { artifact, findings, kept } = *done;
                 if artifact.size == 0 {
-                    evidence.findings.push(Finding::at(Code::EmptyArtifact, &rel, "file is empty (0 bytes)"));
+                    evidence.findings.push(Finding::at(Code::EmptyArtifact, &artifact.path, "file is empty (0 bytes)"));
                 }
-                evidence.findings.extend(reading.findings);
-                if let Some(bytes) = reading.kept {
-                    evidence.kept.insert(rel, bytes);
+                evidence.findings.extend(findings);
+                if let Some(bytes) = kept {
+                    evidence.kept.insert(artifact.path.clone(), bytes);
                 }
                 evidence.artifacts.push(artifact);
             }
-            Hashing::Skipped(code, message) => skip(&mut evidence, code, rel, message),
+            Outcome::Skipped(rel, code, message) => skip(&mut evidence, code, rel, message),
         }
     }
-    evidence.artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    // Paths are unique, so an unstable sort gives the one order, in place: a stable sort
+    // would borrow a buffer half the size of every artifact together.
+    evidence.artifacts.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     evidence.symlinks.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.skipped.sort();
     evidence.findings.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
@@ -377,7 +403,7 @@ pub fn collect_one(
     interpret: &dyn Interpret,
     sidecar_of: Option<String>,
 ) -> Result<(Artifact, Reading)> {
-    let file = Pending { rel: rel.to_string(), abs: root.join(rel), size_hint: 0, sidecar_of, md5: false };
+    let file = Pending { rel: rel.to_string(), size_hint: 0, sidecar_of, md5: false };
     let options = CollectOptions {
         root: root.to_path_buf(),
         include_hidden: true,
@@ -389,7 +415,7 @@ pub fn collect_one(
         cache: None,
     };
     let mut buf = vec![0u8; digest::BUFFER_SIZE];
-    match hash_file(&file, &mut buf, &options) {
+    match hash_file(root, &file, &mut buf, &options) {
         Hashing::Done(done) => Ok(*done),
         Hashing::Skipped(code, message) => {
             Err(Error::io("read", root.join(rel), io::Error::other(format!("{message} ({})", code.id()))))
@@ -517,16 +543,18 @@ fn walk(options: &CollectOptions<'_>, canonical_root: &Path, evidence: &mut Evid
         } else if file_type.is_file() {
             let size_hint =
                 if options.progress.wants_sizes() { entry.metadata().map(|m| m.len()).unwrap_or(0) } else { 0 };
-            pending.push(Pending { rel, abs: entry.into_path(), size_hint, sidecar_of: None, md5: false });
+            pending.push(Pending { rel, size_hint, sidecar_of: None, md5: false });
         } else {
             skip(evidence, Code::SpecialFile, rel, "not a regular file (device, socket or FIFO); skipped".into());
         }
     }
 }
 
-fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
+fn hash_file(root: &Path, file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
+    // Built when needed rather than kept per file: a walk of a million files holds them all.
+    let abs = root.join(&file.rel);
     if let Some(cache) = options.cache
-        && let Ok(meta) = fs::symlink_metadata(&file.abs)
+        && let Ok(meta) = fs::symlink_metadata(&abs)
         && meta.is_file()
         && let Some((artifact, findings)) = cache.lookup(&file.rel, &meta, file.md5, file.sidecar_of.as_deref())
     {
@@ -534,7 +562,7 @@ fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Ha
         return Hashing::Done(Box::new((artifact, Reading { findings, ..Reading::default() })));
     }
     // One retry: a file that changes twice in a row is reported, not recorded.
-    hash_once(file, buf, options).or_else(|| hash_once(file, buf, options)).unwrap_or_else(|| {
+    hash_once(&abs, file, buf, options).or_else(|| hash_once(&abs, file, buf, options)).unwrap_or_else(|| {
         Hashing::Skipped(
             Code::ChangedDuringCollection,
             "file changed while it was being hashed (twice); rerun when writers are done".into(),
@@ -543,7 +571,7 @@ fn hash_file(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Ha
 }
 
 /// Hashes (and classifies, reads, copies) a file once; none when it changed meanwhile.
-fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Option<Hashing> {
+fn hash_once(abs: &Path, file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Option<Hashing> {
     let unreadable = |e: io::Error| {
         if e.kind() == io::ErrorKind::NotFound {
             Some(Hashing::Skipped(Code::VanishedDuringCollection, "file disappeared before it could be hashed".into()))
@@ -551,7 +579,7 @@ fn hash_once(file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Op
             Some(Hashing::Skipped(Code::Unreadable, format!("could not read: {e}")))
         }
     };
-    let handle = match open_no_follow(&file.abs) {
+    let handle = match open_no_follow(abs) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
     };

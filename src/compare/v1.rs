@@ -247,14 +247,17 @@ mod tests {
         assert_eq!(a.schema_version, 1);
         let rate = a.measures.iter().find(|m| m.kind == MeasureKind::OverrideRate).unwrap();
         assert_eq!((rate.value, rate.path.as_str()), (0.1, "2 files"), "a rate over every log of the type");
-        // The logs are members of their set only; the files read into other documents stay listed.
-        assert_eq!(a.artifacts.iter().map(|x| x.path.as_str()).collect::<Vec<_>>(), ["r.yaml", "x"]);
+        // Two logs make a small set, so they stay listed with the files read into documents.
+        assert_eq!(
+            a.artifacts.iter().map(|x| x.path.as_str()).collect::<Vec<_>>(),
+            ["a.jsonl", "b.jsonl", "r.yaml", "x"]
+        );
         let logs = a.evidence_sets.iter().find(|s| s.name() == "override-log").unwrap();
-        assert_eq!(logs.count, 2);
-        let Some(Document::RiskRegister(r)) = a.artifacts[0].document() else { panic!("{:?}", a.artifacts[0]) };
+        assert_eq!((logs.count, logs.members.len()), (2, 2));
+        let Some(Document::RiskRegister(r)) = a.artifacts[2].document() else { panic!("{:?}", a.artifacts[2]) };
         assert_eq!(r.entries[0].risk.as_deref(), Some("drift"));
         assert!(r.entries[0].carried);
-        assert_eq!(a.artifacts[1].document(), Some(&Document::Unknown), "an unknown kind is kept as unknown");
+        assert_eq!(a.artifacts[3].document(), Some(&Document::Unknown), "an unknown kind is kept as unknown");
         assert_eq!(a.scope.name, "s");
     }
 }

@@ -116,9 +116,14 @@ impl Manifest {
         serde_json::to_vec(&CanonicalView::from(self)).expect("manifest serializes to JSON")
     }
 
-    /// The digest this manifest should carry in `package_digest`.
+    /// The digest this manifest should carry in `package_digest`: its canonical form,
+    /// streamed through SHA-256 (a manifest of a million files is never held as text).
     pub fn compute_digest(&self) -> Sha256Digest {
-        Sha256Digest::of(&self.canonical_bytes())
+        let sink = crate::digest::HashingWriter::new(std::io::sink());
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, sink);
+        serde_json::to_writer(&mut out, &CanonicalView::from(self)).expect("manifest serializes to JSON");
+        let hasher = out.into_inner().map_err(|e| e.into_error()).expect("a sink does not fail");
+        hasher.finish().expect("a sink does not fail").1.digest
     }
 
     /// Sets `package_digest` from the current content.
@@ -136,6 +141,12 @@ impl Manifest {
         let mut text = serde_json::to_string_pretty(self).expect("manifest serializes to JSON");
         text.push('\n');
         text
+    }
+
+    /// Writes the manifest as [`Manifest::to_pretty_json`] has it, without holding it.
+    pub fn write_pretty(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
     }
 }
 
@@ -218,11 +229,20 @@ fn write_canonical(value: &Value, out: &mut String) {
 /// `<hex>  <path>`; a path holding a backslash or newline is escaped and the line is
 /// prefixed with a backslash, as coreutils does.
 pub fn format_sums(artifacts: &[ArtifactEntry]) -> String {
-    let mut out = String::with_capacity(artifacts.len() * 128);
+    let mut out = Vec::new();
+    write_sums(artifacts, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("paths are UTF-8")
+}
+
+/// Writes `SHA256SUMS` (see [`format_sums`]) line by line.
+pub fn write_sums(artifacts: &[ArtifactEntry], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut line = String::with_capacity(256);
     for a in artifacts {
-        crate::digest::push_sums_line(&mut out, &a.path, &a.sha256);
+        line.clear();
+        crate::digest::push_sums_line(&mut line, &a.path, &a.sha256);
+        out.write_all(line.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 /// Parses `SHA256SUMS` text back into `(path, digest)` pairs, undoing the escaping.

@@ -105,6 +105,7 @@ fn console_examples_in_the_book_produce_the_output_shown() {
             .current_dir(scratch.path())
             .env("PATH", &path)
             .env("SOURCE_DATE_EPOCH", "1795000000")
+            .env("DOSSIER_CACHE_DIR", scratch.path().join(".dossier-cache"))
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&output.stdout);
