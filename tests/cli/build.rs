@@ -276,3 +276,30 @@ fn manifest_only_writes_an_integrity_package_without_the_matrix() {
     assert!(!ws.package().join("matrix.json").exists());
     ws.verify(&[]).success();
 }
+
+/// Progress shows each phase on a terminal, and nothing when stderr is not one or with
+/// `--quiet`. (`script` gives the build a terminal.)
+#[test]
+fn progress_shows_every_phase_on_a_terminal_only() {
+    let ws = sample();
+    let binary = assert_cmd::cargo::cargo_bin("dossier");
+    let on_terminal = |extra: &str| {
+        let command = format!("{} build ev -o pkg {extra}", binary.display());
+        let out = std::process::Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .current_dir(ws.dir.path())
+            .env("SOURCE_DATE_EPOCH", "1790000000")
+            .env("DOSSIER_CACHE_DIR", ws.dir.path().join("cache"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    for phase in ["   hashing ", " assessing done in", "   writing done in", "PDF report done in", "   sealing done in"]
+    {
+        assert!(shown.contains(phase), "no {phase:?} on the terminal:\n{shown}");
+    }
+    assert!(!on_terminal("--quiet").contains("done in"), "--quiet still shows progress");
+    let piped = ws.build(&[]).success();
+    assert!(!String::from_utf8_lossy(&piped.get_output().stderr).contains("done in"));
+}
