@@ -440,3 +440,22 @@ fn extreme_numbers_in_evidence_print_compactly_in_both_reports() {
         assert!(text.contains("1.000e300") && text.contains("−2.500e20"), "exponent form as in the HTML");
     }
 }
+
+#[test]
+fn a_pdf_attaches_the_manifest_only_while_it_is_small() {
+    let ws = Workspace::new(&[("model_card.md", "# Model Details\n")]);
+    for i in 0..25_000 {
+        ws.write(
+            &format!("logs/inference/{:03}/audit-{i:05}.jsonl", i / 1000),
+            b"{\"timestamp\":\"2026-11-18T08:00:00Z\"}\n",
+        );
+    }
+    ws.build(&[]).success();
+    assert_eq!(ws.manifest()["evidence"]["artifact_count"], 25_001);
+    if have("pdfdetach") {
+        let list = run_tool("pdfdetach", &["-list"], &ws.package().join("report.pdf"));
+        assert!(list.contains("matrix.json") && !list.contains("manifest.json"), "{list}");
+        let text = pdf_text(&ws.package().join("report.pdf"));
+        assert!(text.contains("lists 25001 files, too many to attach"), "the PDF does not say why");
+    }
+}
