@@ -139,8 +139,9 @@ impl Progress for TerminalProgress {
 
     fn cache_hits(&self, files: u64) {
         let mut state = self.state.lock().expect("progress state");
-        state.cached = files;
-        self.bar.set_message(format!("{} files, {files} digests from the cache", state.files));
+        // Two workers may report out of order; the count only grows.
+        state.cached = state.cached.max(files);
+        self.bar.set_message(format!("{} files, {} digests from the cache", state.files, state.cached));
     }
 
     fn finish(&self) {

@@ -74,8 +74,9 @@ pub trait Progress: Sync {
     fn hashed_bytes(&self, bytes: u64);
     /// Hashing is done.
     fn finish(&self);
-    /// `files` of the files to hash had an unchanged entry in the digest cache: their
-    /// digests come from there (their bytes were counted as hashed).
+    /// So far, `files` of the files to hash had an unchanged entry in the digest cache:
+    /// their digests come from there (their bytes were counted as hashed). Called as the
+    /// count grows, and once more when hashing is done.
     fn cache_hits(&self, _files: u64) {}
     /// A later phase of the run begins (`assessing`, `writing`, `PDF report`...); the
     /// one before it, if any, is over.
@@ -559,6 +560,7 @@ fn hash_file(root: &Path, file: &Pending, buf: &mut [u8], options: &CollectOptio
         && let Some((artifact, findings)) = cache.lookup(&file.rel, &meta, file.md5, file.sidecar_of.as_deref())
     {
         options.progress.hashed_bytes(artifact.size);
+        options.progress.cache_hits(cache.hits());
         return Hashing::Done(Box::new((artifact, Reading { findings, ..Reading::default() })));
     }
     // One retry: a file that changes twice in a row is reported, not recorded.
