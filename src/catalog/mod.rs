@@ -555,7 +555,19 @@ mod tests {
         }
         assert!(ids.contains("eu-ai-act/art-10/3") && ids.contains("eu-ai-act/art-10/5"));
         assert!(eu.application_dates.iter().any(|d| d.basis == Basis::Original));
-        assert!(eu.application_dates.iter().any(|d| d.basis == Basis::Proposed));
+        // The dates Regulation (EU) 2026/1744 moved, each with the point of the act.
+        let amended: Vec<_> = eu.application_dates.iter().filter(|d| d.basis == Basis::Amended).collect();
+        for (id, date) in [
+            ("high-risk-annex-iii", "2027-12-02"),
+            ("high-risk-annex-i", "2028-08-02"),
+            ("transparency-art-50-2", "2026-12-02"),
+            ("prohibitions-2026", "2026-12-02"),
+        ] {
+            let d = amended.iter().find(|d| d.id == id).unwrap_or_else(|| panic!("no amended date {id}"));
+            assert_eq!(d.date.to_string(), date);
+            assert!(d.reference.contains("2026/1744, Art. 1("), "{}", d.reference);
+        }
+        assert!(!eu.application_dates.iter().any(|d| d.basis == Basis::Proposed), "nothing left only reported");
     }
 
     #[test]
