@@ -203,6 +203,12 @@ impl DigestCache {
         self.hits.load(Ordering::Relaxed)
     }
 
+    /// Whether the cache has an entry for `rel` (no system call: the entry's times are
+    /// compared in [`DigestCache::lookup`]).
+    pub fn knows(&self, rel: &str) -> bool {
+        self.old.contains_key(rel)
+    }
+
     /// The file's artifact and reading findings, when the cache holds it unchanged.
     pub fn lookup(
         &self,

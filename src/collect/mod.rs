@@ -554,7 +554,10 @@ fn walk(options: &CollectOptions<'_>, canonical_root: &Path, evidence: &mut Evid
 fn hash_file(root: &Path, file: &Pending, buf: &mut [u8], options: &CollectOptions<'_>) -> Hashing {
     // Built when needed rather than kept per file: a walk of a million files holds them all.
     let abs = root.join(&file.rel);
+    // Only a file the cache knows costs a metadata read here; most files of a tree of
+    // small logs never enter it.
     if let Some(cache) = options.cache
+        && cache.knows(&file.rel)
         && let Ok(meta) = fs::symlink_metadata(&abs)
         && meta.is_file()
         && let Some((artifact, findings)) = cache.lookup(&file.rel, &meta, file.md5, file.sidecar_of.as_deref())

@@ -69,26 +69,16 @@ pub fn load(
 /// current form ([`upgrade`]), which also gives the manifest's entries their evidence
 /// types, as a manifest of schema 1 does not record them.
 pub fn parse_assessment(bytes: &[u8], manifest: &mut Manifest) -> std::result::Result<Assessment, String> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        format: Option<String>,
-        schema_version: Option<u64>,
-    }
-    let head: Head = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
-    if head.format.as_deref() != Some(assessment::FORMAT) {
-        return Err(format!("not a dossier assessment (format is not {:?})", assessment::FORMAT));
-    }
     let parse =
         |bytes| serde_json::from_slice(bytes).map_err(|e| format!("does not match the assessment schema ({e})"));
-    match head.schema_version {
-        Some(1) => Ok(upgrade(super::v1::read(bytes, manifest)?, manifest)),
-        Some(2) => Ok(upgrade(parse(bytes)?, manifest)),
-        Some(v) if v == u64::from(assessment::SCHEMA_VERSION) => parse(bytes),
-        Some(v) => Err(format!(
+    match crate::model::schema_version(bytes, assessment::FORMAT, "assessment")? {
+        1 => Ok(upgrade(super::v1::read(bytes, manifest)?, manifest)),
+        2 => Ok(upgrade(parse(bytes)?, manifest)),
+        v if v == u64::from(assessment::SCHEMA_VERSION) => parse(bytes),
+        v => Err(format!(
             "schema_version {v} is not supported by this dossier (it reads 1 to {})",
             assessment::SCHEMA_VERSION
         )),
-        None => Err("schema_version is missing".into()),
     }
 }
 

@@ -118,11 +118,6 @@ impl Assessment {
         let classified = self.evidence_sets.iter().filter(|s| s.evidence_type.is_some()).map(|s| s.count).sum();
         (all, classified)
     }
-
-    /// The artifacts of the given evidence types, in path order.
-    pub fn of_types<'a>(&'a self, types: &'a [&str]) -> impl Iterator<Item = &'a Artifact> + 'a {
-        self.artifacts.iter().filter(move |a| a.evidence_type().is_some_and(|t| types.contains(&t)))
-    }
 }
 
 /// Log statistics over every log of one evidence type.

@@ -18,6 +18,22 @@ pub mod system;
 
 use serde::{Deserialize, Serialize};
 
+/// The `schema_version` of a dossier JSON file (`manifest.json`, `assessment.json`...),
+/// after checking its `format` is `format`; `what` names the kind in the error. Read in a
+/// pass that keeps nothing else, so a large file is checked before it is parsed.
+pub fn schema_version(bytes: &[u8], format: &str, what: &str) -> Result<u64, String> {
+    #[derive(Deserialize)]
+    struct Head {
+        format: Option<String>,
+        schema_version: Option<u64>,
+    }
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
+    if head.format.as_deref() != Some(format) {
+        return Err(format!("not a dossier {what} (format is not {format:?})"));
+    }
+    head.schema_version.ok_or_else(|| "schema_version is missing".to_string())
+}
+
 /// Name and version of the tool that wrote a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

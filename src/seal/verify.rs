@@ -193,27 +193,14 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
 }
 
 fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
-    /// The fields that say what the rest is, read before the rest.
-    #[derive(serde::Deserialize)]
-    struct Head {
-        format: Option<String>,
-        schema_version: Option<u64>,
-    }
-    let head: Head = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
-    if head.format.as_deref() != Some(manifest::FORMAT) {
-        return Err(format!("not a dossier manifest (format is not {:?})", manifest::FORMAT));
-    }
+    let v = crate::model::schema_version(text.as_bytes(), manifest::FORMAT, "manifest")?;
     let known = u64::from(manifest::OLDEST_SCHEMA_VERSION)..=u64::from(manifest::SCHEMA_VERSION);
-    match head.schema_version {
-        Some(v) if known.contains(&v) => {}
-        Some(v) => {
-            return Err(format!(
-                "schema_version {v} is not supported by this dossier (it reads {} to {})",
-                manifest::OLDEST_SCHEMA_VERSION,
-                manifest::SCHEMA_VERSION
-            ));
-        }
-        None => return Err("schema_version is missing".into()),
+    if !known.contains(&v) {
+        return Err(format!(
+            "schema_version {v} is not supported by this dossier (it reads {} to {})",
+            manifest::OLDEST_SCHEMA_VERSION,
+            manifest::SCHEMA_VERSION
+        ));
     }
     serde_json::from_str(text).map_err(|e| format!("does not match the manifest schema ({e})"))
 }

@@ -232,7 +232,7 @@ impl LineReader {
         if matches!(self.kind, Kind::Log(LogFormat::Plain))
             && let Ok(record) = serde_json::from_str::<LazyRecord<'_>>(&text)
         {
-            plain_lazy(&mut self.log, &record, &self.fields);
+            plain(&mut self.log, &record, &self.fields);
             return;
         }
         match serde_json::from_str::<Value>(&text) {
@@ -240,7 +240,15 @@ impl LineReader {
                 if matches!(self.kind, Kind::Undecided) {
                     self.kind = self.decide(&record);
                 }
-                self.record(&record);
+                if matches!(self.kind, Kind::Log(LogFormat::Plain)) {
+                    // The record that decided the format: read as every later one is. An
+                    // object that parsed as a tree also reads lazily.
+                    if let Ok(lazy) = serde_json::from_str::<LazyRecord<'_>>(&text) {
+                        plain(&mut self.log, &lazy, &self.fields);
+                    }
+                } else {
+                    self.record(&record);
+                }
             }
             other => {
                 if matches!(self.kind, Kind::Undecided) && !self.expected {
@@ -273,7 +281,6 @@ impl LineReader {
 
     fn record(&mut self, record: &Map<String, Value>) {
         match &mut self.kind {
-            Kind::Log(LogFormat::Plain) => plain(&mut self.log, record, &self.fields),
             Kind::Log(LogFormat::DataCapture) => data_capture(&mut self.log, record),
             Kind::Log(LogFormat::Bedrock) => bedrock(&mut self.log, record),
             Kind::Log(LogFormat::Otlp) => otlp(&mut self.log, record),
@@ -283,21 +290,9 @@ impl LineReader {
                 self.log.record(time.as_deref().and_then(parsed_time), carried.iter().map(String::as_str));
             }
             Kind::Garak(counts) => garak(counts, record, &mut self.started),
-            Kind::Undecided | Kind::Inert => {}
+            // Plain records are read in `line`, without a tree.
+            Kind::Log(LogFormat::Plain) | Kind::Undecided | Kind::Inert => {}
         }
-    }
-}
-
-/// Override actions and faithfulness scores, which plain logs of those types carry.
-fn actions_and_scores(stats: &mut LogStats, record: &Map<String, Value>) {
-    if let Some(action) = record.get("action").and_then(Value::as_str)
-        && (stats.actions.len() < 64 || stats.actions.contains_key(action))
-    {
-        *stats.actions.entry(action.to_string()).or_default() += 1;
-    }
-    if let Some(score) = record.get("faithfulness_score").or_else(|| record.get("faithfulness")).and_then(Value::as_f64)
-    {
-        stats.faithfulness.push(score);
     }
 }
 
@@ -361,8 +356,9 @@ impl<'de> serde::Deserialize<'de> for Text<'de> {
     }
 }
 
-/// [`plain`] for a record read lazily: the same figures, from the same members.
-fn plain_lazy(log: &mut Accumulator, record: &LazyRecord<'_>, index: &FieldIndex) {
+/// One record of a plain log: its time, the record-keeping fields it carries, and the
+/// override actions and faithfulness scores that logs of those kinds carry.
+fn plain(log: &mut Accumulator, record: &LazyRecord<'_>, index: &FieldIndex) {
     let stats = &mut log.stats;
     if let Some(action) = record.str("action")
         && (stats.actions.len() < 64 || stats.actions.contains_key(action.as_ref()))
@@ -417,29 +413,6 @@ impl FieldIndex {
         }
         index
     }
-}
-
-fn plain(log: &mut Accumulator, record: &Map<String, Value>, index: &FieldIndex) {
-    actions_and_scores(&mut log.stats, record);
-    let time = TIME_KEYS
-        .iter()
-        .find_map(|k| record.get(*k).and_then(Value::as_str))
-        .or_else(|| record.get("eventMetadata").and_then(|m| m.get("inferenceTime")).and_then(Value::as_str));
-    let parsed = time.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok().map(|p| (t.to_string(), p.to_utc())));
-    let mut seen = vec![false; index.fields.len()];
-    for key in record.keys() {
-        for &i in index.by_key.get(key).into_iter().flatten() {
-            seen[i] = true;
-        }
-    }
-    let carried = index
-        .fields
-        .iter()
-        .zip(seen)
-        .filter(|(_, seen)| *seen)
-        .map(|(field, _)| field.as_str())
-        .chain(time.map(|_| "time"));
-    log.record(parsed, carried);
 }
 
 fn data_capture(log: &mut Accumulator, record: &Map<String, Value>) {
