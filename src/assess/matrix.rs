@@ -16,11 +16,15 @@ use crate::diag::Result;
 use crate::model::decision::Waiver;
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding, Severity};
-use crate::model::matrix::{Coverage, EvidenceMode, FrameworkResult, NeedResult, RequirementResult, Status};
+use crate::model::matrix::{
+    Applicability, Coverage, EvidenceMode, FrameworkResult, NeedResult, RequirementResult, Status,
+};
 use crate::model::system::SystemScope;
 
 /// What the matrix is built from, besides the catalogs and the system.
 pub struct Inputs<'a> {
+    /// Which dates count, and whether later obligations are assessed ahead.
+    pub applicability: Applicability,
     /// The classified artifacts.
     pub artifacts: &'a [Artifact],
     /// Findings from checks and policies (error findings fail requirements).
@@ -39,7 +43,7 @@ pub fn assess(
     assessed_on: NaiveDate,
 ) -> Result<Vec<FrameworkResult>> {
     let catalogs = set.select(selected)?;
-    let Inputs { artifacts, findings, waivers } = inputs;
+    let Inputs { applicability, artifacts, findings, waivers } = inputs;
     let mut by_type: BTreeMap<&str, Vec<&Artifact>> = BTreeMap::new();
     for a in artifacts {
         if let Some(t) = a.evidence_type() {
@@ -62,8 +66,18 @@ pub fn assess(
     let failing = Failing { findings, file_types: &file_types };
     Ok(catalogs
         .into_iter()
-        .map(|catalog| assess_catalog(set, catalog, system, &by_type, &failing, waivers, assessed_on))
+        .map(|catalog| {
+            let when = When { today: assessed_on, applicability };
+            assess_catalog(set, catalog, system, &by_type, &failing, waivers, when)
+        })
         .collect())
+}
+
+/// The day of the assessment and which application dates count.
+#[derive(Clone, Copy)]
+struct When {
+    today: NaiveDate,
+    applicability: Applicability,
 }
 
 /// The error findings that can fail a requirement.
@@ -82,13 +96,15 @@ fn assess_catalog(
     by_type: &BTreeMap<&str, Vec<&Artifact>>,
     failing: &Failing<'_>,
     waivers: &[Waiver],
-    today: NaiveDate,
+    when: When,
 ) -> FrameworkResult {
     let mut rows: Vec<RequirementResult> =
-        catalog.requirements.iter().map(|req| assess_requirement(set, req, system, by_type, today)).collect();
+        catalog.requirements.iter().map(|req| assess_requirement(set, catalog, req, system, by_type, when)).collect();
     // An error finding on an artifact a requirement counts, or one that names the
     // requirement, fails it: the evidence is there, but it says the wrong thing.
-    for row in rows.iter_mut().filter(|r| !r.heading && r.status != Status::NotApplicable) {
+    for row in
+        rows.iter_mut().filter(|r| !r.heading && !matches!(r.status, Status::NotApplicable | Status::NotYetApplicable))
+    {
         let counts = |t: &str| row.evidence.iter().any(|n| n.evidence_type == t);
         let failing: Vec<String> = failing
             .findings
@@ -127,7 +143,7 @@ fn assess_catalog(
         let id = rows[i].id.clone();
         let children: Vec<Status> =
             rows.iter().filter(|r| r.parent.as_deref() == Some(id.as_str())).map(|r| r.status).collect();
-        if rows[i].status != Status::NotApplicable {
+        if !matches!(rows[i].status, Status::NotApplicable | Status::NotYetApplicable) {
             let (status, summary) = heading_status(&children);
             rows[i].status = status;
             rows[i].summary = summary;
@@ -149,21 +165,29 @@ fn assess_catalog(
 
 fn assess_requirement(
     set: &CatalogSet,
+    catalog: &Catalog,
     req: &Requirement,
     system: &SystemScope,
     by_type: &BTreeMap<&str, Vec<&Artifact>>,
-    today: NaiveDate,
+    when: When,
 ) -> RequirementResult {
-    let applies =
-        req.applies_to.as_ref().is_none_or(|a| a.includes(system.risk_category, system.role, &system.capabilities));
-    let needs: Vec<NeedResult> = req.evidence.iter().map(|n| evaluate_need(n, by_type, today)).collect();
-    let (status, summary) = if !applies {
+    let applies = req.applies_to.as_ref().is_none_or(|a| a.includes(system));
+    let from = catalog.applies_on(req, system, when.applicability.timeline);
+    let later = from.filter(|d| d.date > when.today && !when.applicability.readiness);
+    let needs: Vec<NeedResult> = req.evidence.iter().map(|n| evaluate_need(n, by_type, when.today)).collect();
+    let ahead = from.filter(|d| d.date > when.today && when.applicability.readiness);
+    let (status, mut summary) = if !applies {
         (Status::NotApplicable, not_applicable_summary(req))
+    } else if let Some(later) = later {
+        (Status::NotYetApplicable, format!("applies from {} ({}, {})", later.date, later.reference, later.basis))
     } else if needs.is_empty() {
         (Status::Missing, "heading: status follows its requirements".to_string())
     } else {
         combine(&needs, req.evidence_mode)
     };
+    if let Some(ahead) = ahead.filter(|_| applies && !req.evidence.is_empty()) {
+        summary.push_str(&format!(" (assessed ahead: applies from {})", ahead.date));
+    }
     RequirementResult {
         id: req.id.clone(),
         reference: req.reference.clone(),
@@ -177,6 +201,7 @@ fn assess_requirement(
         evidence: needs,
         related: set.related(req),
         applies_from: req.applies_from.clone(),
+        applies_on: from.map(|d| d.date),
         failed_by: Vec::new(),
     }
 }
@@ -288,9 +313,14 @@ fn combine(needs: &[NeedResult], mode: EvidenceMode) -> (Status, String) {
 }
 
 fn heading_status(children: &[Status]) -> (Status, String) {
-    let applicable: Vec<Status> = children.iter().copied().filter(|s| *s != Status::NotApplicable).collect();
-    if applicable.is_empty() {
+    let in_scope: Vec<Status> = children.iter().copied().filter(|s| *s != Status::NotApplicable).collect();
+    if in_scope.is_empty() {
         return (Status::NotApplicable, "no part applies to this system".into());
+    }
+    let applicable: Vec<Status> = in_scope.iter().copied().filter(|s| *s != Status::NotYetApplicable).collect();
+    let later = in_scope.len() - applicable.len();
+    if applicable.is_empty() {
+        return (Status::NotYetApplicable, "no part applies yet".into());
     }
     let n = applicable.len();
     let count = |s: Status| applicable.iter().filter(|c| **c == s).count();
@@ -307,26 +337,18 @@ fn heading_status(children: &[Status]) -> (Status, String) {
     } else {
         Status::Partial
     };
-    (status, format!("{} of {n} parts satisfied", count(Status::Satisfied)))
+    let mut summary = format!("{} of {n} parts satisfied", count(Status::Satisfied));
+    if later > 0 {
+        summary.push_str(&format!("; {later} more apply later"));
+    }
+    (status, summary)
 }
 
 fn not_applicable_summary(req: &Requirement) -> String {
-    let Some(scope) = &req.applies_to else {
-        return "does not apply".into();
-    };
-    let mut parts = Vec::new();
-    if let Some(risk) = &scope.risk {
-        parts.push(format!("{} risk", risk.iter().map(ToString::to_string).collect::<Vec<_>>().join("/")));
+    match &req.applies_to {
+        Some(scope) => format!("applies only to {}", scope.describe()),
+        None => "does not apply".into(),
     }
-    if let Some(role) = &scope.role {
-        parts.push(role.iter().map(ToString::to_string).collect::<Vec<_>>().join("/"));
-    }
-    let mut text = format!("applies only to {} systems", parts.join(", "));
-    if let Some(capabilities) = &scope.capabilities {
-        let list = capabilities.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ");
-        text.push_str(&format!(" that have the capability {list}"));
-    }
-    text.replace("only to  systems that", "only to systems that")
 }
 
 /// A waiver decides that a requirement need not be met; so an error finding whose every

@@ -28,6 +28,7 @@ use crate::model::assessment::{self, Assessment};
 use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::evidence::{Artifact, ArtifactEntry};
 use crate::model::finding::{self, Counts, Finding, Verdict};
+use crate::model::matrix::Applicability;
 use crate::model::matrix::{Coverage, FrameworkResult};
 use crate::model::measure::ChecksConfig;
 use crate::model::system::{System, SystemScope};
@@ -49,6 +50,8 @@ pub struct Setup {
     pub system: System,
     /// The system as assessed (its name resolved).
     pub scope: SystemScope,
+    /// Which application dates count.
+    pub applicability: Applicability,
     /// Digest of the effective configuration.
     pub config_sha256: Sha256Digest,
 }
@@ -85,7 +88,12 @@ pub fn assess_for_package(
         findings.extend(policy.run(&setup.scope, &artifacts, kept));
     }
 
-    let inputs = matrix::Inputs { artifacts: &artifacts, findings: &findings, waivers: &waivers };
+    let inputs = matrix::Inputs {
+        applicability: setup.applicability,
+        artifacts: &artifacts,
+        findings: &findings,
+        waivers: &waivers,
+    };
     let frameworks = matrix::assess(&setup.catalogs, setup.frameworks.as_deref(), &setup.scope, inputs, today)?;
     matrix::apply_waivers(&frameworks, &mut findings);
     findings.extend(matrix::gaps(&frameworks));
@@ -96,6 +104,7 @@ pub fn assess_for_package(
         assessed_on: today,
         system: setup.system.clone(),
         scope: setup.scope.clone(),
+        applicability: setup.applicability,
         config_sha256: setup.config_sha256,
         frameworks,
         artifacts,
@@ -118,6 +127,8 @@ pub struct Concluded {
     pub system: System,
     /// The system as assessed.
     pub scope: SystemScope,
+    /// Which application dates counted.
+    pub applicability: Applicability,
     /// Digest of the effective configuration.
     pub config_sha256: Sha256Digest,
     /// The matrix.
@@ -158,6 +169,7 @@ pub fn conclude_with_entries(c: Concluded) -> (Assessment, Vec<ArtifactEntry>) {
         assessed_on: c.assessed_on,
         system: c.system,
         scope: c.scope,
+        applicability: c.applicability,
         config_sha256: c.config_sha256,
         verdict: Verdict::of(&counts),
         counts,

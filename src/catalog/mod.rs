@@ -16,11 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::yaml;
 use crate::diag::{Error, Problem, Problems, Result};
-use crate::model::matrix::{Completeness, EvidenceMode};
-use crate::model::system::{Capability, RiskCategory, Role};
+use crate::model::matrix::{Completeness, EvidenceMode, Timeline};
+use crate::model::system::{AnnexIII, Capability, RiskCategory, Role, SystemScope};
 
+pub mod crosswalk;
 pub mod taxonomy;
 
+pub use crosswalk::{Crosswalk, Link, LinkKind};
 pub use taxonomy::{Taxonomy, compile_glob};
 
 /// The built-in catalogs, embedded from `catalogs/`. A test checks this table against the
@@ -31,6 +33,25 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("iso-42001.yaml", include_str!("../../catalogs/iso-42001.yaml")),
     ("aws-genai-best-practices.yaml", include_str!("../../catalogs/aws-genai-best-practices.yaml")),
 ];
+
+impl Catalog {
+    /// The application date from which `req` applies to `system` on `timeline`: the
+    /// legacy date when the system was placed on the market before its cut-off, and of
+    /// the dates with one id, the one of the timeline's basis (amended or original),
+    /// else the other. A date only proposed never counts.
+    pub fn applies_on(&self, req: &Requirement, system: &SystemScope, timeline: Timeline) -> Option<&ApplicationDate> {
+        let id = match &req.legacy {
+            Some(legacy) if system.placed_on_market.is_some_and(|d| d < legacy.placed_before) => &legacy.applies_from,
+            _ => req.applies_from.as_ref()?,
+        };
+        let want = match timeline {
+            Timeline::Amended => Basis::Amended,
+            Timeline::Original => Basis::Original,
+        };
+        let dates = || self.application_dates.iter().filter(|d| d.id == *id && d.basis != Basis::Proposed);
+        dates().find(|d| d.basis == want).or_else(|| dates().next())
+    }
+}
 
 /// One framework or control set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +80,9 @@ pub struct Catalog {
     /// Dates from which requirements apply, with their legal basis.
     #[serde(default)]
     pub application_dates: Vec<ApplicationDate>,
+    /// Risks the framework names, which requirements say they address (NIST AI 600-1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<Risk>,
     /// The requirements, in document order.
     pub requirements: Vec<Requirement>,
     /// Where the catalog came from (set when loading).
@@ -102,6 +126,19 @@ pub struct ApplicationDate {
     pub reference: String,
 }
 
+/// A risk a framework names, e.g. NIST AI 600-1's "confabulation".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    /// Id that requirements' `risks` refer to.
+    pub id: String,
+    /// Short title.
+    pub title: String,
+    /// One sentence.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
 /// The legal standing of an application date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, strum::Display)]
 #[serde(rename_all = "lowercase")]
@@ -141,38 +178,127 @@ pub struct Requirement {
     /// Id of the application date it applies from.
     #[serde(default)]
     pub applies_from: Option<String>,
+    /// A later date for systems placed on the market before a cut-off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<Legacy>,
+    /// Ids of the catalog's `risks` this requirement addresses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<String>,
     /// Evidence that satisfies it; empty for headings whose children carry the evidence.
     #[serde(default)]
     pub evidence: Vec<EvidenceNeed>,
     /// Whether every listed need must be met, or any one.
     #[serde(default)]
     pub evidence_mode: EvidenceMode,
-    /// Crosswalk: ids of related requirements in other catalogs.
-    #[serde(default)]
+    /// Crosswalk, in a user catalog: ids of related requirements in other catalogs,
+    /// whose source is that catalog. The built-in catalogs keep their links in
+    /// `catalogs/crosswalks/` instead, each with its source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
 }
 
-/// Applicability filter.
+/// The date that replaces `applies_from` for systems placed on the market before a
+/// cut-off (EU AI Act Art. 111).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Legacy {
+    /// Systems first placed on the market before this day take the later date.
+    pub placed_before: chrono::NaiveDate,
+    /// Id of their application date.
+    pub applies_from: String,
+}
+
+/// Applicability filter: every condition given must hold; one left out holds for all.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppliesTo {
-    /// Risk categories it applies to; absent means all.
+    /// Risk categories it applies to.
     #[serde(default)]
     pub risk: Option<Vec<RiskCategory>>,
-    /// Roles it applies to; absent means all.
+    /// Roles it applies to.
     #[serde(default)]
     pub role: Option<Vec<Role>>,
-    /// Capabilities that bring it into scope (any one is enough); absent means all systems.
+    /// Capabilities that bring it into scope (any one is enough).
     #[serde(default)]
     pub capabilities: Option<Vec<Capability>>,
+    /// Annex III areas or points; the system's point must be one of them or lie in one.
+    #[serde(default)]
+    pub annex_iii: Option<Vec<AnnexIII>>,
+    /// Whether the operator must (or must not) be a public body.
+    #[serde(default)]
+    pub public_body: Option<bool>,
+    /// Whether the operator must (or must not) be a private entity providing public services.
+    #[serde(default)]
+    pub public_service: Option<bool>,
+    /// Whether the system must (or must not) be used at the workplace.
+    #[serde(default)]
+    pub workplace: Option<bool>,
+    /// Whether the provider must (or must not) be established outside the Union.
+    #[serde(default)]
+    pub outside_union: Option<bool>,
+    /// Whether the general-purpose AI model must (or must not) have systemic risk.
+    #[serde(default)]
+    pub systemic_risk: Option<bool>,
+    /// Alternatives, at least one of which must hold.
+    #[serde(default)]
+    pub any: Option<Vec<AppliesTo>>,
 }
 
 impl AppliesTo {
-    /// Whether a system with this risk category, role and capabilities is in scope.
-    pub fn includes(&self, risk: RiskCategory, role: Role, capabilities: &[Capability]) -> bool {
-        self.risk.as_ref().is_none_or(|r| r.contains(&risk))
-            && self.role.as_ref().is_none_or(|r| r.contains(&role))
-            && self.capabilities.as_ref().is_none_or(|c| c.iter().any(|c| capabilities.contains(c)))
+    /// The conditions in words, e.g. `high risk, deployer; a public body`.
+    pub fn describe(&self) -> String {
+        let join = |items: Vec<String>, with: &str| items.join(with);
+        let names = |items: &[String]| items.join("/");
+        let mut parts = Vec::new();
+        let mut kind = Vec::new();
+        if let Some(risk) = &self.risk {
+            kind.push(format!("{} risk", names(&risk.iter().map(ToString::to_string).collect::<Vec<_>>())));
+        }
+        if let Some(role) = &self.role {
+            kind.push(names(&role.iter().map(ToString::to_string).collect::<Vec<_>>()));
+        }
+        if !kind.is_empty() {
+            parts.push(format!("{} systems", kind.join(", ")));
+        }
+        if let Some(c) = &self.capabilities {
+            parts.push(format!("with the capability {}", join(c.iter().map(ToString::to_string).collect(), " or ")));
+        }
+        if let Some(points) = &self.annex_iii {
+            parts.push(format!("in Annex III {}", join(points.iter().map(ToString::to_string).collect(), " or ")));
+        }
+        for (flag, yes, no) in [
+            (self.public_body, "run by a public body", "not run by a public body"),
+            (self.public_service, "providing a public service", "not providing a public service"),
+            (self.workplace, "used at the workplace", "not used at the workplace"),
+            (self.outside_union, "whose provider is outside the Union", "whose provider is in the Union"),
+            (self.systemic_risk, "of a model with systemic risk", "of a model without systemic risk"),
+        ] {
+            if let Some(flag) = flag {
+                parts.push(if flag { yes } else { no }.to_string());
+            }
+        }
+        if let Some(any) = &self.any {
+            parts.push(format!("either {}", join(any.iter().map(AppliesTo::describe).collect(), ", or ")));
+        }
+        parts.join("; ")
+    }
+
+    /// Whether the system is in scope.
+    pub fn includes(&self, system: &SystemScope) -> bool {
+        let flag = |want: Option<bool>, have: bool| want.is_none_or(|w| w == have);
+        self.risk.as_ref().is_none_or(|r| r.contains(&system.risk_category))
+            && self.role.as_ref().is_none_or(|r| r.contains(&system.role))
+            && self.capabilities.as_ref().is_none_or(|c| c.iter().any(|c| system.capabilities.contains(c)))
+            && self
+                .annex_iii
+                .as_ref()
+                .is_none_or(|listed| system.annex_iii.as_ref().is_some_and(|p| listed.iter().any(|l| l.covers(p))))
+            && flag(self.public_body, system.public_body)
+            && flag(self.public_service, system.public_service)
+            && flag(self.workplace, system.workplace)
+            && flag(self.outside_union, system.outside_union)
+            && flag(self.systemic_risk, system.systemic_risk)
+            && self.any.as_ref().is_none_or(|alternatives| alternatives.iter().any(|a| a.includes(system)))
     }
 }
 
@@ -228,9 +354,8 @@ pub struct CatalogSet {
     pub catalogs: Vec<Catalog>,
     /// The evidence-type taxonomy.
     pub taxonomy: Taxonomy,
-    /// For each requirement id, the ids that point at it through `related` (so the
-    /// crosswalk reads both ways).
-    related_back: BTreeMap<String, BTreeSet<String>>,
+    /// The crosswalk links, both ways, each with its source.
+    pub links: crosswalk::Links,
 }
 
 /// A catalog file's text, kept to point validation errors at lines.
@@ -277,16 +402,13 @@ impl CatalogSet {
             sources.push(Source { file: file.clone(), text });
         }
         problems.into_result()?;
-        validate(&catalogs, &sources, &taxonomy)?;
+        let mut problems = Problems::default();
+        problems.take(validate(&catalogs, &sources, &taxonomy))?;
+        let links = problems.take(crosswalk::Links::load(&catalogs, &sources))?;
+        problems.into_result()?;
+        let links = links.expect("no problem, so the links loaded");
         apply_overrides(&mut catalogs, overrides, &taxonomy, config)?;
-
-        let mut related_back: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for req in catalogs.iter().flat_map(|c| &c.requirements) {
-            for other in &req.related {
-                related_back.entry(other.clone()).or_default().insert(req.id.clone());
-            }
-        }
-        Ok(CatalogSet { catalogs, taxonomy, related_back })
+        Ok(CatalogSet { catalogs, taxonomy, links })
     }
 
     /// The catalog with this id.
@@ -301,11 +423,7 @@ impl CatalogSet {
 
     /// The crosswalk of a requirement in both directions, sorted.
     pub fn related(&self, requirement: &Requirement) -> Vec<String> {
-        let mut all: BTreeSet<String> = requirement.related.iter().cloned().collect();
-        if let Some(back) = self.related_back.get(&requirement.id) {
-            all.extend(back.iter().cloned());
-        }
-        all.into_iter().collect()
+        self.links.of(&requirement.id).map(|(id, _)| id.to_string()).collect()
     }
 
     /// The catalogs named by `ids` (the config's `frameworks`), in that order; every
@@ -397,25 +515,31 @@ fn validate(catalogs: &[Catalog], sources: &[Source], taxonomy: &Taxonomy) -> Re
                     ));
                 }
             }
-            for other in &req.related {
-                if !all_ids.contains_key(other.as_str()) {
+            for risk in &req.risks {
+                if !catalog.risks.iter().any(|r| &r.id == risk) {
                     problems.push(problem(
                         source,
-                        other,
+                        risk,
                         at,
                         format!(
-                            "requirement {} has a dangling crosswalk to {other:?}: no loaded catalog has that id",
+                            "requirement {} addresses risk {risk:?}, which the catalog's `risks` do not list",
                             req.id
                         ),
                     ));
-                } else if own.contains(other.as_str()) {
-                    problems.push(problem(
-                        source,
-                        other,
-                        at,
-                        format!("requirement {}: `related` is for other frameworks; use `parent` within one", req.id),
-                    ));
                 }
+            }
+            if let Some(legacy) = &req.legacy
+                && !dates.contains(legacy.applies_from.as_str())
+            {
+                problems.push(problem(
+                    source,
+                    "legacy:",
+                    at,
+                    format!(
+                        "requirement {} has a legacy date {:?}, which is not in application_dates",
+                        req.id, legacy.applies_from
+                    ),
+                ));
             }
             if let Some(from) = &req.applies_from
                 && !dates.contains(from.as_str())
@@ -591,6 +715,53 @@ mod tests {
             assert!(!scope.risk.as_ref().unwrap().contains(&RiskCategory::Minimal), "{} applies to minimal risk", r.id);
             assert!(r.applies_from.is_some(), "{} has no application date", r.id);
         }
+    }
+
+    #[test]
+    fn every_crosswalk_file_on_disk_is_in_the_builtin_table() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("catalogs/crosswalks");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".yaml"))
+            .collect();
+        on_disk.sort();
+        let mut table: Vec<String> = crosswalk::BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+        table.sort();
+        assert_eq!(on_disk, table);
+    }
+
+    #[test]
+    fn every_link_has_a_source_and_ours_say_why() {
+        let set = set();
+        for c in &set.catalogs {
+            for r in &c.requirements {
+                assert!(r.related.is_empty(), "{}: built-in links belong in catalogs/crosswalks/", r.id);
+            }
+        }
+        let mut count = 0;
+        for (from, to, provenance) in set.links.all() {
+            count += 1;
+            let crosswalk = set.links.crosswalks.iter().find(|c| c.id == provenance.source);
+            let crosswalk = crosswalk.unwrap_or_else(|| panic!("{from} -> {to} has no crosswalk"));
+            assert!(!crosswalk.source.trim().is_empty(), "{} names no source", crosswalk.id);
+            if provenance.kind == LinkKind::Ours {
+                assert!(provenance.why.as_ref().is_some_and(|w| w.len() > 10), "{from} -> {to} says no why");
+            }
+        }
+        assert!(count > 100, "only {count} links");
+    }
+
+    #[test]
+    fn a_link_of_ours_without_a_reason_is_an_error() {
+        let catalogs = set().catalogs;
+        let text =
+            "id: t\ntitle: t\nkind: ours\nsource: us\nlinks:\n  - {from: eu-ai-act/art-9/1, to: iso-42001/A.9.2}\n";
+        let crosswalk: Crosswalk = serde_yaml::from_str(text).unwrap();
+        let texts = [Source { file: "t.yaml".into(), text: text.into() }];
+        let err = crosswalk::Links::build(vec![crosswalk], &texts, &catalogs, &[]).unwrap_err().to_string();
+        assert!(err.contains("t.yaml:6: eu-ai-act/art-9/1: the link"), "{err}");
+        assert!(err.contains("needs `why`"), "{err}");
     }
 
     #[test]

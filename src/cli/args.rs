@@ -289,6 +289,13 @@ pub enum CatalogCommand {
         #[arg(short, long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// List the crosswalks between frameworks, with the source of each and how many
+    /// links it makes.
+    Crosswalks {
+        /// Config file naming extra catalogs [default: ./dossier.yaml if present].
+        #[arg(short, long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// List the evidence types and the path rules that recognise them.
     Types,
     /// List the tool formats dossier reads: id, tool, tested versions, evidence type.

@@ -164,5 +164,9 @@ fn coverage_lines(text: &mut String, a: &Assessment) {
             c.missing,
             c.not_applicable
         );
+        if c.not_yet_applicable > 0 {
+            text.pop();
+            let _ = writeln!(text, ", {} apply later", c.not_yet_applicable);
+        }
     }
 }

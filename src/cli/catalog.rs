@@ -42,6 +42,36 @@ pub fn list(config: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
+/// `dossier catalog crosswalks`: every source of links between frameworks, with how
+/// many links each makes between which catalogs.
+pub fn crosswalks(config: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
+    let (_, set) = catalogs_for(config)?;
+    let catalog_of = |id: &str| set.requirement(id).map_or_else(|| id.to_string(), |(c, _)| c.id.clone());
+    let mut per_source: std::collections::BTreeMap<&str, (String, BTreeSet<String>, usize)> = Default::default();
+    for (from, to, provenance) in set.links.all() {
+        let entry = per_source
+            .entry(provenance.source.as_str())
+            .or_insert_with(|| (provenance.kind.to_string(), BTreeSet::new(), 0));
+        entry.1.insert(catalog_of(from));
+        entry.1.insert(catalog_of(to));
+        entry.2 += 1;
+    }
+    let mut text = format!("{:<26} {:<10} {:>5}  {}\n", "ID", "KIND", "LINKS", "BETWEEN");
+    for (id, (kind, between, links)) in &per_source {
+        let _ = writeln!(
+            text,
+            "{id:<26} {kind:<10} {links:>5}  {}",
+            between.iter().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let _ = writeln!(text);
+    for c in &set.links.crosswalks {
+        let _ = writeln!(text, "{}: {}\n  source: {}", c.id, c.title, c.source.trim());
+    }
+    ui.summary(&text);
+    Ok(ExitStatus::Ok)
+}
+
 /// `dossier catalog show ID [--requirement REQ]`.
 pub fn show(config: Option<&Path>, id: &str, requirement: Option<&str>, ui: &Ui) -> Result<ExitStatus> {
     let (_, set) = catalogs_for(config)?;
@@ -72,25 +102,29 @@ pub fn show(config: Option<&Path>, id: &str, requirement: Option<&str>, ui: &Ui)
         if let Some(description) = &req.description {
             let _ = writeln!(text, "  description  {}", description.trim());
         }
-        let scope = req.applies_to.as_ref().map_or("every system".to_string(), |a| {
-            let mut parts = Vec::new();
-            if let Some(r) = &a.risk {
-                parts.push(format!("risk {}", r.iter().map(ToString::to_string).collect::<Vec<_>>().join("/")));
-            }
-            if let Some(r) = &a.role {
-                parts.push(format!("role {}", r.iter().map(ToString::to_string).collect::<Vec<_>>().join("/")));
-            }
-            if let Some(c) = &a.capabilities {
-                parts
-                    .push(format!("capability {}", c.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")));
-            }
-            parts.join("; ")
-        });
+        let scope = req.applies_to.as_ref().map_or("every system".to_string(), |a| a.describe());
         let _ = writeln!(text, "  applies to   {scope}");
         if let Some(from) = &req.applies_from {
             for d in catalog.application_dates.iter().filter(|d| &d.id == from) {
                 let _ = writeln!(text, "  applies from {} ({}: {})", d.date, d.basis, d.reference);
             }
+        }
+        if let Some(legacy) = &req.legacy {
+            for d in catalog.application_dates.iter().filter(|d| d.id == legacy.applies_from) {
+                let _ = writeln!(
+                    text,
+                    "  if placed on the market before {}: from {} ({}: {})",
+                    legacy.placed_before, d.date, d.basis, d.reference
+                );
+            }
+        }
+        if !req.risks.is_empty() {
+            let titles: Vec<&str> = req
+                .risks
+                .iter()
+                .map(|id| catalog.risks.iter().find(|r| &r.id == id).map_or(id.as_str(), |r| r.title.as_str()))
+                .collect();
+            let _ = writeln!(text, "  risks        {}", titles.join(", "));
         }
         if req.evidence.is_empty() {
             let _ = writeln!(text, "  evidence     none of its own: see its parts");
@@ -113,9 +147,13 @@ pub fn show(config: Option<&Path>, id: &str, requirement: Option<&str>, ui: &Ui)
             }
             let _ = writeln!(text, "{line}");
         }
-        let related = set.related(req);
-        if !related.is_empty() {
-            let _ = writeln!(text, "  related      {}", related.join(", "));
+        for (i, (other, provenance)) in set.links.of(&req.id).enumerate() {
+            let label = if i == 0 { "  related     " } else { "              " };
+            let mut line = format!("{label} {other}  [{}]", provenance.source);
+            if let Some(why) = &provenance.why {
+                line.push_str(&format!(" {why}"));
+            }
+            let _ = writeln!(text, "{line}");
         }
     } else {
         let _ = writeln!(text, "{} ({})", catalog.title, catalog.id);
@@ -130,6 +168,9 @@ pub fn show(config: Option<&Path>, id: &str, requirement: Option<&str>, ui: &Ui)
         for d in &catalog.application_dates {
             let _ =
                 writeln!(text, "  date         {}  {:<9} {} ({})", d.date, d.basis.to_string(), d.title, d.reference);
+        }
+        for r in &catalog.risks {
+            let _ = writeln!(text, "  risk         {:<28} {}", r.id, r.title);
         }
         let _ = writeln!(text);
         for r in &catalog.requirements {

@@ -82,9 +82,9 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>, json
             .filter(|(_, r)| r.evidence.iter().any(|n| &n.evidence_type == t))
             .collect();
         let system = &config.system;
-        let (applies, elsewhere): (Vec<_>, Vec<_>) = used.into_iter().partition(|(_, r)| {
-            r.applies_to.as_ref().is_none_or(|a| a.includes(system.risk_category, system.role, &system.capabilities))
-        });
+        let scope = dossier::model::system::SystemScope::of(system, String::new());
+        let (applies, elsewhere): (Vec<_>, Vec<_>) =
+            used.into_iter().partition(|(_, r)| r.applies_to.as_ref().is_none_or(|a| a.includes(&scope)));
         let _ = writeln!(text, "  counts for     {} requirements that apply to this system:", applies.len());
         for (_, r) in applies {
             let _ = writeln!(text, "    {:<34} {:<16} {}", r.id, r.reference, super::catalog::truncate(&r.title, 50));

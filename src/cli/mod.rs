@@ -117,6 +117,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             CatalogCommand::Show { id, requirement, config } => {
                 catalog::show(config.as_deref(), &id, requirement.as_deref(), &ui)
             }
+            CatalogCommand::Crosswalks { config } => catalog::crosswalks(config.as_deref(), &ui),
             CatalogCommand::Types => catalog::types(&ui),
             CatalogCommand::Formats => catalog::formats(&ui),
         },

@@ -74,6 +74,8 @@ pub fn parse_assessment(bytes: &[u8], manifest: &mut Manifest) -> std::result::R
     match crate::model::schema_version(bytes, assessment::FORMAT, "assessment")? {
         1 => Ok(upgrade(super::v1::read(bytes, manifest)?, manifest)),
         2 => Ok(upgrade(parse(bytes)?, manifest)),
+        // Schema 4 only added to schema 3; what 3 lacks reads as its default.
+        3 => parse(bytes),
         v if v == u64::from(assessment::SCHEMA_VERSION) => parse(bytes),
         v => Err(format!(
             "schema_version {v} is not supported by this dossier (it reads 1 to {})",

@@ -178,19 +178,14 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
     let assessed_on = DateTime::parse_from_rfc3339(&v1.assessed_at)
         .map_err(|e| format!("assessed_at {:?} is not an RFC 3339 time ({e})", v1.assessed_at))?
         .date_naive();
-    let scope = SystemScope {
-        name: manifest.system.name.clone(),
-        version: v1.system.version.clone(),
-        risk_category: v1.system.risk_category,
-        role: v1.system.role,
-        capabilities: v1.system.capabilities.clone(),
-    };
+    let scope = SystemScope::of(&v1.system, manifest.system.name.clone());
     let mut assessment = assess::conclude(assess::Concluded {
         tool: v1.tool,
         assessed_at: v1.assessed_at,
         assessed_on,
         system: v1.system,
         scope,
+        applicability: Default::default(),
         config_sha256: v1.config_sha256,
         frameworks,
         artifacts,

@@ -48,6 +48,11 @@ pub struct Config {
     pub policies: Vec<PolicyConfig>,
     /// Thresholds for the built-in checks.
     pub checks: ChecksConfig,
+    /// Which application dates count, and whether duties not yet in force are assessed
+    /// ahead. Left out of the config digest when default, so configs without it keep
+    /// their digests.
+    #[serde(skip_serializing_if = "crate::config::is_default")]
+    pub applicability: crate::model::matrix::Applicability,
     /// How the HTML and PDF reports look.
     pub report: ReportConfig,
     /// In-house evidence formats, read into dossier's documents by JSON pointer. Left
@@ -130,6 +135,12 @@ pub struct EvidenceConfig {
 }
 
 /// `path` resolved against `base` without `./` noise: absolute paths stay, `.` parts drop.
+/// Whether a value is its type's default (for leaving default sections out of the
+/// config digest).
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 fn resolve(base: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
         return path.to_path_buf();

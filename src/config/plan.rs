@@ -165,13 +165,8 @@ impl Plan {
             Some(path) => Some(load_previous(path, request.previous_key.as_deref(), progress)?),
             None => None,
         };
-        let scope = SystemScope {
-            name: config.config.system.name.clone().unwrap_or_else(|| default_system_name(&root)),
-            version: config.config.system.version.clone(),
-            risk_category: config.config.system.risk_category,
-            role: config.config.system.role,
-            capabilities: config.config.system.capabilities.clone(),
-        };
+        let name = config.config.system.name.clone().unwrap_or_else(|| default_system_name(&root));
+        let scope = SystemScope::of(&config.config.system, name);
         let policies = policies.unwrap_or_default();
         let readers = Readers::new(policies.iter().filter_map(|p| p.input.clone()))
             .with_fields(config.config.checks.record_fields())
@@ -183,6 +178,7 @@ impl Plan {
             policies,
             system: config.config.system.clone(),
             scope,
+            applicability: config.config.applicability,
             config_sha256: config.digest(),
         });
         let signer = signing_key.as_ref().map(|k| attest::fingerprint(&k.verifying_key()));

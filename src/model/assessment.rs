@@ -13,7 +13,7 @@ use super::decision::{SignOffRecord, Waiver};
 use super::document::{Dataset, Document, LogStats};
 use super::evidence::{Artifact, EvidenceSet};
 use super::finding::{Counts, Finding, Verdict};
-use super::matrix::{Coverage, FrameworkResult};
+use super::matrix::{Applicability, Coverage, FrameworkResult};
 use super::measure::{ChecksConfig, Measure};
 use super::system::{System, SystemScope};
 use crate::digest::Sha256Digest;
@@ -21,9 +21,10 @@ use crate::digest::Sha256Digest;
 /// The value of `assessment.json`'s `format` field.
 pub const FORMAT: &str = "dossier-assessment";
 /// The schema version this dossier writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
-/// Everything one run concluded (schema version 3).
+/// Everything one run concluded (schema version 4: schema 3 with the status
+/// `not-yet-applicable`, the applicability settings and the wider system scope).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     /// Always `dossier-assessment`.
@@ -40,6 +41,9 @@ pub struct Assessment {
     pub system: System,
     /// The system as assessed: its name resolved, with what decides applicability.
     pub scope: SystemScope,
+    /// Which application dates counted, and whether later duties were assessed ahead.
+    #[serde(default)]
+    pub applicability: Applicability,
     /// SHA-256 of the effective configuration.
     pub config_sha256: Sha256Digest,
     /// `pass` (no error finding) or `fail`.

@@ -34,6 +34,8 @@ pub enum Status {
     Stale,
     /// The requirement does not apply to this system's risk category or role.
     NotApplicable,
+    /// The requirement will apply to this system, from a date that has not come yet.
+    NotYetApplicable,
     /// Evidence is present but a check or policy failed it.
     Failed,
     /// Not satisfied, but covered by a waiver in force.
@@ -71,7 +73,7 @@ impl Status {
     /// How bad a status is, for deciding what got worse: met, waived, then the gaps.
     pub fn badness(self) -> u8 {
         match self {
-            Status::Satisfied | Status::NotApplicable => 0,
+            Status::Satisfied | Status::NotApplicable | Status::NotYetApplicable => 0,
             Status::Waived => 1,
             Status::Partial => 2,
             Status::Stale => 3,
@@ -85,6 +87,30 @@ impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Which application dates an assessment uses, and whether obligations whose date has
+/// not come are assessed ahead of time (`applicability` in `dossier.yaml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Applicability {
+    /// The dates as adopted, or as amended.
+    pub timeline: Timeline,
+    /// Assess every obligation as if its date had come (the readiness view); the rows
+    /// still show the date.
+    pub readiness: bool,
+}
+
+/// Which application dates count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Timeline {
+    /// The dates as the law stands today, amendments included (the default).
+    #[default]
+    Amended,
+    /// The dates as first adopted.
+    Original,
 }
 
 /// Whether a catalog covers all of its framework.
@@ -151,6 +177,9 @@ pub struct Coverage {
     pub waived: u32,
     /// Requirements that do not apply.
     pub not_applicable: u32,
+    /// Requirements that will apply from a later date (not counted as applicable).
+    #[serde(default)]
+    pub not_yet_applicable: u32,
     /// Satisfied requirements as a whole percentage of the applicable ones, rounded
     /// down; 100 when none applies. Waived requirements are not satisfied.
     #[serde(default)]
@@ -179,6 +208,7 @@ impl Coverage {
             t.failed += c.failed;
             t.waived += c.waived;
             t.not_applicable += c.not_applicable;
+            t.not_yet_applicable += c.not_yet_applicable;
         }
         t.finish()
     }
@@ -187,6 +217,10 @@ impl Coverage {
         let slot = match status {
             Status::NotApplicable => {
                 self.not_applicable += 1;
+                return;
+            }
+            Status::NotYetApplicable => {
+                self.not_yet_applicable += 1;
                 return;
             }
             Status::Satisfied => &mut self.satisfied,
@@ -216,6 +250,7 @@ impl Coverage {
             Status::Failed => self.failed,
             Status::Waived => self.waived,
             Status::NotApplicable => self.not_applicable,
+            Status::NotYetApplicable => self.not_yet_applicable,
         }
     }
 }
@@ -255,6 +290,9 @@ pub struct RequirementResult {
     /// The application-date id it applies from, if any.
     #[serde(default)]
     pub applies_from: Option<String>,
+    /// The day it applies from on the assessment's timeline, when the catalog dates it.
+    #[serde(default)]
+    pub applies_on: Option<NaiveDate>,
     /// The findings that failed it (code and message), when failed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_by: Vec<String>,
@@ -297,7 +335,7 @@ mod tests {
 
     #[test]
     fn only_partial_stale_missing_and_failed_are_gaps() {
-        assert!(!Satisfied.is_gap() && !Waived.is_gap() && !NotApplicable.is_gap());
+        assert!(!Satisfied.is_gap() && !Waived.is_gap() && !NotApplicable.is_gap() && !NotYetApplicable.is_gap());
         assert!(Partial.is_gap() && Stale.is_gap() && Missing.is_gap() && Failed.is_gap());
         assert_eq!(NotApplicable.as_str(), "not-applicable");
     }

@@ -1,6 +1,9 @@
 //! The AI system under assessment: what the configuration says about it, and the scope
 //! that decides which requirements apply.
 
+use std::fmt;
+
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The AI system under assessment, as `system:` in `dossier.yaml` describes it
@@ -28,6 +31,29 @@ pub struct System {
     pub known_limitations: Vec<String>,
     /// What the system does that brings transparency duties (EU AI Act Art. 50).
     pub capabilities: Vec<Capability>,
+    /// The Annex III point (or area) that makes the system high-risk, e.g. `4(a)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annex_iii: Option<AnnexIII>,
+    /// The operator is a public authority, a body governed by public law or a Union
+    /// institution.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub public_body: bool,
+    /// The operator is a private entity providing public services.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub public_service: bool,
+    /// The deployer uses the system at the workplace, as an employer.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub workplace: bool,
+    /// The provider is established outside the Union.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub outside_union: bool,
+    /// The general-purpose AI model has systemic risk (EU AI Act Art. 51).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub systemic_risk: bool,
+    /// When the system or model was first placed on the market or put into service:
+    /// older ones have later deadlines for some duties.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placed_on_market: Option<NaiveDate>,
 }
 
 /// Functions of a system that trigger transparency duties whatever its risk tier.
@@ -106,14 +132,67 @@ pub enum RiskCategory {
     strum::Display,
     strum::IntoStaticStr,
 )]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Role {
     /// Develops the system and places it on the market (the default).
     #[default]
     Provider,
     /// Uses the system under its own authority.
     Deployer,
+    /// Places a general-purpose AI model on the market (EU AI Act Chapter V).
+    GpaiProvider,
+}
+
+/// A point of EU AI Act Annex III (`5(b)`), or an area without points (`2`); in a
+/// catalog's applicability also a whole area (`4`), which covers its points.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AnnexIII(String);
+
+impl AnnexIII {
+    /// Every point of Annex III, by area.
+    pub const POINTS: &[&str] = &[
+        "1(a)", "1(b)", "1(c)", "2", "3(a)", "3(b)", "3(c)", "3(d)", "4(a)", "4(b)", "5(a)", "5(b)", "5(c)", "5(d)",
+        "6(a)", "6(b)", "6(c)", "6(d)", "6(e)", "7(a)", "7(b)", "7(c)", "7(d)", "8(a)", "8(b)",
+    ];
+
+    /// The area number, `5` for `5(b)`.
+    pub fn area(&self) -> &str {
+        self.0.split('(').next().unwrap_or(&self.0)
+    }
+
+    /// Whether `self`, as a catalog lists it, covers the system's `point`: the same
+    /// point, or the area it lies in.
+    pub fn covers(&self, point: &AnnexIII) -> bool {
+        self == point || (!self.0.contains('(') && self.0 == point.area())
+    }
+}
+
+impl TryFrom<String> for AnnexIII {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let t = text.trim();
+        let is_area = (1..=8).any(|n| t == n.to_string());
+        if is_area || Self::POINTS.contains(&t) {
+            Ok(AnnexIII(t.to_string()))
+        } else {
+            Err(format!("{text:?} is not an Annex III area (1 to 8) or point such as \"5(b)\""))
+        }
+    }
+}
+
+impl From<AnnexIII> for String {
+    fn from(a: AnnexIII) -> String {
+        a.0
+    }
+}
+
+impl fmt::Display for AnnexIII {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// What decides which requirements apply: the system as resolved for this run (its name
@@ -130,6 +209,47 @@ pub struct SystemScope {
     pub role: Role,
     /// Capabilities that bring transparency duties.
     pub capabilities: Vec<Capability>,
+    /// The Annex III point or area, when the system is in Annex III.
+    #[serde(default)]
+    pub annex_iii: Option<AnnexIII>,
+    /// A public authority or body governed by public law.
+    #[serde(default)]
+    pub public_body: bool,
+    /// A private entity providing public services.
+    #[serde(default)]
+    pub public_service: bool,
+    /// Used at the workplace by an employer.
+    #[serde(default)]
+    pub workplace: bool,
+    /// The provider is established outside the Union.
+    #[serde(default)]
+    pub outside_union: bool,
+    /// A general-purpose AI model with systemic risk.
+    #[serde(default)]
+    pub systemic_risk: bool,
+    /// First placed on the market or put into service.
+    #[serde(default)]
+    pub placed_on_market: Option<NaiveDate>,
+}
+
+impl SystemScope {
+    /// The scope of `system` under the resolved `name`.
+    pub fn of(system: &System, name: String) -> SystemScope {
+        SystemScope {
+            name,
+            version: system.version.clone(),
+            risk_category: system.risk_category,
+            role: system.role,
+            capabilities: system.capabilities.clone(),
+            annex_iii: system.annex_iii.clone(),
+            public_body: system.public_body,
+            public_service: system.public_service,
+            workplace: system.workplace,
+            outside_union: system.outside_union,
+            systemic_risk: system.systemic_risk,
+            placed_on_market: system.placed_on_market,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -145,5 +265,20 @@ mod tests {
             assert_eq!(serde_json::to_value(r).unwrap(), r.to_string());
         }
         assert_eq!(serde_json::to_value(Role::Deployer).unwrap(), Role::Deployer.to_string());
+        assert_eq!(Role::GpaiProvider.to_string(), "gpai-provider");
+    }
+
+    #[test]
+    fn annex_iii_areas_cover_their_points() {
+        let at = |s: &str| AnnexIII::try_from(s.to_string()).unwrap();
+        assert!(at("5").covers(&at("5(b)")));
+        assert!(at("5(b)").covers(&at("5(b)")));
+        assert!(!at("5(b)").covers(&at("5(c)")));
+        assert!(!at("5(b)").covers(&at("5")));
+        assert!(at("2").covers(&at("2")));
+        assert!(!at("1").covers(&at("2")));
+        for bad in ["9", "5(e)", "5b", ""] {
+            assert!(AnnexIII::try_from(bad.to_string()).is_err(), "{bad}");
+        }
     }
 }

@@ -67,7 +67,10 @@ fn render(frameworks: &[FrameworkResult], assessed_at: NaiveDateTime) -> String 
         let cases: Vec<_> = f.requirements.iter().filter(|r| !r.heading).collect();
         let failing = Status::is_gap;
         let failures = cases.iter().filter(|r| failing(r.status)).count();
-        let skipped = cases.iter().filter(|r| matches!(r.status, Status::NotApplicable | Status::Waived)).count();
+        let skipped = cases
+            .iter()
+            .filter(|r| matches!(r.status, Status::NotApplicable | Status::NotYetApplicable | Status::Waived))
+            .count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" package=\"dossier\" id=\"{index}\" hostname=\"dossier\" timestamp=\"{timestamp}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">",
@@ -97,7 +100,7 @@ fn render(frameworks: &[FrameworkResult], assessed_at: NaiveDateTime) -> String 
                     escape(&r.summary, true),
                     escape(&detail, false)
                 );
-            } else if matches!(r.status, Status::NotApplicable | Status::Waived) {
+            } else if matches!(r.status, Status::NotApplicable | Status::NotYetApplicable | Status::Waived) {
                 let _ = writeln!(
                     out,
                     "{open}>\n      <skipped message=\"{}: {}\"/>\n    </testcase>",

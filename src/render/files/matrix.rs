@@ -11,26 +11,29 @@ use std::collections::BTreeMap;
 use super::pretty_json;
 use crate::diag::{Error, Result};
 use crate::model::evidence::EvidenceSet;
-use crate::model::matrix::{EvidenceMode, FrameworkResult};
+use crate::model::matrix::{Applicability, EvidenceMode, FrameworkResult};
 use crate::model::system::SystemScope;
 use crate::render::{Output, Phase, RenderContext};
 
 /// The value of the matrix's `format` field.
 pub const FORMAT: &str = "dossier-matrix";
 /// The matrix schema version. Version 2 lists evidence sets where version 1 listed every
-/// artifact, and rows no longer list their artifacts: each need names its set.
-pub const SCHEMA_VERSION: u32 = 2;
+/// artifact, and rows no longer list their artifacts: each need names its set. Version 3
+/// adds the status `not-yet-applicable`, each row's `applies_on` day and the file's
+/// `applicability` (which dates counted).
+pub const SCHEMA_VERSION: u32 = 3;
 /// File name of the matrix data in a package.
 pub const MATRIX_JSON: &str = "matrix.json";
 /// File name of the spreadsheet form in a package.
 pub const MATRIX_CSV: &str = "matrix.csv";
 
-/// The matrix file (schema version 2).
+/// The matrix file (schema version 3).
 #[derive(Serialize)]
 struct MatrixFile<'a> {
     format: &'static str,
     schema_version: u32,
     assessed_on: NaiveDate,
+    applicability: Applicability,
     system: &'a SystemScope,
     frameworks: &'a [FrameworkResult],
     evidence_sets: &'a [EvidenceSet],
@@ -54,6 +57,7 @@ impl Output for MatrixJson {
             format: FORMAT,
             schema_version: SCHEMA_VERSION,
             assessed_on: a.assessed_on,
+            applicability: a.applicability,
             system: &a.scope,
             frameworks: &a.frameworks,
             evidence_sets: &a.evidence_sets,
@@ -94,6 +98,7 @@ fn write_csv(frameworks: &[FrameworkResult], sets: &[EvidenceSet], out: &mut dyn
         "reference",
         "title",
         "status",
+        "applies_on",
         "summary",
         "evidence_needed",
         "evidence_found",
@@ -128,6 +133,7 @@ fn write_csv(frameworks: &[FrameworkResult], sets: &[EvidenceSet], out: &mut dyn
                     r.reference.clone(),
                     r.title.clone(),
                     r.status.to_string(),
+                    r.applies_on.map(|d| d.to_string()).unwrap_or_default(),
                     r.summary.clone(),
                     needed,
                     found.iter().map(|s| s.describe()).collect::<Vec<_>>().join("; "),

@@ -154,7 +154,7 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
         let state = if r.status.is_met() { "satisfied" } else { "not-satisfied" };
         let reason = match r.status {
             Status::Satisfied => "pass",
-            Status::NotApplicable | Status::Waived => status,
+            Status::NotApplicable | Status::NotYetApplicable | Status::Waived => status,
             _ => "fail",
         };
         let mut f = json!({
@@ -171,7 +171,7 @@ fn write(assessment: &Assessment, out: &mut dyn Write) -> io::Result<()> {
         let related: Vec<Value> = r
             .evidence
             .iter()
-            .filter(|n| n.found > 0 && !matches!(r.status, Status::NotApplicable))
+            .filter(|n| n.found > 0 && !matches!(r.status, Status::NotApplicable | Status::NotYetApplicable))
             .filter_map(|n| observation_of.get(n.evidence_type.as_str()))
             .map(|u| json!({"observation-uuid": u}))
             .collect();

@@ -70,13 +70,15 @@ fn render(a: &Assessment) -> String {
         human_bytes(bytes),
         env!("CARGO_PKG_VERSION")
     );
-    out.push_str("| Framework | Satisfied | Partial | Missing | Stale | Failed | Waived | Not applicable |\n");
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str(
+        "| Framework | Satisfied | Partial | Missing | Stale | Failed | Waived | Not applicable | Applies later |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for f in &a.frameworks {
         let c = &f.coverage;
         let _ = writeln!(
             out,
-            "| {}{} | {}/{} | {} | {} | {} | {} | {} | {} |",
+            "| {}{} | {}/{} | {} | {} | {} | {} | {} | {} | {} |",
             text(&f.id),
             if f.binding { " (binding)" } else { "" },
             c.satisfied,
@@ -86,7 +88,8 @@ fn render(a: &Assessment) -> String {
             c.stale,
             c.failed,
             c.waived,
-            c.not_applicable
+            c.not_applicable,
+            c.not_yet_applicable
         );
     }
     let _ = writeln!(out, "\n**Findings:** {errors} errors, {warnings} warnings, {notes} notes.\n");

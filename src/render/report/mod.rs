@@ -612,6 +612,8 @@ pub struct MatrixRow {
     pub heading: bool,
     /// Status.
     pub status: Status,
+    /// The day it applies from, when the catalog dates it.
+    pub applies_on: Option<String>,
     /// Why.
     pub summary: String,
     /// Evidence types required, with how many were found.
@@ -1008,7 +1010,7 @@ fn framework_view(f: &FrameworkResult, sets: &BTreeMap<&str, &EvidenceSet>) -> F
         .requirements
         .iter()
         .map(|r| {
-            let found: Vec<&EvidenceSet> = if r.status == Status::NotApplicable {
+            let found: Vec<&EvidenceSet> = if matches!(r.status, Status::NotApplicable | Status::NotYetApplicable) {
                 Vec::new()
             } else {
                 r.evidence.iter().filter_map(|n| sets.get(n.evidence_type.as_str()).copied()).collect()
@@ -1024,6 +1026,7 @@ fn framework_view(f: &FrameworkResult, sets: &BTreeMap<&str, &EvidenceSet>) -> F
                 depth: depth(r),
                 heading: r.heading,
                 status: r.status,
+                applies_on: r.applies_on.map(|d| d.to_string()),
                 summary: r.summary.clone(),
                 needs: r.evidence.iter().map(|n| format!("{} ({} found)", n.evidence_type, n.found)).collect(),
                 artifacts: members
