@@ -20,8 +20,10 @@ use crate::diag::{Problems, Result, yaml};
 /// table against the folder.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("eu-ai-act.yaml", include_str!("../../catalogs/crosswalks/eu-ai-act.yaml")),
+    ("nist-ai-rmf-iso-42001.yaml", include_str!("../../catalogs/crosswalks/nist-ai-rmf-iso-42001.yaml")),
     ("nist-ai-rmf.yaml", include_str!("../../catalogs/crosswalks/nist-ai-rmf.yaml")),
     ("iso-42001.yaml", include_str!("../../catalogs/crosswalks/iso-42001.yaml")),
+    ("nist-ai-600-1.yaml", include_str!("../../catalogs/crosswalks/nist-ai-600-1.yaml")),
 ];
 
 /// The links of one source.

@@ -30,8 +30,10 @@ pub use taxonomy::{Taxonomy, compile_glob};
 pub const BUILTIN: &[(&str, &str)] = &[
     ("eu-ai-act.yaml", include_str!("../../catalogs/eu-ai-act.yaml")),
     ("nist-ai-rmf-1.0.yaml", include_str!("../../catalogs/nist-ai-rmf-1.0.yaml")),
+    ("nist-ai-600-1.yaml", include_str!("../../catalogs/nist-ai-600-1.yaml")),
     ("iso-42001.yaml", include_str!("../../catalogs/iso-42001.yaml")),
     ("aws-genai-best-practices.yaml", include_str!("../../catalogs/aws-genai-best-practices.yaml")),
+    ("nyc-ll144.yaml", include_str!("../../catalogs/nyc-ll144.yaml")),
 ];
 
 impl Catalog {
@@ -239,6 +241,10 @@ pub struct AppliesTo {
     /// Whether the general-purpose AI model must (or must not) have systemic risk.
     #[serde(default)]
     pub systemic_risk: Option<bool>,
+    /// Whether the system must (or must not) be an automated employment decision tool
+    /// used in New York City.
+    #[serde(default)]
+    pub aedt: Option<bool>,
     /// Alternatives, at least one of which must hold.
     #[serde(default)]
     pub any: Option<Vec<AppliesTo>>,
@@ -272,6 +278,11 @@ impl AppliesTo {
             (self.workplace, "used at the workplace", "not used at the workplace"),
             (self.outside_union, "whose provider is outside the Union", "whose provider is in the Union"),
             (self.systemic_risk, "of a model with systemic risk", "of a model without systemic risk"),
+            (
+                self.aedt,
+                "an automated employment decision tool used in New York City",
+                "not an NYC employment decision tool",
+            ),
         ] {
             if let Some(flag) = flag {
                 parts.push(if flag { yes } else { no }.to_string());
@@ -298,6 +309,7 @@ impl AppliesTo {
             && flag(self.workplace, system.workplace)
             && flag(self.outside_union, system.outside_union)
             && flag(self.systemic_risk, system.systemic_risk)
+            && flag(self.aedt, system.aedt)
             && self.any.as_ref().is_none_or(|alternatives| alternatives.iter().any(|a| a.includes(system)))
     }
 }
@@ -652,6 +664,34 @@ mod tests {
     }
 
     #[test]
+    fn nist_ai_600_1_has_12_risks_and_212_actions_under_49_subcategories() {
+        let set = set();
+        let profile = set.get("nist-ai-600-1").unwrap();
+        assert_eq!(profile.risks.len(), 12);
+        let (actions, headings): (Vec<&Requirement>, Vec<&Requirement>) =
+            profile.requirements.iter().partition(|r| r.parent.is_some());
+        assert_eq!(headings.len(), 49);
+        assert_eq!(actions.len(), 212);
+        // The counts per function, as the profile's tables give them.
+        for (prefix, subcategories, count) in [("GV-", 15, 58), ("MP-", 9, 39), ("MS-", 16, 72), ("MG-", 9, 43)] {
+            assert_eq!(actions.iter().filter(|r| r.reference.starts_with(prefix)).count(), count, "{prefix}");
+            assert_eq!(
+                headings.iter().filter(|r| r.id.contains(&format!("/{prefix}"))).count(),
+                subcategories,
+                "{prefix}"
+            );
+        }
+        for a in &actions {
+            assert!(!a.risks.is_empty(), "{} addresses no risk", a.id);
+            let scope = a.applies_to.as_ref().and_then(|s| s.capabilities.as_ref());
+            assert_eq!(scope.map(Vec::as_slice), Some(&[Capability::GeneratesContent][..]), "{}", a.id);
+        }
+        // Each subcategory heading links to its AI RMF subcategory, by the profile's own placing.
+        let (_, gv11) = set.requirement("nist-ai-600-1/GV-1.1").unwrap();
+        assert_eq!(set.related(gv11), ["nist-ai-rmf/GOVERN-1.1"]);
+    }
+
+    #[test]
     fn eu_ai_act_has_every_annex_iv_point_and_the_named_articles() {
         let set = set();
         let eu = set.get("eu-ai-act").unwrap();
@@ -684,7 +724,7 @@ mod tests {
         for (id, date) in [
             ("high-risk-annex-iii", "2027-12-02"),
             ("high-risk-annex-i", "2028-08-02"),
-            ("transparency-art-50-2", "2026-12-02"),
+            ("transparency-art-50-2-legacy", "2026-12-02"),
             ("prohibitions-2026", "2026-12-02"),
         ] {
             let d = amended.iter().find(|d| d.id == id).unwrap_or_else(|| panic!("no amended date {id}"));
@@ -698,22 +738,51 @@ mod tests {
     fn iso_has_38_annex_a_controls_and_aws_is_marked_partial() {
         let set = set();
         let iso = set.get("iso-42001").unwrap();
-        let controls = iso.requirements.iter().filter(|r| !r.evidence.is_empty()).count();
-        assert_eq!(controls, 38);
-        assert_eq!(iso.requirements.iter().find(|r| !r.evidence.is_empty()).unwrap().reference, "A.2.2");
+        let controls: Vec<&Requirement> =
+            iso.requirements.iter().filter(|r| r.id.starts_with("iso-42001/A.") && !r.evidence.is_empty()).collect();
+        assert_eq!(controls.len(), 38);
+        assert_eq!(controls[0].reference, "A.2.2");
+        // Clauses 4 to 10 sit next to Annex A, the Statement of Applicability among them.
+        for clause in ["4", "5", "6", "7", "8", "9", "10"] {
+            let prefix = format!("iso-42001/{clause}.");
+            assert!(iso.requirements.iter().any(|r| r.id.starts_with(&prefix)), "no clause {clause}");
+        }
+        let (_, soa) = set.requirement("iso-42001/6.1.3").unwrap();
+        assert!(soa.evidence.iter().any(|n| n.evidence_type == "statement-of-applicability"));
+        for id in ["iso-42001/9.2", "iso-42001/9.3"] {
+            assert!(set.requirement(id).is_some(), "{id}");
+        }
         let aws = set.get("aws-genai-best-practices").unwrap();
         assert_eq!(aws.completeness, Completeness::Partial);
         assert_eq!(aws.requirements.len(), 12);
     }
 
     #[test]
-    fn eu_ai_act_items_are_scoped_and_nothing_applies_to_minimal_risk() {
+    fn eu_ai_act_items_are_scoped_and_chapter_v_is_for_model_providers_only() {
         let set = set();
         for r in &set.get("eu-ai-act").unwrap().requirements {
-            let scope = r.applies_to.as_ref().unwrap_or_else(|| panic!("{} has no applies_to", r.id));
-            assert!(scope.risk.is_some() && scope.role.is_some(), "{} must state risk and role", r.id);
-            assert!(!scope.risk.as_ref().unwrap().contains(&RiskCategory::Minimal), "{} applies to minimal risk", r.id);
             assert!(r.applies_from.is_some(), "{} has no application date", r.id);
+            // AI literacy and the prohibited practices bind every operator.
+            let everyone = r.id == "eu-ai-act/art-4" || r.id.starts_with("eu-ai-act/art-5/");
+            let Some(roles) = r.applies_to.as_ref().and_then(|s| s.role.as_ref()) else {
+                assert!(everyone, "{} names no role", r.id);
+                continue;
+            };
+            let chapter_v = [
+                "eu-ai-act/art-53",
+                "eu-ai-act/art-54",
+                "eu-ai-act/art-55",
+                "eu-ai-act/annex-xi",
+                "eu-ai-act/annex-xii",
+            ]
+            .iter()
+            .any(|p| r.id.starts_with(p));
+            assert_eq!(
+                roles.contains(&Role::GpaiProvider),
+                chapter_v,
+                "{}: the gpai-provider role is Chapter V's",
+                r.id
+            );
         }
     }
 

@@ -24,12 +24,16 @@ fn catalogs_for(config: Option<&Path>) -> Result<(LoadedConfig, CatalogSet)> {
 /// `dossier catalog list`: every loaded catalog.
 pub fn list(config: Option<&Path>, ui: &Ui) -> Result<ExitStatus> {
     let (_, set) = catalogs_for(config)?;
-    let mut text =
-        format!("{:<26} {:<10} {:<10} {:<9} {:>12}  {}\n", "ID", "VERSION", "AS OF", "SCOPE", "REQUIREMENTS", "ORIGIN");
+    let id_width = set.catalogs.iter().map(|c| c.id.len()).max().unwrap_or(0).max(26);
+    let version_width = set.catalogs.iter().map(|c| c.version.len()).max().unwrap_or(0).max(10);
+    let mut text = format!(
+        "{:<id_width$} {:<version_width$} {:<10} {:<9} {:>12}  {}\n",
+        "ID", "VERSION", "AS OF", "SCOPE", "REQUIREMENTS", "ORIGIN"
+    );
     for c in &set.catalogs {
         let _ = writeln!(
             text,
-            "{:<26} {:<10} {:<10} {:<9} {:>12}  {}",
+            "{:<id_width$} {:<version_width$} {:<10} {:<9} {:>12}  {}",
             c.id,
             c.version,
             c.as_of.to_string(),

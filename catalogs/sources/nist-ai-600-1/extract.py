@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Build the NIST AI 600-1 catalog and its crosswalk from the profile's action table.
 
-    python3 catalogs/sources/nist-ai-600-1/extract.py --source ai-600-1-1.0-actions.json
-    python3 catalogs/sources/nist-ai-600-1/extract.py --source ai-600-1-1.0-actions.json --check
+    python3 catalogs/sources/nist-ai-600-1/extract.py            # rewrite both files
+    python3 catalogs/sources/nist-ai-600-1/extract.py --check    # verify, write nothing
 
 The facts (action ids, the AI RMF subcategory each action sits under, the GAI risks
 NIST tags it with) come from the source table, a machine-readable copy of Section 3 of
-NIST AI 600-1 kept by the Cloud Security Alliance (see SOURCE_URL; pinned by commit).
+NIST AI 600-1 kept by the Cloud Security Alliance. A copy of that file, pinned by
+commit (SOURCE_URL) and by digest (SOURCE_SHA256), sits beside this script; NIST's
+text is in the public domain and the dataset is CC0.
 Our own words (header, notes, risk titles and descriptions, action titles, evidence
 choices) are read from --words, by default the catalog this script writes, so the
 catalog is both input and output: edit the words in the catalog, then re-run. Heading
@@ -22,6 +24,7 @@ Python 3 standard library and PyYAML only.
 
 import argparse
 import collections
+import hashlib
 import json
 import re
 import sys
@@ -35,6 +38,8 @@ SOURCE_REPO = "CloudSecurityAlliance-DataSets/dataset-public-laws-regulations-st
 SOURCE_COMMIT = "7d418867b0650a0982683b90af1bd0a42357a227"
 SOURCE_PATH = "control/nist.gov/ai-600-1/1.0/ai-600-1-1.0-actions.json"
 SOURCE_URL = f"https://raw.githubusercontent.com/{SOURCE_REPO}/{SOURCE_COMMIT}/{SOURCE_PATH}"
+SOURCE_SHA256 = "4e3d53f4e7b3e1cad2f526b3eae3aa8278a7d7662ee041fa290c708e8e19c211"
+SOURCE_COPY = Path(__file__).resolve().parent / "ai-600-1-1.0-actions.json"
 
 EXPECTED = {"actions": 212, "subcategories": 49, "GOVERN": 58, "MAP": 39, "MEASURE": 72, "MANAGE": 43}
 
@@ -94,12 +99,17 @@ def parse_risks(labels, action_id, dropped):
     return [risk_id for risk_id, _ in RISKS if risk_id in found]
 
 
-def load_source(where):
+def load_source(where, any_source=False):
     if re.match(r"https?://", where):
         with urllib.request.urlopen(where) as response:
-            rows = json.load(response)
+            raw = response.read()
     else:
-        rows = json.loads(Path(where).read_text(encoding="utf-8"))
+        raw = Path(where).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != SOURCE_SHA256 and not any_source:
+        sys.exit(f"{where}: sha256 {digest} is not the pinned {SOURCE_SHA256}; review the "
+                 "change, then update SOURCE_COMMIT and SOURCE_SHA256 (or pass --any-source)")
+    rows = json.loads(raw.decode("utf-8"))
     actions, dropped = [], []
     for row in rows:
         action_id = ID_FIXES.get(row["action_id"].strip(), row["action_id"].strip())
@@ -173,8 +183,8 @@ def evidence_lines(evidence, indent):
     return out
 
 
-def build(source, words_path):
-    actions, by_sub, dropped = load_source(source)
+def build(source, words_path, any_source=False):
+    actions, by_sub, dropped = load_source(source, any_source)
     c = counts(actions, by_sub)
     for key, want in EXPECTED.items():
         if c[key] != want:
@@ -277,13 +287,16 @@ def build(source, words_path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--source", default=SOURCE_URL,
-                    help="path or URL of ai-600-1-1.0-actions.json (default: the pinned commit)")
+    ap.add_argument("--source", default=str(SOURCE_COPY) if SOURCE_COPY.exists() else SOURCE_URL,
+                    help="path or URL of ai-600-1-1.0-actions.json (default: the pinned copy "
+                         "beside this script, else the pinned commit on GitHub)")
+    ap.add_argument("--any-source", action="store_true",
+                    help="accept a source whose digest differs from SOURCE_SHA256")
     ap.add_argument("--words", default=str(CATALOG), help="catalog-shaped YAML holding our own words")
     ap.add_argument("--check", action="store_true", help="compare with the files on disk; write nothing")
     args = ap.parse_args()
 
-    catalog_text, crosswalk_text, c, actions, dropped = build(args.source, args.words)
+    catalog_text, crosswalk_text, c, actions, dropped = build(args.source, args.words, args.any_source)
     print(f"{c['actions']} actions under {c['subcategories']} subcategories")
     for f in FUNCTIONS:
         print(f"  {f:8} {c[f + ' subcategories']:2} subcategories {c[f]:3} actions")
