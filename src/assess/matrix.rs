@@ -33,8 +33,11 @@ pub struct Inputs<'a> {
     pub waivers: &'a [Waiver],
 }
 
-/// The matrix of the `selected` catalogs (all catalogs when `None`): one result per
-/// framework, every requirement with its status.
+/// The matrix of the `selected` catalogs, one result per framework with every
+/// requirement and its status. When none are selected, every catalog with at least one
+/// requirement in the system's scope: a framework that cannot apply to the system (the
+/// generative-AI profile for a credit model, a New York hiring law for a chatbot) is
+/// left out rather than listed as wholly not applicable.
 pub fn assess(
     set: &CatalogSet,
     selected: Option<&[String]>,
@@ -42,7 +45,10 @@ pub fn assess(
     inputs: Inputs<'_>,
     assessed_on: NaiveDate,
 ) -> Result<Vec<FrameworkResult>> {
-    let catalogs = set.select(selected)?;
+    let mut catalogs = set.select(selected)?;
+    if selected.is_none() {
+        catalogs.retain(|c| c.requirements.iter().any(|r| r.applies_to.as_ref().is_none_or(|a| a.includes(system))));
+    }
     let Inputs { applicability, artifacts, findings, waivers } = inputs;
     let mut by_type: BTreeMap<&str, Vec<&Artifact>> = BTreeMap::new();
     for a in artifacts {

@@ -6,6 +6,7 @@
 //! coverage per framework, the measures with their limits, the log statistics per type,
 //! the datasets checked against the evidence, and the verdict. Renderers only lay it out.
 
+pub mod bias_audit;
 pub mod checks;
 pub mod datasets;
 pub mod decisions;
@@ -25,6 +26,7 @@ use crate::diag::Result;
 use crate::digest::Sha256Digest;
 use crate::model::Tool;
 use crate::model::assessment::{self, Assessment};
+use crate::model::bias_audit::BiasAuditSummary;
 use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::evidence::{Artifact, ArtifactEntry};
 use crate::model::finding::{self, Counts, Finding, Verdict};
@@ -84,6 +86,14 @@ pub fn assess_for_package(
     findings.extend(decisions::sign_off_findings(&sign_offs, release));
     let (waivers, waiver_findings) = decisions::waivers(&artifacts, today, &setup.catalogs);
     findings.extend(waiver_findings);
+    let bias_audit = match &setup.system.aedt {
+        Some(aedt) => {
+            let (summary, gaps) = bias_audit::summarise(aedt, &artifacts);
+            findings.extend(gaps);
+            summary
+        }
+        None => None,
+    };
     for policy in &setup.policies {
         findings.extend(policy.run(&setup.scope, &artifacts, kept));
     }
@@ -112,6 +122,7 @@ pub fn assess_for_package(
         sign_offs,
         waivers,
         checks: setup.checks.clone(),
+        bias_audit,
     }))
 }
 
@@ -143,6 +154,8 @@ pub struct Concluded {
     pub waivers: Vec<Waiver>,
     /// The thresholds.
     pub checks: ChecksConfig,
+    /// The NYC Local Law 144 bias-audit summary, for an automated employment decision tool.
+    pub bias_audit: Option<BiasAuditSummary>,
 }
 
 /// The assessment: what was established, with the figures that follow from it worked
@@ -185,6 +198,7 @@ pub fn conclude_with_entries(c: Concluded) -> (Assessment, Vec<ArtifactEntry>) {
         sign_offs: c.sign_offs,
         waivers: c.waivers,
         checks: c.checks,
+        bias_audit: c.bias_audit,
         presentation: Default::default(),
     };
     (assessment, entries)

@@ -193,6 +193,7 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
         sign_offs: v1.sign_offs,
         waivers: v1.waivers,
         checks: v1.checks.unwrap_or_default(),
+        bias_audit: None,
     });
     assessment.schema_version = 1;
     Ok(assessment)

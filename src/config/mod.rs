@@ -36,7 +36,8 @@ pub struct Config {
     pub system: System,
     /// Where the evidence is and which files count.
     pub evidence: EvidenceConfig,
-    /// Catalog ids to assess against. Default: every loaded catalog.
+    /// Catalog ids to assess against. Default: every loaded catalog that has a requirement
+    /// in the system's scope.
     pub frameworks: Option<Vec<String>>,
     /// Extra catalog files (your own frameworks or control sets), relative to this file.
     pub catalogs: Vec<PathBuf>,

@@ -79,6 +79,10 @@ pub struct Assessment {
     pub release_date: Option<String>,
     /// The check thresholds the assessment applied (`checks` in the config).
     pub checks: ChecksConfig,
+    /// The NYC Local Law 144 bias-audit summary, when the system is an automated
+    /// employment decision tool (`system.aedt`) and a bias report exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bias_audit: Option<super::bias_audit::BiasAuditSummary>,
     /// How the reports present it, when the configuration says (`report` in the config).
     #[serde(default, skip_serializing_if = "Presentation::is_unset")]
     pub presentation: Presentation,

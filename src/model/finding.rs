@@ -167,6 +167,8 @@ codes! {
         "A bill of materials records a SHA-256 for a component whose file in the evidence has another digest.";
     PiiFlagged = "pii-flagged", Error,
         "Data-governance metadata flags raw personal data (contains_pii: true) in the training data.";
+    BiasAuditIncomplete = "bias-audit-incomplete", Warning,
+        "The bias report behind an NYC Local Law 144 summary lacks something the summary must show: a kind of category, applicant counts or the audit date.";
     // Requirements: the traceability matrix as findings, for the gate.
     RequirementMissing = "requirement-missing", Error,
         "A requirement has no evidence; an error for binding frameworks (the EU AI Act), a warning for voluntary ones.";

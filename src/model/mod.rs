@@ -7,6 +7,7 @@
 //! serialized, and are read back with the same types.
 
 pub mod assessment;
+pub mod bias_audit;
 pub mod decision;
 pub mod diff;
 pub mod document;

@@ -54,6 +54,10 @@ pub struct System {
     /// older ones have later deadlines for some duties.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placed_on_market: Option<NaiveDate>,
+    /// The system is an automated employment decision tool used for candidates or
+    /// employees in New York City, with the facts of its bias audit (Local Law 144).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aedt: Option<crate::model::bias_audit::Aedt>,
 }
 
 /// Functions of a system that trigger transparency duties whatever its risk tier.
@@ -230,6 +234,9 @@ pub struct SystemScope {
     /// First placed on the market or put into service.
     #[serde(default)]
     pub placed_on_market: Option<NaiveDate>,
+    /// An automated employment decision tool used in New York City.
+    #[serde(default)]
+    pub aedt: bool,
 }
 
 impl SystemScope {
@@ -248,6 +255,7 @@ impl SystemScope {
             outside_union: system.outside_union,
             systemic_risk: system.systemic_risk,
             placed_on_market: system.placed_on_market,
+            aedt: system.aedt.is_some(),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! sealed and are inside the package digest; the reports show that digest, so they are
 //! rendered after sealing and listed apart ([`Phase`]).
 
+pub mod bias_audit;
 pub mod files;
 pub mod html;
 pub mod pdf;
@@ -140,6 +141,8 @@ pub fn package_outputs() -> Vec<&'static dyn Output> {
         &files::sarif::Sarif,
         &files::summary::Summary,
         &files::diff::DiffJson,
+        &bias_audit::BiasAuditHtml,
+        &bias_audit::BiasAuditPdf,
         &html::ReportHtml,
         &pdf::ReportPdf,
     ]

@@ -16,6 +16,7 @@ use crate::diag::{Error, Problem, Result};
 /// The built-in templates: (path under `templates/`, content).
 pub const BUILTIN: &[(&str, &str)] = &[
     ("html/base.html", include_str!("../../templates/html/base.html")),
+    ("html/bias-audit.html", include_str!("../../templates/html/bias-audit.html")),
     ("html/changes.html", include_str!("../../templates/html/changes.html")),
     ("html/diff.html", include_str!("../../templates/html/diff.html")),
     ("html/index.html", include_str!("../../templates/html/index.html")),
@@ -36,6 +37,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("html/sections/verify.html", include_str!("../../templates/html/sections/verify.html")),
     ("html/sections/waivers.html", include_str!("../../templates/html/sections/waivers.html")),
     ("html/style.css", include_str!("../../templates/html/style.css")),
+    ("typst/bias-audit.typ", include_str!("../../templates/typst/bias-audit.typ")),
     ("typst/changes.typ", include_str!("../../templates/typst/changes.typ")),
     ("typst/common.typ", include_str!("../../templates/typst/common.typ")),
     ("typst/diff.typ", include_str!("../../templates/typst/diff.typ")),

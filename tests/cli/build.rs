@@ -219,7 +219,7 @@ fn config_in_the_evidence_dir_is_found_and_names_the_system() {
     let ws = sample();
     ws.write(
         "dossier.yaml",
-        b"system:\n  name: credit-score\n  version: \"4.2.1\"\n  risk_category: minimal\nevidence:\n  ignore: [\"logs/\"]\n",
+        b"system:\n  name: credit-score\n  version: \"4.2.1\"\n  risk_category: minimal\nframeworks: [nist-ai-rmf-1.0, iso-42001, aws-genai-best-practices]\nevidence:\n  ignore: [\"logs/\"]\n",
     );
     let a = ws.build(&[]).success();
     assert!(stdout_of(&a).contains("config     ev/dossier.yaml"), "{}", stdout_of(&a));

@@ -151,7 +151,7 @@ fn a_broken_policy_stops_the_run_before_any_evidence_is_read() {
     edit(&ws, "dossier.yaml", "requirements: [eu-ai-act/art-10/2/f,", "requirements: [eu-ai-act/art-10/2/z,");
     let a = ws.build(&[]).code(2);
     assert_stderr_has(&a, "error: 2 problems:");
-    assert_stderr_has(&a, "  ev/dossier.yaml:43: policies[0].requirements: unknown requirement id");
+    assert_stderr_has(&a, "  ev/dossier.yaml:50: policies[0].requirements: unknown requirement id");
     assert_stderr_has(&a, "  ev/policies/compliance_policy.rego:2:11: not valid Rego");
     assert!(!ws.package().exists(), "nothing is written when the plan fails");
 }
@@ -163,7 +163,7 @@ fn a_waiver_in_force_turns_a_gap_to_waived_and_an_expired_one_does_not() {
     ws.build(&[]).code(1);
     assert_eq!(status_of(&ws, "eu-ai-act/art-49/1"), "missing");
 
-    let waiver = "requirement: eu-ai-act/art-49/1\njustification: EU database registration submitted, receipt pending\napprover: {name: Declan Byrne, role: Chief Risk Officer}\napproved_on: 2026-11-12\nexpires: 2026-12-31\n";
+    let waiver = "requirements: [eu-ai-act/art-49/1, eu-ai-act/annex-viii/a]\njustification: EU database registration submitted, receipt pending\napprover: {name: Declan Byrne, role: Chief Risk Officer}\napproved_on: 2026-11-12\nexpires: 2026-12-31\n";
     ws.write("waivers/registration_waiver.yaml", waiver.as_bytes());
     ws.build(&[]).success();
     assert_eq!(status_of(&ws, "eu-ai-act/art-49/1"), "waived");
@@ -181,7 +181,7 @@ fn a_waiver_in_force_turns_a_gap_to_waived_and_an_expired_one_does_not() {
     let a = ws.build(&[]).code(1);
     assert_stderr_has(
         &a,
-        "warning[waiver-expired] waivers/registration_waiver.yaml: waiver for eu-ai-act/art-49/1 expired on 2026-09-01",
+        "warning[waiver-expired] waivers/registration_waiver.yaml: waiver for eu-ai-act/art-49/1, eu-ai-act/annex-viii/a expired on 2026-09-01",
     );
     assert_eq!(status_of(&ws, "eu-ai-act/art-49/1"), "missing");
 }
@@ -313,7 +313,7 @@ fn a_policy_naming_an_unknown_requirement_is_a_config_error() {
     let a = ws.run(&["check", "ev"]).code(2);
     assert_stderr_has(
         &a,
-        "error: ev/dossier.yaml:43: policies[0].requirements: unknown requirement id \"eu-ai-act/art-10/2/z\"",
+        "error: ev/dossier.yaml:50: policies[0].requirements: unknown requirement id \"eu-ai-act/art-10/2/z\"",
     );
 }
 

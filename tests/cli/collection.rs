@@ -22,7 +22,7 @@ fn hidden_entries_are_skipped_unless_asked_for() {
 
     fs::write(
         ws.dir.path().join("hidden.yaml"),
-        "system:\n  risk_category: minimal\nevidence:\n  include_hidden: true\n",
+        "system:\n  risk_category: minimal\nframeworks: [nist-ai-rmf-1.0, iso-42001, aws-genai-best-practices]\nevidence:\n  include_hidden: true\n",
     )
     .unwrap();
     ws.build(&["-c", "hidden.yaml"]).success();
@@ -42,7 +42,7 @@ fn ignore_patterns_use_gitignore_rules_and_prune_directories() {
     ]);
     fs::write(
         ws.dir.path().join("c.yaml"),
-        "system:\n  risk_category: minimal\nevidence:\n  root: ev\n  ignore:\n    - scratch/\n    - \"*.tmp\"\n    - \"!sub/keep.tmp\"\n",
+        "system:\n  risk_category: minimal\nframeworks: [nist-ai-rmf-1.0, iso-42001, aws-genai-best-practices]\nevidence:\n  root: ev\n  ignore:\n    - scratch/\n    - \"*.tmp\"\n    - \"!sub/keep.tmp\"\n",
     )
     .unwrap();
     ws.run(&["build", "-c", "c.yaml", "-o", "pkg"]).success();

@@ -63,8 +63,9 @@ fn old_packages_still_compare_with_a_new_one() {
             .success();
         let stdout = stdout_of(&out);
         assert!(stdout.contains("no requirement got worse"), "{stdout}");
-        // The same evidence on both sides: nothing changed but the assessment date.
-        assert!(stdout.contains("evidence   0 added, 0 removed, 0 changed, 0 moved, 34 unchanged"), "{stdout}");
+        // The evidence of then, plus the records the sample gained for Art. 4, 5 and 25(4)
+        // and its configuration's scope keys; nothing got worse.
+        assert!(stdout.contains("evidence   3 added, 0 removed, 1 changed, 0 moved, 33 unchanged"), "{stdout}");
         let diff = read_json(&ws.dir.path().join("review/diff.json"));
         assert_eq!(diff["old"]["verdict"], "pass");
         assert_eq!(diff["old"]["signature"], "verified");
@@ -85,7 +86,7 @@ fn old_packages_still_serve_as_the_previous_package() {
     let out = ws.build(&["--previous", old.to_str().unwrap()]).code(1);
     let stdout = stdout_of(&out);
     assert!(stdout.contains("previous   "), "{stdout}");
-    assert!(stdout.contains("1 evidence files changed"), "{stdout}");
+    assert!(stdout.contains("2 evidence files changed, 3 added"), "{stdout}");
     let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
     assert!(html.contains("Changes since the previous package"));
     assert!(html.contains("disparate impact ratio, sex = female"));
@@ -107,9 +108,11 @@ fn packages_from_before_evidence_sets_verify_compare_render_and_serve_as_previou
         let out = ws.run(&["diff", side, "pkg", "-o", "review"]).success();
         let stdout = stdout_of(&out);
         assert!(stdout.contains("no requirement got worse"), "{stdout}");
-        assert!(stdout.contains("evidence   0 added, 0 removed, 0 changed, 0 moved, 34 unchanged"), "{stdout}");
+        assert!(stdout.contains("evidence   3 added, 0 removed, 1 changed, 0 moved, 33 unchanged"), "{stdout}");
         let diff = read_json(&ws.dir.path().join("review/diff.json"));
-        assert!(diff["frameworks"].as_array().unwrap().iter().all(|f| f["transitions"].as_array().unwrap().is_empty()));
+        let transitions =
+            diff["frameworks"].as_array().unwrap().iter().flat_map(|f| f["transitions"].as_array().unwrap());
+        assert!(transitions.clone().all(|t| t["change"] != "regressed"), "{diff:#}");
     }
 
     // A file changed since: the diff names it with the type the old package gave it.
@@ -117,9 +120,11 @@ fn packages_from_before_evidence_sets_verify_compare_render_and_serve_as_previou
     let text = fs::read_to_string(&bias).unwrap();
     fs::write(&bias, text.replacen("\"female\": 0.918", "\"female\": 0.75", 1)).unwrap();
     let out = ws.build(&["--previous", old]).code(1);
-    assert!(stdout_of(&out).contains("1 evidence files changed"), "{}", stdout_of(&out));
+    assert!(stdout_of(&out).contains("2 evidence files changed"), "{}", stdout_of(&out));
     let diff = read_json(&ws.package().join("diff.json"));
-    assert_eq!(diff["artifacts"]["changed"][0]["evidence_type"], "bias-report");
+    let changed = diff["artifacts"]["changed"].as_array().unwrap();
+    let bias = changed.iter().find(|c| c["path"] == "fairness/bias_analysis.json").unwrap();
+    assert_eq!(bias["evidence_type"], "bias-report");
 
     // Its reports render again, in today's layout, from what it holds.
     ws.run(&["render", "old", "-o", "again"]).success();

@@ -92,7 +92,7 @@ fn the_quarterly_review_names_exactly_what_changed() {
     assert_eq!(paths(&a["removed"]), [DELETED_LOG]);
     assert!(a["added"].as_array().unwrap().is_empty());
     assert!(a["moved"].as_array().unwrap().is_empty());
-    assert_eq!(diff["summary"]["artifacts_unchanged"], 31);
+    assert_eq!(diff["summary"]["artifacts_unchanged"], 34);
 
     // Requirements: Art. 10 and Art. 15 went from satisfied to failed, and everything that
     // moved got worse because of the bias or the robustness evidence.
@@ -238,7 +238,7 @@ fn moves_expired_waivers_and_new_sign_offs_are_named() {
     fs::remove_file(ws.evidence().join("conformity/eu_database_registration.json")).unwrap();
     ws.write(
         "waivers/registration_waiver.yaml",
-        b"requirement: eu-ai-act/art-49/1\njustification: registration submitted, receipt pending\napprover: Declan Byrne\nexpires: 2026-10-31\n",
+        b"requirements: [eu-ai-act/art-49/1, eu-ai-act/annex-viii/a]\njustification: registration submitted, receipt pending\napprover: Declan Byrne\nexpires: 2026-10-31\n",
     );
     build_at(&ws, Q3, "q3", &[]).success();
     // Q4: the waiver has lapsed, the changelog moved, and a second sign-off was added.

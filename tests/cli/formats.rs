@@ -339,6 +339,7 @@ fn a_file_no_reader_understands_gets_a_note_not_an_error() {
 
 const ACME_CONFIG: &str = r#"system:
   risk_category: minimal
+frameworks: [nist-ai-rmf-1.0, iso-42001, aws-genai-best-practices]
 evidence:
   root: ev
 readers:
@@ -414,10 +415,10 @@ fn a_broken_reader_entry_is_a_config_error_with_its_line() {
     let out = ws.run(&["check", "ev"]).code(2);
     let err = stderr_of(&out);
     assert!(
-        err.contains("dossier.yaml:14: readers[0].groups.selection_rate: \"approval_rate\" is not a JSON pointer"),
+        err.contains("dossier.yaml:15: readers[0].groups.selection_rate: \"approval_rate\" is not a JSON pointer"),
         "{err}"
     );
-    assert!(err.contains("dossier.yaml:16: readers[1].type: unknown evidence type \"inference-logs\""), "{err}");
+    assert!(err.contains("dossier.yaml:17: readers[1].type: unknown evidence type \"inference-logs\""), "{err}");
 }
 
 #[test]
@@ -432,7 +433,10 @@ fn the_starter_configs_readers_example_is_valid() {
         .collect();
     assert!(block.len() >= 4, "no readers example in the starter config");
     let ws = Workspace::new(&[]);
-    let config = format!("system:\n  risk_category: minimal\nevidence:\n  root: ev\n{}\n", block.join("\n"));
+    let config = format!(
+        "system:\n  risk_category: minimal\nframeworks: [nist-ai-rmf-1.0, iso-42001, aws-genai-best-practices]\nevidence:\n  root: ev\n{}\n",
+        block.join("\n")
+    );
     fs::write(ws.dir.path().join("dossier.yaml"), config).unwrap();
     ws.write(
         "reports/acme.json",

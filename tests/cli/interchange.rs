@@ -217,7 +217,7 @@ fn assessment_json_holds_the_whole_assessment() {
     ws.build(&[]).code(1);
     let a = read_json(&ws.package().join("assessment.json"));
     assert_eq!(a["format"], "dossier-assessment");
-    assert_eq!(a["schema_version"], 3);
+    assert_eq!(a["schema_version"], 4);
     assert_eq!(a["verdict"], "fail");
     assert_eq!(a["system"]["provider"], "NeoLend Financial Services Ltd.");
     let findings = read_json(&ws.package().join("findings.json"));

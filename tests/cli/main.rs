@@ -12,6 +12,7 @@ mod diff;
 mod formats;
 mod init;
 mod interchange;
+mod law;
 mod matrix;
 mod model;
 mod render;

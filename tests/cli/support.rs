@@ -27,10 +27,14 @@ impl Workspace {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace { dir };
         fs::create_dir_all(ws.evidence()).unwrap();
-        // These small trees exercise collection and integrity, not compliance: declare a
-        // minimal-risk system so no binding requirement applies to them.
-        fs::write(ws.dir.path().join("dossier.yaml"), "system:\n  risk_category: minimal\nevidence:\n  root: ev\n")
-            .unwrap();
+        // These small trees exercise collection and integrity, not compliance: a
+        // minimal-risk system assessed against the voluntary frameworks only, so no binding
+        // requirement applies (the EU AI Act's AI-literacy duty binds even minimal risk).
+        fs::write(
+            ws.dir.path().join("dossier.yaml"),
+            "system:\n  risk_category: minimal\nframeworks: [nist-ai-rmf-1.0, iso-42001, aws-genai-best-practices]\nevidence:\n  root: ev\n",
+        )
+        .unwrap();
         for (path, content) in files {
             ws.write(path, content.as_bytes());
         }
