@@ -28,7 +28,7 @@ const DIFF_SECTIONS = [
   'cover', 'changes', 'changes-overview', 'changes-requirements', 'changes-catalogs', 'changes-measures',
   'changes-artifacts', 'changes-findings', 'changes-decisions',
 ];
-const STATUSES = ['satisfied', 'partial', 'missing', 'stale', 'failed', 'waived', 'not-applicable'];
+const STATUSES = ['satisfied', 'partial', 'missing', 'stale', 'failed', 'waived', 'not-applicable', 'not-yet-applicable'];
 const VIEWPORT = { width: 1280, height: 900 };
 const LAUNCH_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
