@@ -10,6 +10,7 @@ pub mod bias_audit;
 pub mod checks;
 pub mod datasets;
 pub mod decisions;
+pub mod infra;
 pub mod matrix;
 pub mod measures;
 pub mod policy;
@@ -54,6 +55,8 @@ pub struct Setup {
     pub scope: SystemScope,
     /// Which application dates count.
     pub applicability: Applicability,
+    /// The infrastructure rules' scope and parameters.
+    pub infrastructure: infra::InfraConfig,
     /// Digest of the effective configuration.
     pub config_sha256: Sha256Digest,
 }
@@ -86,6 +89,10 @@ pub fn assess_for_package(
     findings.extend(decisions::sign_off_findings(&sign_offs, release));
     let (waivers, waiver_findings) = decisions::waivers(&artifacts, today, &setup.catalogs);
     findings.extend(waiver_findings);
+    let inventory = infra::inventory(&artifacts);
+    if let Some(inventory) = &inventory {
+        findings.extend(infra::check(inventory, &setup.infrastructure));
+    }
     let bias_audit = match &setup.system.aedt {
         Some(aedt) => {
             let (summary, gaps) = bias_audit::summarise(aedt, &artifacts);

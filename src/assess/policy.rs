@@ -4,7 +4,8 @@
 //! failing that, as the older v0 syntax, so existing OPA policies run unchanged; a policy
 //! that cannot be read or parsed stops the run before any evidence is read. Its `deny`
 //! rule (or the configured query) is evaluated over an input document: the named
-//! evidence file, read from the bytes that were hashed, or the assessment so far. Every
+//! evidence file, read from the bytes that were hashed, or the assessment so far (with
+//! the infrastructure inventory the built-in rules read, under `inventory`). Every
 //! message it produces becomes a `policy-denied` finding attached to the requirements the
 //! policy names; a policy whose input is missing or whose query fails is a `policy-error`.
 
@@ -118,7 +119,8 @@ fn assessment_input(system: &SystemScope, artifacts: &[Artifact]) -> Value {
         .collect();
     let documents: serde_json::Map<String, Value> =
         artifacts.iter().filter_map(|a| Some((a.path.clone(), serde_json::to_value(a.document()?).ok()?))).collect();
-    json!({"system": system, "artifacts": listed, "documents": documents})
+    let inventory = super::infra::inventory(artifacts);
+    json!({"system": system, "artifacts": listed, "documents": documents, "inventory": inventory})
 }
 
 /// What evaluating one policy produced: its denial messages, or why it could not run.

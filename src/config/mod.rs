@@ -54,6 +54,10 @@ pub struct Config {
     /// their digests.
     #[serde(skip_serializing_if = "crate::config::is_default")]
     pub applicability: crate::model::matrix::Applicability,
+    /// Which cloud resources the infrastructure rules are about, their parameters, and
+    /// rules switched off. Left out of the config digest when default.
+    #[serde(skip_serializing_if = "crate::config::is_default")]
+    pub infrastructure: crate::assess::infra::InfraConfig,
     /// How the HTML and PDF reports look.
     pub report: ReportConfig,
     /// In-house evidence formats, read into dossier's documents by JSON pointer. Left
@@ -290,6 +294,9 @@ impl Config {
                 "frameworks",
                 "must not be empty; name at least one catalog, or remove the key to use them all".into(),
             );
+        }
+        for problem in self.infrastructure.problems() {
+            push("infrastructure.disabled", problem);
         }
         if let Some(name) = &self.system.name
             && name.chars().any(char::is_control)

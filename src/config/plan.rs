@@ -179,6 +179,7 @@ impl Plan {
             system: config.config.system.clone(),
             scope,
             applicability: config.config.applicability,
+            infrastructure: config.config.infrastructure.clone(),
             config_sha256: config.digest(),
         });
         let signer = signing_key.as_ref().map(|k| attest::fingerprint(&k.verifying_key()));

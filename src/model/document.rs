@@ -52,6 +52,8 @@ pub enum Document {
     Bom(Bom),
     /// A training or evaluation run's record (MLflow run metadata, parameters, tags).
     Run(RunRecord),
+    /// Cloud resources an infrastructure export describes (AWS CLI, Terraform).
+    Infrastructure(InfraExport),
     /// A kind this version does not know (a package written by a later one).
     #[serde(other)]
     Unknown,
@@ -822,4 +824,12 @@ mod tests {
         let d: Document = serde_json::from_str(r#"{"kind": "from-the-future", "x": 1}"#).unwrap();
         assert_eq!(d, Document::Unknown);
     }
+}
+
+/// The resources one infrastructure export describes, each fact with where it was read.
+/// The assessment merges the exports into one [`Inventory`](super::infra::Inventory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfraExport {
+    /// The resources, in the order the file gives them.
+    pub resources: Vec<super::infra::Resource>,
 }

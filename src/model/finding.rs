@@ -167,6 +167,41 @@ codes! {
         "A bill of materials records a SHA-256 for a component whose file in the evidence has another digest.";
     PiiFlagged = "pii-flagged", Error,
         "Data-governance metadata flags raw personal data (contains_pii: true) in the training data.";
+    // Infrastructure: the built-in rules over the cloud and Terraform exports.
+    InfraCloudtrailLogging = "infra-cloudtrail-logging", Error,
+        "No multi-region CloudTrail trail is logging with log-file validation: each trail's failing setting is named.";
+    InfraCloudtrailDataEvents = "infra-cloudtrail-data-events", Error,
+        "No logging CloudTrail trail records the data events of a training-data bucket or a SageMaker endpoint.";
+    InfraBucketVersioning = "infra-bucket-versioning", Error,
+        "A bucket that holds training data or logs does not keep object versions.";
+    InfraBucketObjectLock = "infra-bucket-object-lock", Error,
+        "A bucket that holds training data or logs has no Object Lock, or a default retention shorter than the configured minimum.";
+    InfraBucketEncryption = "infra-bucket-encryption", Error,
+        "A bucket that holds training data or logs is not encrypted with KMS by default (or, when asked, not with a customer-managed key).";
+    InfraBucketPublicAccess = "infra-bucket-public-access", Error,
+        "A bucket that holds training data or logs does not have all four public-access blocks on.";
+    InfraIamLeastPrivilege = "infra-iam-least-privilege", Error,
+        "A role SageMaker runs as is allowed every action, or S3 reads on everything or on whole buckets outside the data prefixes.";
+    InfraSagemakerNetwork = "infra-sagemaker-network", Error,
+        "A SageMaker model runs outside a VPC or without network isolation.";
+    InfraSagemakerDeployment = "infra-sagemaker-deployment", Error,
+        "A SageMaker endpoint was deployed without a blue/green or rolling update policy, or without rollback alarms.";
+    InfraSagemakerApproval = "infra-sagemaker-approval", Error,
+        "The newest model package of a group is not Approved, or no earlier approved version exists to roll back to.";
+    InfraSagemakerKms = "infra-sagemaker-kms", Error,
+        "A SageMaker endpoint configuration names no KMS key.";
+    InfraNetworkOpenIngress = "infra-network-open-ingress", Error,
+        "A security group of a training or inference resource takes traffic from 0.0.0.0/0 or ::/0.";
+    InfraKmsRotation = "infra-kms-rotation", Error,
+        "A customer-managed KMS key does not rotate automatically.";
+    InfraConfigRecorder = "infra-config-recorder", Error,
+        "The AWS Config recorder is not recording.";
+    InfraConfigRules = "infra-config-rules", Error,
+        "An AWS Config rule that dossier.yaml names (or any, when it names none) is not compliant.";
+    InfraBackupRetention = "infra-backup-retention", Error,
+        "No backup plan keeps the model artifacts or technical documentation for the configured period.";
+    InfraExportMissing = "infra-export-missing", Error,
+        "An infrastructure rule needs an export the evidence does not have, so it cannot pass.";
     BiasAuditIncomplete = "bias-audit-incomplete", Warning,
         "The bias report behind an NYC Local Law 144 summary lacks something the summary must show: a kind of category, applicant counts or the audit date.";
     // Requirements: the traceability matrix as findings, for the gate.

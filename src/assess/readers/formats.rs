@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::source::Source;
-use super::{bom, data_quality, dvc, fairness, llm_tests, metrics, mlflow, model_card};
+use super::{aws, bom, data_quality, dvc, fairness, llm_tests, metrics, mlflow, model_card, terraform};
 use crate::catalog::taxonomy::Format as HeadFormat;
 use crate::collect::inspect::Inspection;
 use crate::model::document::Document;
@@ -51,7 +51,7 @@ impl Syntax {
         if name == "MLmodel" || lower == super::DVC_LOCK {
             return Some(Syntax::Yaml);
         }
-        if mlflow::is_run_file(path) {
+        if mlflow::is_run_file(path) || super::aws::is_error_file(path) {
             return Some(Syntax::Text);
         }
         match head_format? {
@@ -122,6 +122,11 @@ const fn other(
 }
 
 use Syntax::{Json, Lines, Markdown, Parquet, Text, Xml, Yaml};
+
+/// What the AWS readers were tested against: moto's responses through boto3, written as
+/// the AWS CLI writes them (tests/fixtures/infra/aws).
+const AWS_TESTED: &str =
+    "boto3 and moto (the pins in tests/fixtures/infra/aws/requirements.txt), AWS CLI v2 output layout";
 
 /// Every tool format, most specific first: the first whose recognition matches reads
 /// the file.
@@ -421,6 +426,104 @@ pub static FORMATS: &[Format] = &[
         "inference-log",
         Parquet,
         "records, time span and gaps, the record-keeping fields named in checks.log_fields; read a row group at a time",
+    ),
+    value(
+        "terraform-json",
+        "Terraform (terraform show -json)",
+        "JSON output format 1.2 as documented for Terraform 1.9, fixtures in tests/fixtures/infra/terraform",
+        "infrastructure-config",
+        Json,
+        "plans (resource_changes, after values) and state (values): SageMaker, S3, KMS, CloudTrail, IAM and security-group resources by address",
+        (terraform::is_terraform, terraform::read),
+    ),
+    value(
+        "aws-cloudtrail",
+        "AWS CLI v2 / boto3 (cloudtrail)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "describe-trails (multi-region, log-file validation), get-trail-status (logging), get-event-selectors (basic and advanced: management and data events with their resources)",
+        (aws::is_cloudtrail, aws::cloudtrail),
+    ),
+    value(
+        "aws-s3",
+        "AWS CLI v2 / boto3 (s3api)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "list-buckets; per bucket (its folder): versioning, Object Lock default retention, default encryption and key, the four public-access blocks, tags, policy",
+        (aws::is_s3, aws::s3),
+    ),
+    value(
+        "aws-iam",
+        "AWS CLI v2 / boto3 (iam)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "get-account-authorization-details: each role's inline and attached policy statements (effect, actions, resources) and tags",
+        (aws::is_iam, aws::iam),
+    ),
+    value(
+        "aws-sagemaker",
+        "AWS CLI v2 / boto3 (sagemaker)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "describe-model (VPC, network isolation, role), describe-endpoint-config (KMS key, models), describe-endpoint (deployment policy, rollback alarms), list-model-packages and describe-model-package (versions, approval)",
+        (aws::is_sagemaker, aws::sagemaker),
+    ),
+    value(
+        "aws-ec2-security-groups",
+        "AWS CLI v2 / boto3 (ec2)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "describe-security-groups: every ingress range (IPv4 and IPv6) with protocol and ports, tags",
+        (aws::is_ec2, aws::ec2),
+    ),
+    value(
+        "aws-kms",
+        "AWS CLI v2 / boto3 (kms)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "describe-key (customer or AWS managed), get-key-rotation-status (the key of its folder)",
+        (aws::is_kms, aws::kms),
+    ),
+    value(
+        "aws-backup",
+        "AWS CLI v2 / boto3 (backup)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "list-backup-plans, get-backup-plan (the shortest retention of its rules), get-backup-selection (the resources it covers)",
+        (aws::is_backup, aws::backup),
+    ),
+    value(
+        "aws-config",
+        "AWS CLI v2 / boto3 (configservice)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "describe-configuration-recorder-status (recording), describe-compliance-by-config-rule (each rule's compliance)",
+        (aws::is_config, aws::config),
+    ),
+    value(
+        "aws-securityhub",
+        "AWS Security Hub (ASFF, get-findings)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "each finding's title, severity, compliance status and resources",
+        (aws::is_securityhub, aws::securityhub),
+    ),
+    other(
+        "aws-cli-error",
+        "AWS CLI v2 / boto3 (a failed call)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Text,
+        "the one-line error a failed call prints, saved as <call>.error.txt: a missing Object Lock, encryption or public-access-block configuration is read as the setting being off",
     ),
 ];
 

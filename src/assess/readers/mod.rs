@@ -18,6 +18,7 @@
 //! memory. Reading never fails the run: a file that cannot be read yields a finding
 //! naming the file and line, and the rest goes on.
 
+mod aws;
 mod bom;
 pub mod custom;
 mod data_quality;
@@ -36,6 +37,7 @@ mod model_card;
 mod parquet_log;
 mod risk;
 mod source;
+mod terraform;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -391,6 +393,9 @@ fn read_whole(
             };
         }
         Syntax::Text => {
+            if aws::is_error_file(source.path) {
+                return aws::error(source).map(|d| (d, ReadBy::Tool(formats::get("aws-cli-error"))));
+            }
             return mlflow::text_file(source).map(|(d, id)| (d, ReadBy::Tool(formats::get(id))));
         }
         Syntax::Json | Syntax::Yaml => {}

@@ -193,3 +193,118 @@ mod tests {
         assert_eq!(day("12"), None, "a small number is not a time");
     }
 }
+
+/// The 1-based line where the value at JSON `pointer` starts in the JSON `text`; none when
+/// the text has no such value. A small scanner rather than a parse, as serde_json keeps no
+/// positions: it follows object keys and array indices and knows strings and escapes.
+pub(super) fn line_of_pointer(text: &str, pointer: &str) -> Option<u64> {
+    let target: Vec<String> = if pointer.is_empty() {
+        Vec::new()
+    } else {
+        pointer.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect()
+    };
+    struct Frame {
+        array: bool,
+        index: usize,
+        key: Option<String>,
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut value_next = true;
+    let mut key_next = false;
+    let mut i = 0;
+    let matches = |stack: &[Frame]| {
+        stack.len() == target.len()
+            && stack
+                .iter()
+                .zip(&target)
+                .all(|(f, t)| if f.array { f.index.to_string() == *t } else { f.key.as_deref() == Some(t.as_str()) })
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            let start = i;
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            let end = i.min(bytes.len() - 1);
+            if key_next {
+                let key = serde_json::from_str::<String>(&text[start..=end])
+                    .unwrap_or_else(|_| text[start + 1..end].to_string());
+                if let Some(frame) = stack.last_mut() {
+                    frame.key = Some(key);
+                }
+                key_next = false;
+            } else if value_next {
+                if matches(&stack) {
+                    return Some(line_at(text, start));
+                }
+                value_next = false;
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'{' | b'[' => {
+                if value_next && matches(&stack) {
+                    return Some(line_at(text, i));
+                }
+                stack.push(Frame { array: b == b'[', index: 0, key: None });
+                value_next = b == b'[';
+                key_next = b == b'{';
+            }
+            b'}' | b']' => {
+                stack.pop();
+                value_next = false;
+                key_next = false;
+            }
+            b':' => value_next = true,
+            b',' => match stack.last_mut() {
+                Some(frame) if frame.array => {
+                    frame.index += 1;
+                    value_next = true;
+                }
+                Some(_) => key_next = true,
+                None => {}
+            },
+            _ => {
+                if value_next {
+                    if matches(&stack) {
+                        return Some(line_at(text, i));
+                    }
+                    value_next = false;
+                }
+                while i + 1 < bytes.len() && !matches!(bytes[i + 1], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                {
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod pointer_tests {
+    use super::line_of_pointer;
+
+    #[test]
+    fn pointers_find_their_lines() {
+        let text = "{\n    \"a\": {\n        \"b\": [\n            1,\n            {\"c\": \"x,}\"},\n            \"d\"\n        ]\n    },\n    \"e\\\"f\": true\n}\n";
+        assert_eq!(line_of_pointer(text, ""), Some(1));
+        assert_eq!(line_of_pointer(text, "/a"), Some(2));
+        assert_eq!(line_of_pointer(text, "/a/b"), Some(3));
+        assert_eq!(line_of_pointer(text, "/a/b/0"), Some(4));
+        assert_eq!(line_of_pointer(text, "/a/b/1/c"), Some(5));
+        assert_eq!(line_of_pointer(text, "/a/b/2"), Some(6));
+        assert_eq!(line_of_pointer(text, "/e\"f"), Some(9));
+        assert_eq!(line_of_pointer(text, "/a/b/3"), None);
+        assert_eq!(line_of_pointer(text, "/z"), None);
+    }
+}
