@@ -7,7 +7,12 @@ import rego.v1
 
 trails := lib.of_kind("trail")
 
-origins contains t.origin if some t in trails
+# Each Terraform file is a world of its own; the live account is one.
+world(r) := "aws" if r.origin == "aws"
+
+world(r) := r.at.file if r.origin != "aws"
+
+worlds contains world(t) if some t in trails
 
 good(t) if {
 	t.multi_region.value == true
@@ -15,9 +20,9 @@ good(t) if {
 	t.logging.value != false
 }
 
-any_good(origin) if {
+any_good(w) if {
 	some t in trails
-	t.origin == origin
+	world(t) == w
 	good(t)
 }
 
@@ -29,10 +34,10 @@ checks := [
 
 # No trail of an origin is fully right: each trail's failings are named.
 violations contains v if {
-	some origin in origins
-	not any_good(origin)
+	some w in worlds
+	not any_good(w)
 	some t in trails
-	t.origin == origin
+	world(t) == w
 	some [field, what] in checks
 	fact := t[field]
 	fact != null
@@ -42,7 +47,7 @@ violations contains v if {
 
 gaps contains g if {
 	input.scope.aws
-	not "aws" in origins
+	not "aws" in worlds
 	g := lib.gap("cloudtrail-logging", "", "no CloudTrail export (describe-trails) among the infrastructure evidence")
 }
 
@@ -97,4 +102,25 @@ gaps contains g if {
 	count(targets) > 0
 	count(selectors) == 0
 	g := lib.gap("cloudtrail-data-events", "", "no get-event-selectors export: which data events are recorded is unknown")
+}
+
+# In a Terraform plan or state, a trail that records no data events of the S3 objects or
+# endpoints the same file defines.
+tf_needs(w) := needs if {
+	buckets := {["AWS::S3::Object", "buckets"] | some b in lib.of_kind("bucket"); b.origin != "aws"; world(b) == w}
+	endpoints := {["AWS::SageMaker::Endpoint", "endpoints"] | some e in lib.of_kind("endpoint"); e.origin != "aws"; world(e) == w}
+	needs := buckets | endpoints
+}
+
+violations contains v if {
+	some t in trails
+	t.origin != "aws"
+	some [type, what] in tf_needs(world(t))
+	not records(t, type)
+	v := lib.violation("cloudtrail-data-events", t, t.data_events, sprintf("trail %s records no data events (%s) of the %s this plan defines", [t.id, type, what]))
+}
+
+records(t, type) if {
+	some d in t.data_events.value
+	d.resource_type == type
 }

@@ -48,5 +48,8 @@ violations contains v if {
 	v := lib.violation("iam-least-privilege", r, s, sprintf("role %s may %s on %s, beyond the training-data prefixes (policy %s)", [r.id, action, resource, s.value.policy]))
 }
 
-# Every resource these rules check carries the facts they need, so they have no gaps.
-gaps := set()
+gaps contains g if {
+	input.scope.aws
+	count([r | some r in lib.of_kind("role"); r.origin == "aws"]) == 0
+	g := lib.gap("iam-least-privilege", "", "no readable IAM export (get-account-authorization-details)")
+}

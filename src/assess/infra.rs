@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::model::document::Document;
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding};
-use crate::model::infra::{Facts, Inventory, Origin, Resource};
+use crate::model::infra::{Facts, InfraResults, Inventory, Origin, Resource, RuleResult, RuleStatus, Violation};
 
 /// The rule files, embedded. A test checks this table against `policies/infra/`.
 pub const PACK: &[(&str, &str)] = &[
@@ -37,6 +37,8 @@ pub const PACK: &[(&str, &str)] = &[
 pub struct Rule {
     /// The id, as `dossier.yaml` and the findings name it.
     pub id: &'static str,
+    /// The inventory kind it reads.
+    pub kind: &'static str,
     /// Its finding code.
     pub code: Code,
     /// The Rego package (`data.dossier.infra.<package>`).
@@ -61,37 +63,112 @@ const KEEPING: &[&str] = &["eu-ai-act/art-18/1", "eu-ai-act/art-19/1", "iso-4200
 
 /// Every built-in rule.
 pub const RULES: &[Rule] = &[
-    Rule { id: "cloudtrail-logging", code: Code::InfraCloudtrailLogging, package: "cloudtrail", requirements: LOGGING },
+    Rule {
+        id: "cloudtrail-logging",
+        kind: "trail",
+        code: Code::InfraCloudtrailLogging,
+        package: "cloudtrail",
+        requirements: LOGGING,
+    },
     Rule {
         id: "cloudtrail-data-events",
+        kind: "trail",
         code: Code::InfraCloudtrailDataEvents,
         package: "cloudtrail",
         requirements: LOGGING,
     },
-    Rule { id: "bucket-versioning", code: Code::InfraBucketVersioning, package: "buckets", requirements: DATA_STORE },
-    Rule { id: "bucket-object-lock", code: Code::InfraBucketObjectLock, package: "buckets", requirements: DATA_STORE },
-    Rule { id: "bucket-encryption", code: Code::InfraBucketEncryption, package: "buckets", requirements: PROTECTION },
-    Rule { id: "bucket-public-access", code: Code::InfraBucketPublicAccess, package: "buckets", requirements: ACCESS },
-    Rule { id: "iam-least-privilege", code: Code::InfraIamLeastPrivilege, package: "iam", requirements: ACCESS },
-    Rule { id: "sagemaker-network", code: Code::InfraSagemakerNetwork, package: "sagemaker", requirements: ACCESS },
+    Rule {
+        id: "bucket-versioning",
+        kind: "bucket",
+        code: Code::InfraBucketVersioning,
+        package: "buckets",
+        requirements: DATA_STORE,
+    },
+    Rule {
+        id: "bucket-object-lock",
+        kind: "bucket",
+        code: Code::InfraBucketObjectLock,
+        package: "buckets",
+        requirements: DATA_STORE,
+    },
+    Rule {
+        id: "bucket-encryption",
+        kind: "bucket",
+        code: Code::InfraBucketEncryption,
+        package: "buckets",
+        requirements: PROTECTION,
+    },
+    Rule {
+        id: "bucket-public-access",
+        kind: "bucket",
+        code: Code::InfraBucketPublicAccess,
+        package: "buckets",
+        requirements: ACCESS,
+    },
+    Rule {
+        id: "iam-least-privilege",
+        kind: "role",
+        code: Code::InfraIamLeastPrivilege,
+        package: "iam",
+        requirements: ACCESS,
+    },
+    Rule {
+        id: "sagemaker-network",
+        kind: "model",
+        code: Code::InfraSagemakerNetwork,
+        package: "sagemaker",
+        requirements: ACCESS,
+    },
     Rule {
         id: "sagemaker-deployment",
+        kind: "endpoint",
         code: Code::InfraSagemakerDeployment,
         package: "sagemaker",
         requirements: RESILIENCE,
     },
     Rule {
         id: "sagemaker-approval",
+        kind: "model-package-group",
         code: Code::InfraSagemakerApproval,
         package: "sagemaker",
         requirements: RESILIENCE,
     },
-    Rule { id: "sagemaker-kms", code: Code::InfraSagemakerKms, package: "sagemaker", requirements: PROTECTION },
-    Rule { id: "network-open-ingress", code: Code::InfraNetworkOpenIngress, package: "network", requirements: ACCESS },
-    Rule { id: "kms-rotation", code: Code::InfraKmsRotation, package: "kms", requirements: PROTECTION },
-    Rule { id: "config-recorder", code: Code::InfraConfigRecorder, package: "config", requirements: MONITORING },
-    Rule { id: "config-rules", code: Code::InfraConfigRules, package: "config", requirements: MONITORING },
-    Rule { id: "backup-retention", code: Code::InfraBackupRetention, package: "backup", requirements: KEEPING },
+    Rule {
+        id: "sagemaker-kms",
+        kind: "endpoint-config",
+        code: Code::InfraSagemakerKms,
+        package: "sagemaker",
+        requirements: PROTECTION,
+    },
+    Rule {
+        id: "network-open-ingress",
+        kind: "security-group",
+        code: Code::InfraNetworkOpenIngress,
+        package: "network",
+        requirements: ACCESS,
+    },
+    Rule { id: "kms-rotation", kind: "key", code: Code::InfraKmsRotation, package: "kms", requirements: PROTECTION },
+    Rule {
+        id: "config-recorder",
+        kind: "config-recorder",
+        code: Code::InfraConfigRecorder,
+        package: "config",
+        requirements: MONITORING,
+    },
+    Rule {
+        id: "config-rules",
+        kind: "config-rule",
+        code: Code::InfraConfigRules,
+        package: "config",
+        requirements: MONITORING,
+    },
+    Rule {
+        id: "backup-retention",
+        kind: "backup-plan",
+        code: Code::InfraBackupRetention,
+        package: "backup",
+        requirements: KEEPING,
+    },
 ];
 
 /// The rule with this id.
@@ -353,8 +430,38 @@ struct ReportedAt {
     line: Option<u64>,
 }
 
-/// Runs every enabled rule over the inventory: one finding per violation and per gap.
-pub fn check(inventory: &Inventory, config: &InfraConfig) -> Vec<Finding> {
+/// Runs every enabled rule over the inventory: each rule's result, and one finding per
+/// violation and per gap.
+pub fn check(inventory: &Inventory, config: &InfraConfig) -> (InfraResults, Vec<Finding>) {
+    let mut results: Vec<RuleResult> = RULES
+        .iter()
+        .map(|rule| RuleResult {
+            id: rule.id.to_string(),
+            status: if config.disabled.iter().any(|d| d == rule.id) { RuleStatus::Disabled } else { RuleStatus::Pass },
+            checked: inventory.resources.iter().filter(|r| r.facts.kind() == rule.kind).count() as u64,
+            requirements: rule.requirements.iter().map(|s| s.to_string()).collect(),
+            violations: Vec::new(),
+            gaps: Vec::new(),
+        })
+        .collect();
+    let findings = run(inventory, config, &mut results);
+    for r in &mut results {
+        if r.status != RuleStatus::Disabled {
+            r.status = if !r.violations.is_empty() {
+                RuleStatus::Fail
+            } else if !r.gaps.is_empty() {
+                RuleStatus::Gap
+            } else {
+                RuleStatus::Pass
+            };
+        }
+    }
+    let summary =
+        InfraResults { files: inventory.files.clone(), resources: inventory.resources.len() as u64, rules: results };
+    (summary, findings)
+}
+
+fn run(inventory: &Inventory, config: &InfraConfig, results: &mut [RuleResult]) -> Vec<Finding> {
     let mut engine = regorus::Engine::new();
     for (name, text) in PACK {
         if let Err(e) = engine.add_policy(name.to_string(), text.to_string()) {
@@ -398,13 +505,25 @@ pub fn check(inventory: &Inventory, config: &InfraConfig) -> Vec<Finding> {
                 let (code, message) = if gap {
                     (Code::InfraExportMissing, format!("rule {} cannot pass: {}", rule.id, r.message))
                 } else {
-                    (rule.code, r.message)
+                    (rule.code, r.message.clone())
                 };
                 let path = r.at.as_ref().map_or_else(|| common_folder(&inventory.files), |a| a.file.clone());
+                let line = r.at.as_ref().and_then(|a| a.line);
+                if let Some(result) = results.iter_mut().find(|x| x.id == rule.id) {
+                    if gap {
+                        result.gaps.push(r.message.clone());
+                    } else {
+                        result.violations.push(Violation {
+                            resource: r.resource.clone(),
+                            message: message.clone(),
+                            file: path.clone(),
+                            line,
+                        });
+                    }
+                }
                 let mut f = Finding::at(code, path, message);
-                f.line = r.at.as_ref().and_then(|a| a.line);
+                f.line = line;
                 f.requirements = rule.requirements.iter().map(|s| s.to_string()).collect();
-                let _ = r.resource;
                 findings.push(f);
             }
         }
@@ -456,7 +575,8 @@ mod tests {
 
     #[test]
     fn the_pack_parses_and_runs_on_an_empty_inventory() {
-        let findings = check(&Inventory::default(), &InfraConfig::default());
+        let (results, findings) = check(&Inventory::default(), &InfraConfig::default());
         assert!(findings.is_empty(), "{findings:?}");
+        assert!(results.rules.iter().all(|r| r.status == RuleStatus::Pass));
     }
 }

@@ -89,10 +89,11 @@ pub fn assess_for_package(
     findings.extend(decisions::sign_off_findings(&sign_offs, release));
     let (waivers, waiver_findings) = decisions::waivers(&artifacts, today, &setup.catalogs);
     findings.extend(waiver_findings);
-    let inventory = infra::inventory(&artifacts);
-    if let Some(inventory) = &inventory {
-        findings.extend(infra::check(inventory, &setup.infrastructure));
-    }
+    let infrastructure = infra::inventory(&artifacts).map(|inventory| {
+        let (results, infra_findings) = infra::check(&inventory, &setup.infrastructure);
+        findings.extend(infra_findings);
+        results
+    });
     let bias_audit = match &setup.system.aedt {
         Some(aedt) => {
             let (summary, gaps) = bias_audit::summarise(aedt, &artifacts);
@@ -130,6 +131,7 @@ pub fn assess_for_package(
         waivers,
         checks: setup.checks.clone(),
         bias_audit,
+        infrastructure,
     }))
 }
 
@@ -163,6 +165,8 @@ pub struct Concluded {
     pub checks: ChecksConfig,
     /// The NYC Local Law 144 bias-audit summary, for an automated employment decision tool.
     pub bias_audit: Option<BiasAuditSummary>,
+    /// The infrastructure rules' results, when the evidence holds infrastructure exports.
+    pub infrastructure: Option<crate::model::infra::InfraResults>,
 }
 
 /// The assessment: what was established, with the figures that follow from it worked
@@ -206,6 +210,7 @@ pub fn conclude_with_entries(c: Concluded) -> (Assessment, Vec<ArtifactEntry>) {
         waivers: c.waivers,
         checks: c.checks,
         bias_audit: c.bias_audit,
+        infrastructure: c.infrastructure,
         presentation: Default::default(),
     };
     (assessment, entries)

@@ -194,6 +194,7 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
         waivers: v1.waivers,
         checks: v1.checks.unwrap_or_default(),
         bias_audit: None,
+        infrastructure: None,
     });
     assessment.schema_version = 1;
     Ok(assessment)

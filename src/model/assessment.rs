@@ -83,6 +83,10 @@ pub struct Assessment {
     /// employment decision tool (`system.aedt`) and a bias report exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bias_audit: Option<super::bias_audit::BiasAuditSummary>,
+    /// The infrastructure rules' results (per rule: status, resources checked, violations,
+    /// gaps), when the evidence holds infrastructure exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infrastructure: Option<super::infra::InfraResults>,
     /// How the reports present it, when the configuration says (`report` in the config).
     #[serde(default, skip_serializing_if = "Presentation::is_unset")]
     pub presentation: Presentation,

@@ -319,3 +319,60 @@ pub struct SecurityFinding {
     /// The resources it is about.
     pub resources: Vec<String>,
 }
+
+/// What the infrastructure rules concluded: one result per built-in rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InfraResults {
+    /// The export files read.
+    pub files: Vec<String>,
+    /// How many resources the inventory holds.
+    pub resources: u64,
+    /// Each built-in rule, in the order of the rule table.
+    pub rules: Vec<RuleResult>,
+}
+
+/// One rule's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleResult {
+    /// The rule id.
+    pub id: String,
+    /// Pass, fail, gap or disabled.
+    pub status: RuleStatus,
+    /// How many resources of the kinds it reads the inventory holds.
+    pub checked: u64,
+    /// The requirements it evidences.
+    pub requirements: Vec<String>,
+    /// Each violation.
+    pub violations: Vec<Violation>,
+    /// Each export it needed and did not have.
+    pub gaps: Vec<String>,
+}
+
+/// How a rule came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum RuleStatus {
+    /// Nothing wrong, nothing missing.
+    Pass,
+    /// At least one violation.
+    Fail,
+    /// No violation, but an export it needs is missing.
+    Gap,
+    /// Switched off in `dossier.yaml`.
+    Disabled,
+}
+
+/// One violation of a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// The resource.
+    pub resource: String,
+    /// What is wrong.
+    pub message: String,
+    /// The export file.
+    pub file: String,
+    /// Its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}

@@ -237,9 +237,11 @@ pub(super) fn s3(source: &mut Source<'_>, v: &Value) -> Option<Document> {
 // ---------------------------------------------------------------------------------------
 // IAM
 
-/// `get-account-authorization-details`.
+/// `get-account-authorization-details`, or `sts get-caller-identity` (the account the
+/// exports come from, which describes no resource).
 pub(super) fn is_iam(v: &Value) -> bool {
     has_keys(v, &["RoleDetailList"])
+        || (has_keys(v, &["UserId", "Account", "Arn"]) && v.as_object().is_some_and(|m| m.len() == 3))
 }
 
 /// The statements of a policy document (an object, or the URL-encoded JSON text some
@@ -305,10 +307,15 @@ fn percent_decode(text: &str) -> String {
 }
 
 pub(super) fn iam(source: &mut Source<'_>, v: &Value) -> Option<Document> {
+    if v.get("RoleDetailList").is_none() {
+        return document(Vec::new());
+    }
     // Managed policies' default versions, by ARN, with where their statements are.
     let mut managed: BTreeMap<String, (String, String, &Value)> = BTreeMap::new();
     for (i, p) in v.get("Policies").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        let (Some(arn), Some(name)) = (text_at(p, "/Arn"), text_at(p, "/PolicyName")) else { continue };
+        let Some(arn) = text_at(p, "/Arn") else { continue };
+        // The policy's name, or the end of its ARN (some exports leave the name out).
+        let name = text_at(p, "/PolicyName").unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(&arn).to_string());
         let versions = p.get("PolicyVersionList").and_then(Value::as_array);
         if let Some((j, version)) = versions
             .into_iter()
@@ -607,9 +614,11 @@ pub(super) fn config(source: &mut Source<'_>, v: &Value) -> Option<Document> {
 
 /// Security Hub `get-findings` (the AWS Security Finding Format).
 pub(super) fn is_securityhub(v: &Value) -> bool {
-    v.get("Findings").and_then(Value::as_array).is_some_and(|f| {
-        !f.is_empty() && f.iter().all(|x| x.get("SchemaVersion").is_some() && x.get("ProductArn").is_some())
-    })
+    let only = v.as_object().is_some_and(|m| m.keys().all(|k| k == "Findings" || k == "NextToken"));
+    only && v
+        .get("Findings")
+        .and_then(Value::as_array)
+        .is_some_and(|f| f.iter().all(|x| x.get("SchemaVersion").is_some() && x.get("ProductArn").is_some()))
 }
 
 pub(super) fn securityhub(source: &mut Source<'_>, v: &Value) -> Option<Document> {

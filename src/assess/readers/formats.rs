@@ -430,7 +430,7 @@ pub static FORMATS: &[Format] = &[
     value(
         "terraform-json",
         "Terraform (terraform show -json)",
-        "JSON output format 1.2 as documented for Terraform 1.9, fixtures in tests/fixtures/infra/terraform",
+        "Terraform 1.11.4 with the AWS provider 5.100.0 (plan format 1.2, state format 1.0)",
         "infrastructure-config",
         Json,
         "plans (resource_changes, after values) and state (values): SageMaker, S3, KMS, CloudTrail, IAM and security-group resources by address",
@@ -460,7 +460,7 @@ pub static FORMATS: &[Format] = &[
         AWS_TESTED,
         "infrastructure-config",
         Json,
-        "get-account-authorization-details: each role's inline and attached policy statements (effect, actions, resources) and tags",
+        "get-account-authorization-details: each role's trusted services, inline and attached policy statements (effect, actions, resources) and tags; sts get-caller-identity (the account)",
         (aws::is_iam, aws::iam),
     ),
     value(

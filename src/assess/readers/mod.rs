@@ -124,6 +124,11 @@ impl Interpret for Readers {
     }
 }
 
+/// Whether a path lies in the layout the infrastructure export script writes.
+fn in_export_layout(lower_path: &str) -> bool {
+    lower_path.split('/').rev().skip(1).any(|dir| dir == "aws" || dir == "terraform")
+}
+
 /// dossier's own readers, chosen by the file's evidence type when no tool's format is
 /// recognised in it: the shapes of the bundled samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +148,7 @@ enum Native {
     OversightPlan,
     Log,
     Sidecar,
+    Infrastructure,
 }
 
 /// Who wrote a file read by the reader `id`: the tool of a format in the table, "dossier's
@@ -161,7 +167,7 @@ pub fn reader_origin(id: &str) -> Option<&'static str> {
 
 impl Native {
     /// Every native reader.
-    const ALL: [Native; 15] = [
+    const ALL: [Native; 16] = [
         Native::Bias,
         Native::Junit,
         Native::Metrics,
@@ -177,6 +183,7 @@ impl Native {
         Native::OversightPlan,
         Native::Log,
         Native::Sidecar,
+        Native::Infrastructure,
     ];
 
     /// The reader a file of this classification gets when no tool format claims it.
@@ -204,6 +211,10 @@ impl Native {
             "datasheet" if ends(&[".md"]) => Native::Datasheet,
             "oversight-plan" if ends(&[".md"]) => Native::OversightPlan,
             "inference-log" | "override-log" | "rag-audit-log" if ends(&[".jsonl", ".ndjson"]) => Native::Log,
+            // Infrastructure exports are read by the tools' formats; in the export layout
+            // (an `aws/` or `terraform/` folder) this makes a JSON export that does not
+            // parse, or that no format knows, say so.
+            "infrastructure-config" if ends(&[".json"]) && in_export_layout(&lower) => Native::Infrastructure,
             _ => return None,
         };
         Some(native)
@@ -227,6 +238,7 @@ impl Native {
             Native::OversightPlan => "dossier-oversight-plan",
             Native::Log => "jsonl",
             Native::Sidecar => "dossier-sidecar",
+            Native::Infrastructure => "dossier-infrastructure",
         }
     }
 

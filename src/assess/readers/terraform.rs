@@ -222,7 +222,14 @@ fn resource(
             let group = SecurityGroup { name: v.get("name").and_then(string), ingress };
             (address.to_string(), Facts::SecurityGroup(group))
         }
-        "aws_s3_bucket" => (named("bucket"), Facts::Bucket(Bucket::default())),
+        "aws_s3_bucket" => {
+            // Object Lock can only be turned on when the bucket is made.
+            let lock = match v.get("object_lock_enabled").and_then(Value::as_bool) {
+                Some(false) => fact(source, base, v, "object_lock_enabled", ObjectLock::default()),
+                _ => None,
+            };
+            (named("bucket"), Facts::Bucket(Bucket { object_lock: lock, ..Bucket::default() }))
+        }
         "aws_s3_bucket_versioning" => {
             let status = block(v, "versioning_configuration")
                 .and_then(|c| c.get("status").and_then(string))
@@ -254,7 +261,10 @@ fn resource(
         "aws_s3_bucket_server_side_encryption_configuration" => {
             let by_default = block(v, "rule").and_then(|r| block(r, "apply_server_side_encryption_by_default"));
             let algorithm = by_default.and_then(|d| d.get("sse_algorithm").and_then(string)).unwrap_or("none".into());
-            let key = by_default.and_then(|d| d.get("kms_master_key_id").and_then(string));
+            let key = by_default.and_then(|d| d.get("kms_master_key_id").and_then(string)).or_else(|| {
+                let path = ["rule", "0", "apply_server_side_encryption_by_default", "0", "kms_master_key_id"];
+                later(unknown, &path).then(|| "(known after apply)".to_string())
+            });
             let bucket = Bucket {
                 encryption: fact(source, base, v, "rule", algorithm),
                 encryption_key: key.and_then(|k| fact(source, base, v, "rule", k)),
@@ -319,7 +329,9 @@ fn resource(
                     }
                 }
             }
-            let selectors = v.get("event_selector").is_some() || v.get("advanced_event_selector").is_some();
+            // Terraform writes absent selector blocks as empty lists.
+            let some_block = |key: &str| v.get(key).and_then(Value::as_array).is_some_and(|b| !b.is_empty());
+            let selectors = some_block("event_selector") || some_block("advanced_event_selector");
             let trail = Trail {
                 multi_region: fact(
                     source,

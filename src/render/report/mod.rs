@@ -62,6 +62,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("performance", "Model performance"),
     ("robustness", "Robustness"),
     ("oversight", "Human oversight"),
+    ("infrastructure", "Infrastructure controls"),
     ("findings", "Findings"),
     ("waivers", "Waivers"),
     ("model-card", "Model card"),
@@ -122,6 +123,9 @@ pub struct Report {
     pub findings: FindingsView,
     /// Waivers in force.
     pub waivers: Vec<Waiver>,
+    /// The infrastructure rules' results, when the evidence holds infrastructure exports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infrastructure: Option<crate::model::infra::InfraResults>,
     /// The evidence inventory, with large groups summarised.
     pub inventory: inventory::Inventory,
     /// The model card, rendered (first model card in path order).
@@ -792,7 +796,8 @@ impl Report {
         let inventory =
             inventory::Inventory::build(&a.evidence_sets, a.artifacts.iter().filter(|x| !x.facts.is_evidence()));
         let changes = input.changes.cloned();
-        let sections = sections(&frameworks, &findings, a.waivers.len(), inventory.count, changes.is_some());
+        let shown = Shown { changes: changes.is_some(), infrastructure: a.infrastructure.is_some() };
+        let sections = sections(&frameworks, &findings, a.waivers.len(), inventory.count, shown);
         Report {
             format: FORMAT,
             schema_version: SCHEMA_VERSION,
@@ -832,6 +837,7 @@ impl Report {
             oversight: Oversight { logs: log_views(a), sign_offs: a.sign_offs.clone() },
             findings,
             waivers: a.waivers.clone(),
+            infrastructure: a.infrastructure.clone(),
             inventory,
             model_card: a.documents().find_map(|(x, d)| match d {
                 Document::ModelCard(card) => card.text.as_deref().map(|text| markdown_doc(&x.path, text)),
@@ -869,16 +875,26 @@ impl Report {
     }
 }
 
+/// The sections shown only when the package has what they show.
+struct Shown {
+    changes: bool,
+    infrastructure: bool,
+}
+
 fn sections(
     frameworks: &[FrameworkView],
     findings: &FindingsView,
     waivers: usize,
     artifacts: usize,
-    has_changes: bool,
+    shown: Shown,
 ) -> Vec<Section> {
     SECTIONS
         .iter()
-        .filter(|(id, _)| *id != "changes" || has_changes)
+        .filter(|(id, _)| match *id {
+            "changes" => shown.changes,
+            "infrastructure" => shown.infrastructure,
+            _ => true,
+        })
         .enumerate()
         .map(|(i, (id, title))| Section {
             id,
