@@ -31,6 +31,9 @@ pub struct Inputs<'a> {
     pub findings: &'a [Finding],
     /// Waivers in force.
     pub waivers: &'a [Waiver],
+    /// Notes that say why some evidence of a requirement was not checked (a rule switched
+    /// off in `dossier.yaml`), by requirement id; each row shows its own.
+    pub notes: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// The matrix of the `selected` catalogs, one result per framework with every
@@ -49,7 +52,7 @@ pub fn assess(
     if selected.is_none() {
         catalogs.retain(|c| c.requirements.iter().any(|r| r.applies_to.as_ref().is_none_or(|a| a.includes(system))));
     }
-    let Inputs { applicability, artifacts, findings, waivers } = inputs;
+    let Inputs { applicability, artifacts, findings, waivers, notes } = inputs;
     let mut by_type: BTreeMap<&str, Vec<&Artifact>> = BTreeMap::new();
     for a in artifacts {
         if let Some(t) = a.evidence_type() {
@@ -74,7 +77,13 @@ pub fn assess(
         .into_iter()
         .map(|catalog| {
             let when = When { today: assessed_on, applicability };
-            assess_catalog(set, catalog, system, &by_type, &failing, waivers, when)
+            let mut result = assess_catalog(set, catalog, system, &by_type, &failing, waivers, when);
+            for row in &mut result.requirements {
+                for note in notes.get(&row.id).into_iter().flatten() {
+                    row.summary.push_str(&format!(" (note: {note})"));
+                }
+            }
+            result
         })
         .collect())
 }

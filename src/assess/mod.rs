@@ -31,6 +31,7 @@ use crate::model::bias_audit::BiasAuditSummary;
 use crate::model::decision::{SignOffRecord, Waiver};
 use crate::model::evidence::{Artifact, ArtifactEntry};
 use crate::model::finding::{self, Counts, Finding, Verdict};
+use crate::model::infra::RuleStatus;
 use crate::model::matrix::Applicability;
 use crate::model::matrix::{Coverage, FrameworkResult};
 use crate::model::measure::ChecksConfig;
@@ -106,11 +107,21 @@ pub fn assess_for_package(
         findings.extend(policy.run(&setup.scope, &artifacts, kept));
     }
 
+    let mut notes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for rule in infrastructure.iter().flat_map(|i| &i.rules).filter(|r| r.status == RuleStatus::Disabled) {
+        for id in &rule.requirements {
+            notes
+                .entry(id.clone())
+                .or_default()
+                .push(format!("infrastructure rule {} is disabled in dossier.yaml", rule.id));
+        }
+    }
     let inputs = matrix::Inputs {
         applicability: setup.applicability,
         artifacts: &artifacts,
         findings: &findings,
         waivers: &waivers,
+        notes: &notes,
     };
     let frameworks = matrix::assess(&setup.catalogs, setup.frameworks.as_deref(), &setup.scope, inputs, today)?;
     matrix::apply_waivers(&frameworks, &mut findings);

@@ -171,6 +171,27 @@ fn summary(d: &Diff, dir: &Path, written: &[String]) -> String {
         let _ =
             writeln!(text, "  sign-offs  {} added, {} withdrawn", d.sign_offs.added.len(), d.sign_offs.withdrawn.len());
     }
+    if !d.infrastructure.is_empty() {
+        let regressed = d.infrastructure.iter().filter(|t| t.regressed).count();
+        let _ = writeln!(text, "  infra      {} rules changed, {regressed} regressed", d.infrastructure.len());
+        let lines = d
+            .infrastructure
+            .iter()
+            .map(|t| {
+                let side = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
+                format!(
+                    "{}: {} -> {}, {} -> {} violations{}",
+                    t.rule,
+                    side(&t.old),
+                    side(&t.new),
+                    t.violations.0,
+                    t.violations.1,
+                    if t.regressed { " (regressed)" } else { "" }
+                )
+            })
+            .collect();
+        list(&mut text, lines);
+    }
     let notes: Vec<&CatalogRow> = d.catalogs.iter().filter(|c| c.note.is_some()).collect();
     if notes.is_empty() {
         let _ = writeln!(text, "  catalogs   the same versions on both sides");

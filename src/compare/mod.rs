@@ -70,6 +70,7 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
     let findings = compare_findings(&old.assessment.findings, &new.assessment.findings);
     let waivers = compare_waivers(&old.assessment.waivers, &new.assessment.waivers, new.assessment.assessed_on);
     let sign_offs = compare_sign_offs(&old.assessment.sign_offs, &new.assessment.sign_offs);
+    let infrastructure = compare_infrastructure(&old.assessment, &new.assessment);
 
     let mut notes = Vec::new();
     let (a, b) = (&old.manifest.system, &new.manifest.system);
@@ -106,7 +107,7 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
         findings_new: findings.new.len(),
         findings_resolved: findings.resolved.len(),
         findings_persisting: findings.persisting.len(),
-        regression: count(Change::Regressed) > 0,
+        regression: count(Change::Regressed) > 0 || infrastructure.iter().any(|t| t.regressed),
     };
     Diff {
         format: FORMAT.into(),
@@ -124,7 +125,43 @@ pub fn compare(old: &Side, new: &Side) -> Diff {
         findings,
         waivers,
         sign_offs,
+        infrastructure,
     }
+}
+
+/// The infrastructure rules whose result or number of violations changed.
+fn compare_infrastructure(
+    old: &crate::model::assessment::Assessment,
+    new: &crate::model::assessment::Assessment,
+) -> Vec<crate::model::diff::RuleTransition> {
+    use crate::model::infra::RuleStatus;
+    let rules = |a: &crate::model::assessment::Assessment| -> std::collections::BTreeMap<String, (RuleStatus, usize)> {
+        a.infrastructure.iter().flat_map(|i| &i.rules).map(|r| (r.id.clone(), (r.status, r.violations.len()))).collect()
+    };
+    let (before, now) = (rules(old), rules(new));
+    let ids: std::collections::BTreeSet<&String> = before.keys().chain(now.keys()).collect();
+    let rank = |s: Option<RuleStatus>| match s {
+        Some(RuleStatus::Pass) | Some(RuleStatus::Disabled) | None => 0,
+        Some(RuleStatus::Gap) => 1,
+        Some(RuleStatus::Fail) => 2,
+    };
+    ids.into_iter()
+        .filter_map(|id| {
+            let (a, b) = (before.get(id).copied(), now.get(id).copied());
+            if a == b {
+                return None;
+            }
+            let (sa, va) = (a.map(|x| x.0), a.map_or(0, |x| x.1));
+            let (sb, vb) = (b.map(|x| x.0), b.map_or(0, |x| x.1));
+            Some(crate::model::diff::RuleTransition {
+                rule: id.clone(),
+                old: sa.map(|s| s.to_string()),
+                new: sb.map(|s| s.to_string()),
+                violations: (va, vb),
+                regressed: rank(sb) > rank(sa) || (sb == Some(RuleStatus::Fail) && vb > va),
+            })
+        })
+        .collect()
 }
 
 fn compare_artifacts(old: &Side, new: &Side) -> ArtifactChanges {

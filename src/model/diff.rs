@@ -63,6 +63,25 @@ pub struct Diff {
     pub waivers: WaiverChanges,
     /// Sign-offs added and withdrawn.
     pub sign_offs: SignOffChanges,
+    /// Infrastructure rules whose result changed (absent when neither side has
+    /// infrastructure exports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub infrastructure: Vec<RuleTransition>,
+}
+
+/// An infrastructure rule whose result changed between the packages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTransition {
+    /// The rule id.
+    pub rule: String,
+    /// Its result before (`pass`, `fail`, `gap`, `disabled`), none when it did not run.
+    pub old: Option<String>,
+    /// Its result now.
+    pub new: Option<String>,
+    /// Violations before and now.
+    pub violations: (usize, usize),
+    /// Whether it got worse: from pass to fail or gap, or more violations.
+    pub regressed: bool,
 }
 
 /// One side, as the diff names it.

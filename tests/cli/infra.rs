@@ -93,6 +93,19 @@ fn the_noncompliant_account_fails_each_rule_on_its_resource_and_nothing_else() {
         assert!(!f["requirements"].as_array().unwrap().is_empty(), "{f}");
     }
     assert_eq!(status_of(&ws, "eu-ai-act/art-12/1"), "failed");
+    // SARIF locates each result in its export file, at its line.
+    let sarif = read_json(&ws.package().join("results.sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let versioning = results.iter().find(|r| r["ruleId"] == "infra-bucket-versioning").expect("a SARIF result");
+    let location = &versioning["locations"][0]["physicalLocation"];
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("s3/acme-training-data/get-bucket-versioning.json"),
+        "{location}"
+    );
+    assert!(location["region"]["startLine"].as_u64().is_some(), "{location}");
     // The two exports moto cannot write are gaps, not passes.
     let gaps: Vec<&Value> = all.iter().filter(|f| code(f) == "infra-export-missing").collect();
     assert!(gaps.iter().any(|g| g["message"].as_str().unwrap().contains("config-rules")), "{gaps:?}");
@@ -143,8 +156,25 @@ fn a_truncated_export_is_a_located_finding_and_the_rest_is_still_checked() {
 fn a_disabled_rule_reports_nothing_and_a_parameter_changes_the_verdict() {
     let base = findings(&account("noncompliant", ""));
     assert!(base.iter().any(|f| code(f) == "infra-bucket-object-lock"));
-    let off = findings(&account("noncompliant", "  disabled: [bucket-object-lock]\n"));
+    let disabled = account("noncompliant", "  disabled: [bucket-object-lock]\n");
+    let off = findings(&disabled);
     assert!(!off.iter().any(|f| code(f) == "infra-bucket-object-lock"));
+    // The matrix says why the rule's evidence was not checked.
+    let m = matrix(&disabled);
+    let row = m["frameworks"][0]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "eu-ai-act/art-19/1")
+        .unwrap();
+    assert!(
+        row["summary"].as_str().unwrap().contains("infrastructure rule bucket-object-lock is disabled in dossier.yaml"),
+        "{row}"
+    );
+    let a = read_json(&disabled.package().join("assessment.json"));
+    let rule =
+        a["infrastructure"]["rules"].as_array().unwrap().iter().find(|r| r["id"] == "bucket-object-lock").unwrap();
+    assert_eq!(rule["status"], "disabled");
     // The log bucket locks objects for 30 days: short of 3650, enough for 30.
     let locks = |all: &[Value]| -> Vec<String> {
         all.iter()
@@ -235,4 +265,22 @@ fn an_empty_vpc_block_slips_past_the_seed_policy_but_not_past_dossier() {
     let f = all.iter().find(|f| code(f) == "infra-sagemaker-network").expect("dossier's rule catches it");
     assert!(f["message"].as_str().unwrap().contains("aws_sagemaker_model.credit_scoring"), "{f}");
     assert!(f["line"].as_u64().is_some());
+}
+
+#[test]
+fn the_diff_names_each_rule_whose_result_changed() {
+    let ws = account("compliant", "");
+    ws.run(&["build", "ev", "--fail-on", "never", "-q", "-o", "before"]).success();
+    // The next quarter: the training bucket's versioning was suspended.
+    let file = ws.evidence().join("infra/aws/s3/acme-training-data/get-bucket-versioning.json");
+    fs::write(&file, "{\n    \"Status\": \"Suspended\",\n    \"MFADelete\": \"Disabled\"\n}\n").unwrap();
+    ws.run(&["build", "ev", "--fail-on", "never", "-q", "-o", "after"]).success();
+    let out = ws.run(&["diff", "before", "after", "-o", "review", "--reports", "none"]).success();
+    let text = stdout_of(&out);
+    assert!(text.contains("bucket-versioning: pass -> fail, 0 -> 1 violations (regressed)"), "{text}");
+    let diff = read_json(&ws.dir.path().join("review/diff.json"));
+    let rules: Vec<&str> =
+        diff["infrastructure"].as_array().unwrap().iter().map(|t| t["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["bucket-versioning"]);
+    assert_eq!(diff["summary"]["regression"], true);
 }
