@@ -45,13 +45,16 @@ violations contains v if {
 	v := lib.violation("cloudtrail-logging", t, fact, sprintf("trail %s %s", [t.id, what]))
 }
 
+# Gaps only where there is something to record: training-data buckets or endpoints.
 gaps contains g if {
 	input.scope.aws
+	count(targets) > 0
 	not "aws" in worlds
 	g := lib.gap("cloudtrail-logging", "", "no CloudTrail export (describe-trails) among the infrastructure evidence")
 }
 
 gaps contains g if {
+	count(targets) > 0
 	some t in trails
 	t.origin == "aws"
 	t.logging == null

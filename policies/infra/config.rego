@@ -15,6 +15,7 @@ violations contains v if {
 
 gaps contains g if {
 	input.scope.aws
+	count(input.scope.config_rules) > 0
 	count(recorders) == 0
 	g := lib.gap("config-recorder", "", "no describe-configuration-recorder-status export")
 }

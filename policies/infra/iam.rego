@@ -48,8 +48,10 @@ violations contains v if {
 	v := lib.violation("iam-least-privilege", r, s, sprintf("role %s may %s on %s, beyond the training-data prefixes (policy %s)", [r.id, action, resource, s.value.policy]))
 }
 
+# The roles matter where SageMaker runs: a model exported, or roles named in dossier.yaml.
 gaps contains g if {
 	input.scope.aws
+	count([m | some m in lib.of_kind("model"); m.origin == "aws"]) + count(input.scope.roles) > 0
 	count([r | some r in lib.of_kind("role"); r.origin == "aws"]) == 0
 	g := lib.gap("iam-least-privilege", "", "no readable IAM export (get-account-authorization-details)")
 }

@@ -451,6 +451,8 @@ pub fn check(inventory: &Inventory, config: &InfraConfig) -> (InfraResults, Vec<
                 RuleStatus::Fail
             } else if !r.gaps.is_empty() {
                 RuleStatus::Gap
+            } else if r.checked == 0 {
+                RuleStatus::NotApplicable
             } else {
                 RuleStatus::Pass
             };
@@ -577,6 +579,6 @@ mod tests {
     fn the_pack_parses_and_runs_on_an_empty_inventory() {
         let (results, findings) = check(&Inventory::default(), &InfraConfig::default());
         assert!(findings.is_empty(), "{findings:?}");
-        assert!(results.rules.iter().all(|r| r.status == RuleStatus::Pass));
+        assert!(results.rules.iter().all(|r| r.status == RuleStatus::NotApplicable));
     }
 }

@@ -141,7 +141,7 @@ fn compare_infrastructure(
     let (before, now) = (rules(old), rules(new));
     let ids: std::collections::BTreeSet<&String> = before.keys().chain(now.keys()).collect();
     let rank = |s: Option<RuleStatus>| match s {
-        Some(RuleStatus::Pass) | Some(RuleStatus::Disabled) | None => 0,
+        Some(RuleStatus::Pass) | Some(RuleStatus::Disabled) | Some(RuleStatus::NotApplicable) | None => 0,
         Some(RuleStatus::Gap) => 1,
         Some(RuleStatus::Fail) => 2,
     };

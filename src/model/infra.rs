@@ -359,6 +359,8 @@ pub enum RuleStatus {
     Fail,
     /// No violation, but an export it needs is missing.
     Gap,
+    /// The exports hold no resource of the kind it reads, and it needs none.
+    NotApplicable,
     /// Switched off in `dossier.yaml`.
     Disabled,
 }

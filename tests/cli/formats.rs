@@ -25,8 +25,16 @@ fn tools() -> Vec<(PathBuf, PathBuf)> {
         .map(|p| (p.clone(), p.join("expected.json")))
         .collect();
     let infra = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/infra");
-    for dir in [infra.join("aws/compliant"), infra.join("aws/noncompliant"), infra.join("terraform")] {
-        out.push((dir.clone(), dir.join("formats.json")));
+    let mut pending = vec![infra];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.file_name().is_some_and(|n| n == "formats.json") {
+                out.push((dir.clone(), path));
+            }
+        }
     }
     out.sort();
     out

@@ -644,6 +644,128 @@ pub(super) fn securityhub(source: &mut Source<'_>, v: &Value) -> Option<Document
 }
 
 // ---------------------------------------------------------------------------------------
+// AWS Config configuration items
+
+/// Configuration items (`get-resource-config-history`, `batch-get-resource-config`, or an
+/// aggregator query's export), whose `configuration` and `supplementaryConfiguration`
+/// hold what the service's own API returns, in camel case, as objects or JSON text.
+pub(super) fn is_config_items(v: &Value) -> bool {
+    ["configurationItems", "baseConfigurationItems"].iter().any(|k| {
+        v.get(*k)
+            .and_then(Value::as_array)
+            .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.get("resourceType").is_some()))
+    })
+}
+
+/// A value that may be JSON text.
+fn decoded(v: Option<&Value>) -> Option<Value> {
+    match v? {
+        Value::String(text) => serde_json::from_str(text).ok(),
+        Value::Null => None,
+        other => Some(other.clone()),
+    }
+}
+
+pub(super) fn config_items(source: &mut Source<'_>, v: &Value) -> Option<Document> {
+    let key = if v.get("configurationItems").is_some() { "configurationItems" } else { "baseConfigurationItems" };
+    let mut resources = Vec::new();
+    for (i, item) in v.get(key).and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let base = format!("/{key}/{i}");
+        let kind = item.get("resourceType").and_then(Value::as_str).unwrap_or_default();
+        let configuration = decoded(item.get("configuration")).unwrap_or(Value::Null);
+        let supplementary = item.get("supplementaryConfiguration");
+        let extra = |name: &str| decoded(supplementary.and_then(|s| s.get(name)));
+        let at_supp = |name: &str| format!("{base}/supplementaryConfiguration/{name}");
+        let at_conf = |name: &str| format!("{base}/configuration/{name}");
+        let name = text_at(item, "/resourceName").or_else(|| text_at(item, "/resourceId"));
+        let facts = match kind {
+            "AWS::S3::Bucket" => {
+                let mut bucket = Bucket::default();
+                if let Some(x) = extra("BucketVersioningConfiguration") {
+                    let status = text_at(&x, "/status").unwrap_or_else(|| "Off".into());
+                    bucket.versioning = fact(source, &at_supp("BucketVersioningConfiguration"), status);
+                }
+                if let Some(x) = extra("ServerSideEncryptionConfiguration") {
+                    let rule = x.pointer("/rules/0/applyServerSideEncryptionByDefault");
+                    let algorithm = rule.and_then(|r| text_at(r, "/sseAlgorithm")).unwrap_or_else(|| "none".into());
+                    bucket.encryption = fact(source, &at_supp("ServerSideEncryptionConfiguration"), algorithm);
+                    if let Some(k) = rule.and_then(|r| text_at(r, "/kmsMasterKeyID")) {
+                        bucket.encryption_key = fact(source, &at_supp("ServerSideEncryptionConfiguration"), k);
+                    }
+                }
+                if let Some(x) = extra("PublicAccessBlockConfiguration") {
+                    let all = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"]
+                        .iter()
+                        .all(|k| x.get(*k).and_then(Value::as_bool) == Some(true));
+                    bucket.public_access_blocked = fact(source, &at_supp("PublicAccessBlockConfiguration"), all);
+                }
+                if let Some(x) = extra("ObjectLockConfiguration").or_else(|| extra("BucketObjectLockConfiguration")) {
+                    let retention = x.pointer("/rule/defaultRetention");
+                    let lock = ObjectLock {
+                        enabled: text_at(&x, "/objectLockEnabled").as_deref() == Some("Enabled"),
+                        mode: retention.and_then(|r| text_at(r, "/mode")),
+                        days: retention.and_then(|r| {
+                            r.get("days")
+                                .and_then(Value::as_u64)
+                                .or_else(|| r.get("years").and_then(Value::as_u64).map(|y| y * 365))
+                        }),
+                    };
+                    bucket.object_lock = fact(source, &at_supp("ObjectLockConfiguration"), lock);
+                }
+                Facts::Bucket(bucket)
+            }
+            "AWS::CloudTrail::Trail" => Facts::Trail(Trail {
+                multi_region: bool_at(&configuration, "/isMultiRegionTrail")
+                    .and_then(|b| fact(source, &at_conf("isMultiRegionTrail"), b)),
+                log_file_validation: bool_at(&configuration, "/logFileValidationEnabled")
+                    .and_then(|b| fact(source, &at_conf("logFileValidationEnabled"), b)),
+                ..Trail::default()
+            }),
+            "AWS::KMS::Key" => Facts::Key(Key {
+                manager: text_at(&configuration, "/keyManager").and_then(|m| fact(source, &at_conf("keyManager"), m)),
+                rotation: extra("KeyRotationStatus")
+                    .and_then(|x| bool_at(&x, "/keyRotationEnabled"))
+                    .and_then(|b| fact(source, &at_supp("KeyRotationStatus"), b)),
+            }),
+            "AWS::EC2::SecurityGroup" => {
+                let mut ingress = Vec::new();
+                let rules = configuration.get("ipPermissions").and_then(Value::as_array).cloned().unwrap_or_default();
+                for (j, p) in rules.iter().enumerate() {
+                    let protocol = text_at(p, "/ipProtocol").unwrap_or_else(|| "-1".into());
+                    let (from_port, to_port) =
+                        (p.get("fromPort").and_then(Value::as_i64), p.get("toPort").and_then(Value::as_i64));
+                    for (list, key) in [("ipv4Ranges", "cidrIp"), ("ipRanges", "cidrIp"), ("ipv6Ranges", "cidrIpv6")] {
+                        for r in p.get(list).and_then(Value::as_array).into_iter().flatten() {
+                            let cidr = match r {
+                                Value::String(s) => Some(s.clone()),
+                                other => text_at(other, &format!("/{key}")),
+                            };
+                            let Some(cidr) = cidr else { continue };
+                            let rule = Ingress { cidr, protocol: protocol.clone(), from_port, to_port };
+                            ingress.extend(fact(source, &format!("{base}/configuration/ipPermissions/{j}"), rule));
+                        }
+                    }
+                }
+                Facts::SecurityGroup(SecurityGroup { name: text_at(&configuration, "/groupName"), ingress })
+            }
+            _ => continue,
+        };
+        let id = match kind {
+            "AWS::CloudTrail::Trail" => text_at(item, "/arn").or(name),
+            _ => name,
+        };
+        let Some(id) = id else { continue };
+        let mut r = resource(source, id, &base, facts);
+        r.tags = match item.get("tags") {
+            Some(Value::Object(map)) => map.iter().filter_map(|(k, x)| Some((k.clone(), string(x)?))).collect(),
+            other => tags(other),
+        };
+        resources.push(r);
+    }
+    document(resources)
+}
+
+// ---------------------------------------------------------------------------------------
 // Failed calls
 
 /// The AWS CLI's one-line error for a failed call: `An error occurred (Code) when calling

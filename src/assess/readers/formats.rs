@@ -509,6 +509,15 @@ pub static FORMATS: &[Format] = &[
         (aws::is_config, aws::config),
     ),
     value(
+        "aws-config-items",
+        "AWS Config (configuration items)",
+        AWS_TESTED,
+        "infrastructure-config",
+        Json,
+        "configuration items of S3 buckets (versioning, encryption, public-access blocks, Object Lock, tags), CloudTrail trails, KMS keys (rotation) and security groups (ingress), from their configuration and supplementary configuration",
+        (aws::is_config_items, aws::config_items),
+    ),
+    value(
         "aws-securityhub",
         "AWS Security Hub (ASFF, get-findings)",
         AWS_TESTED,
