@@ -275,7 +275,7 @@ fn the_diff_names_each_rule_whose_result_changed() {
     let file = ws.evidence().join("infra/aws/s3/acme-training-data/get-bucket-versioning.json");
     fs::write(&file, "{\n    \"Status\": \"Suspended\",\n    \"MFADelete\": \"Disabled\"\n}\n").unwrap();
     ws.run(&["build", "ev", "--fail-on", "never", "-q", "-o", "after"]).success();
-    let out = ws.run(&["diff", "before", "after", "-o", "review", "--reports", "none"]).success();
+    let out = ws.run(&["diff", "before", "after", "-o", "review"]).success();
     let text = stdout_of(&out);
     assert!(text.contains("bucket-versioning: pass -> fail, 0 -> 1 violations (regressed)"), "{text}");
     let diff = read_json(&ws.dir.path().join("review/diff.json"));
@@ -283,4 +283,12 @@ fn the_diff_names_each_rule_whose_result_changed() {
         diff["infrastructure"].as_array().unwrap().iter().map(|t| t["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["bucket-versioning"]);
     assert_eq!(diff["summary"]["regression"], true);
+    let html = fs::read_to_string(ws.dir.path().join("review/diff.html")).unwrap();
+    assert!(html.contains("Infrastructure rules") && html.contains("bucket-versioning"));
+    if let Some(text) = pdf_text(&ws.dir.path().join("review/diff.pdf")) {
+        assert!(text.contains("Infrastructure rules"), "the PDF has no infrastructure rules");
+    }
+    // The package report has the rules too.
+    let report = fs::read_to_string(ws.dir.path().join("after/index.html")).unwrap();
+    assert!(report.contains("Infrastructure controls"));
 }
