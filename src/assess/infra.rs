@@ -427,6 +427,8 @@ struct Reported {
 struct ReportedAt {
     file: String,
     #[serde(default)]
+    pointer: String,
+    #[serde(default)]
     line: Option<u64>,
 }
 
@@ -507,7 +509,9 @@ fn run(inventory: &Inventory, config: &InfraConfig, results: &mut [RuleResult]) 
                 let (code, message) = if gap {
                     (Code::InfraExportMissing, format!("rule {} cannot pass: {}", rule.id, r.message))
                 } else {
-                    (rule.code, r.message.clone())
+                    // The JSON pointer says where in a large export the fact is.
+                    let pointer = r.at.as_ref().map(|a| a.pointer.as_str()).filter(|p| !p.is_empty());
+                    (rule.code, pointer.map_or_else(|| r.message.clone(), |p| format!("{} (at {p})", r.message)))
                 };
                 let path = r.at.as_ref().map_or_else(|| common_folder(&inventory.files), |a| a.file.clone());
                 let line = r.at.as_ref().and_then(|a| a.line);
@@ -517,8 +521,9 @@ fn run(inventory: &Inventory, config: &InfraConfig, results: &mut [RuleResult]) 
                     } else {
                         result.violations.push(Violation {
                             resource: r.resource.clone(),
-                            message: message.clone(),
+                            message: r.message.clone(),
                             file: path.clone(),
+                            pointer: r.at.as_ref().map(|a| a.pointer.clone()).unwrap_or_default(),
                             line,
                         });
                     }

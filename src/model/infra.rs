@@ -374,6 +374,9 @@ pub struct Violation {
     pub message: String,
     /// The export file.
     pub file: String,
+    /// The JSON pointer of the fact in it.
+    #[serde(default)]
+    pub pointer: String,
     /// Its line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
