@@ -657,6 +657,11 @@ pub(super) fn is_config_items(v: &Value) -> bool {
     })
 }
 
+/// A supplementary configuration entry, decoded.
+fn extra_of(supplementary: Option<&Value>, name: &str) -> Option<Value> {
+    decoded(supplementary.and_then(|s| s.get(name)))
+}
+
 /// A value that may be JSON text.
 fn decoded(v: Option<&Value>) -> Option<Value> {
     match v? {
@@ -760,6 +765,18 @@ pub(super) fn config_items(source: &mut Source<'_>, v: &Value) -> Option<Documen
             Some(Value::Object(map)) => map.iter().filter_map(|(k, x)| Some((k.clone(), string(x)?))).collect(),
             other => tags(other),
         };
+        // A bucket's tags may be only in its supplementary configuration, as tag sets.
+        if r.tags.is_empty()
+            && let Some(tagging) = extra_of(supplementary, "BucketTaggingConfiguration")
+        {
+            for set in tagging.get("tagSets").and_then(Value::as_array).into_iter().flatten() {
+                for (k, x) in set.get("tags").and_then(Value::as_object).into_iter().flatten() {
+                    if let Some(x) = string(x) {
+                        r.tags.insert(k.clone(), x);
+                    }
+                }
+            }
+        }
         resources.push(r);
     }
     document(resources)
