@@ -234,6 +234,14 @@ pub(super) fn s3(source: &mut Source<'_>, v: &Value) -> Option<Document> {
     document(vec![r])
 }
 
+/// An export whose content alone does not say what it is, read by its file name: the
+/// `{}` that `get-bucket-versioning` prints for a bucket whose versioning was never
+/// enabled.
+pub(super) fn by_name(source: &mut Source<'_>, v: &Value) -> Option<Document> {
+    let empty = v.as_object().is_some_and(|m| m.is_empty());
+    (empty && stem(source.path) == "get-bucket-versioning").then(|| s3(source, v)).flatten()
+}
+
 // ---------------------------------------------------------------------------------------
 // IAM
 

@@ -277,6 +277,7 @@ impl Native {
             Native::SignOff => Some(decisions::sign_off(v)),
             Native::Waiver => Some(decisions::waiver(v)),
             Native::DataProfile => datasets::profile(v),
+            Native::Infrastructure => aws::by_name(source, v),
             _ => None,
         }
     }
