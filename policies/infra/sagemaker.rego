@@ -40,6 +40,26 @@ violations contains v if {
 	v := lib.violation("sagemaker-kms", c, c.kms_key, sprintf("endpoint configuration %s names no KMS key for its storage", [c.id]))
 }
 
+# The version a model was made from, when a model in the exports names one of the group;
+# else the group's newest version.
+deployed(g) := version if {
+	some m in lib.of_kind("model")
+	m.package != null
+	some version in g.versions
+	version.value.arn == m.package.value
+}
+
+deployed(g) := latest(g) if {
+	not named(g)
+}
+
+named(g) if {
+	some m in lib.of_kind("model")
+	m.package != null
+	some version in g.versions
+	version.value.arn == m.package.value
+}
+
 latest(g) := version if {
 	numbers := [x.value.version | some x in g.versions]
 	top := max(numbers)
@@ -50,17 +70,18 @@ latest(g) := version if {
 violations contains v if {
 	some g in lib.of_kind("model-package-group")
 	count(g.versions) > 0
-	l := latest(g)
-	l.value.status != "Approved"
-	v := lib.violation("sagemaker-approval", g, l, sprintf("the newest model package of %s (version %v) is %s, not Approved", [g.id, l.value.version, l.value.status]))
+	d := deployed(g)
+	d.value.status != "Approved"
+	v := lib.violation("sagemaker-approval", g, d, sprintf("the deployed model package of %s (version %v) is %s, not Approved", [g.id, d.value.version, d.value.status]))
 }
 
 violations contains v if {
 	some g in lib.of_kind("model-package-group")
 	count(g.versions) > 0
-	approved := [x | some x in g.versions; x.value.status == "Approved"]
-	count(approved) < 2
-	v := lib.violation("sagemaker-approval", g, latest(g), sprintf("model package group %s has no earlier approved version to roll back to", [g.id]))
+	d := deployed(g)
+	earlier := [x | some x in g.versions; x.value.status == "Approved"; x.value.version < d.value.version]
+	count(earlier) == 0
+	v := lib.violation("sagemaker-approval", g, d, sprintf("model package group %s has no approved version before version %v to roll back to", [g.id, d.value.version]))
 }
 
 # Every resource these rules check carries the facts they need, so they have no gaps.

@@ -317,7 +317,7 @@ fn merge(into: &mut Resource, from: Resource) {
             a.statements.extend(b.statements);
             a.services.extend(b.services);
         }
-        (Facts::Model(a), Facts::Model(b)) => fill!(a, b; vpc, network_isolation, execution_role),
+        (Facts::Model(a), Facts::Model(b)) => fill!(a, b; vpc, network_isolation, execution_role, package),
         (Facts::EndpointConfig(a), Facts::EndpointConfig(b)) => fill!(a, b; kms_key),
         (Facts::Endpoint(a), Facts::Endpoint(b)) => fill!(a, b; config, deployment, rollback_alarms),
         (Facts::ModelPackageGroup(a), Facts::ModelPackageGroup(b)) => {

@@ -211,6 +211,9 @@ pub struct Model {
     pub network_isolation: Option<Fact<bool>>,
     /// The role it runs as.
     pub execution_role: Option<Fact<String>>,
+    /// The model package (registry version) it was made from, when it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<Fact<String>>,
 }
 
 /// A SageMaker endpoint configuration.

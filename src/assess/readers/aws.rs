@@ -446,6 +446,8 @@ pub(super) fn sagemaker(source: &mut Source<'_>, v: &Value) -> Option<Document> 
                 bool_at(v, "/EnableNetworkIsolation").unwrap_or(false),
             ),
             execution_role: text_at(v, "/ExecutionRoleArn").and_then(|r| fact(source, "/ExecutionRoleArn", r)),
+            package: text_at(v, "/PrimaryContainer/ModelPackageName")
+                .and_then(|p| fact(source, "/PrimaryContainer/ModelPackageName", p)),
         };
         return document(vec![resource(source, id, "", Facts::Model(model))]);
     }

@@ -149,6 +149,7 @@ fn resource(
                     .get("execution_role_arn")
                     .and_then(string)
                     .and_then(|r| fact(source, base, v, "execution_role_arn", r)),
+                package: None,
             };
             (address.to_string(), Facts::Model(model))
         }
