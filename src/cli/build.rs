@@ -69,6 +69,11 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
         let names: Vec<&str> = m.reports.iter().map(|r| r.path.as_str()).collect();
         let _ = writeln!(text, "  reports    {}", names.join(", "));
     }
+    let public: Vec<&str> =
+        m.outputs.iter().map(|o| o.path.as_str()).filter(|p| p.starts_with("bias-audit-summary.")).collect();
+    if !public.is_empty() {
+        let _ = writeln!(text, "  ll144      {} (the bias-audit summary to publish)", public.join(", "));
+    }
     if let Some(c) = &built.changes {
         let s = &c.summary;
         let _ = writeln!(

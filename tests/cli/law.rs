@@ -218,7 +218,14 @@ fn hiring() -> Workspace {
 #[test]
 fn the_ll144_summary_shows_every_field_with_the_bias_report_figures() {
     let ws = hiring();
-    ws.build(&["--fail-on", "never", "-q"]).success();
+    let out = ws.build(&["--fail-on", "never"]).success();
+    assert!(
+        stdout_of(&out).contains(
+            "  ll144      bias-audit-summary.html, bias-audit-summary.pdf (the bias-audit summary to publish)"
+        ),
+        "{}",
+        stdout_of(&out)
+    );
     // The tool's own figures, written beside the report by the generator.
     let expected =
         read_json(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ll144/expected.json"));
