@@ -137,6 +137,7 @@ pub fn run(config: &ChecksConfig, release_version: Option<&str>, artifacts: &[Ar
                         ),
                     ));
                 }
+                check_citations(path, stats, &mut findings);
             }
             Document::DataValidation(d) => check_data_validation(path, d, &mut findings),
             Document::DataVersion(v) if config.dataset_hashes => check_data_version(artifacts, path, v, &mut findings),
@@ -319,6 +320,37 @@ fn check_metric_limits(
             _ => format!("{name} is {}, outside {limit}", round(value)),
         };
         findings.push(Finding::at(Code::ThresholdFailed, path, message));
+    }
+}
+
+/// One finding per citation of a chunk its record did not retrieve, at the record's line,
+/// and one more counting those past the ones a log keeps.
+fn check_citations(path: &str, stats: &LogStats, findings: &mut Vec<Finding>) {
+    let Some(citations) = &stats.citations else { return };
+    for miss in &citations.misses {
+        let record = miss.record.as_ref().map_or_else(String::new, |id| format!("record {id} "));
+        findings.push(
+            Finding::at(
+                Code::CitationNotRetrieved,
+                path,
+                format!(
+                    "{record}cites chunk {:?}, which is not among the {} chunks it retrieved",
+                    miss.chunk, miss.retrieved
+                ),
+            )
+            .on_line(miss.line),
+        );
+    }
+    let rest = citations.not_retrieved.saturating_sub(citations.misses.len() as u64);
+    if rest > 0 {
+        findings.push(Finding::at(
+            Code::CitationNotRetrieved,
+            path,
+            format!(
+                "{rest} more citations name chunks their records did not retrieve ({} of {} citations in {} records)",
+                citations.not_retrieved, citations.cited, citations.records
+            ),
+        ));
     }
 }
 

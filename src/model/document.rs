@@ -280,6 +280,52 @@ pub struct LogStats {
     pub mean_faithfulness: Option<f64>,
     /// Lowest faithfulness score.
     pub lowest_faithfulness: Option<f64>,
+    /// RAG records that cite chunks, held against the chunks each retrieved (records
+    /// whose citations or retrieved chunks carry no ids are not counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<Box<Citations>>,
+}
+
+/// Citation integrity of a RAG audit log: every chunk an answer cites should be one the
+/// same record retrieved.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Citations {
+    /// Records whose citations were checked.
+    pub records: u64,
+    /// Citations checked, over those records.
+    pub cited: u64,
+    /// Citations naming a chunk the record did not retrieve.
+    pub not_retrieved: u64,
+    /// The first of those, in file order (at most [`Citations::KEPT`]; none once logs are
+    /// taken together, where a line would not say which file).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub misses: Vec<CitationMiss>,
+}
+
+/// One citation of a chunk its record did not retrieve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CitationMiss {
+    /// The record's line in the log.
+    pub line: u64,
+    /// The record's id, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// The chunk cited.
+    pub chunk: String,
+    /// How many chunks the record retrieved.
+    pub retrieved: u64,
+}
+
+impl Citations {
+    /// How many misses a log keeps with their lines; the rest are counted.
+    pub const KEPT: usize = 20;
+
+    /// Adds another log's counts (not its misses, whose lines belong to that file).
+    fn add(&mut self, other: &Citations) {
+        self.records += other.records;
+        self.cited += other.cited;
+        self.not_retrieved += other.not_retrieved;
+    }
 }
 
 impl LogStats {
@@ -340,6 +386,9 @@ impl LogStats {
             }
             add_counts(&mut merged.actions, &s.actions);
             merged.faithfulness.extend(&s.faithfulness);
+            if let Some(c) = &s.citations {
+                merged.citations.get_or_insert_with(Default::default).add(c);
+            }
         }
         merged.not_carried.sort();
         merged.finish();

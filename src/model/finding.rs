@@ -144,6 +144,8 @@ codes! {
         "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
     FaithfulnessLow = "faithfulness-low", Warning,
         "RAG answers scored below `checks.min_faithfulness`: the answer may not follow from the retrieved sources.";
+    CitationNotRetrieved = "citation-not-retrieved", Error,
+        "A RAG answer cites a chunk that its own record did not retrieve: the citation cannot be traced to what the model was given.";
     LogFieldsNotCarried = "log-fields-not-carried", Note,
         "An inference log's format has no field for something record-keeping asks for; the records cannot carry it, so it is not counted as missing.";
     LogGap = "log-gap", Warning,

@@ -271,6 +271,37 @@ fn rag_answers_below_the_faithfulness_floor_and_incomplete_risk_registers_are_re
 }
 
 #[test]
+fn a_rag_answer_citing_a_chunk_it_did_not_retrieve_is_an_error_at_its_line() {
+    let ws = sample_workspace("support-chatbot");
+    ws.run(&["check", "ev"]).success();
+    // Record 6 cites two of the chunks it retrieved; make the second one a chunk it never saw.
+    let log = ws.evidence().join("rag/rag_audit_log.jsonl");
+    let text = fs::read_to_string(&log).unwrap();
+    let sixth = text.lines().nth(5).unwrap();
+    assert!(sixth.contains("\"citations\":[\"kb-loans-008#c004\",\"kb-rights-002#c002\"]"), "{sixth}");
+    fs::write(
+        &log,
+        text.replacen(
+            "\"citations\":[\"kb-loans-008#c004\",\"kb-rights-002#c002\"]",
+            "\"citations\":[\"kb-loans-008#c004\",\"kb-rights-009#c001\"]",
+            1,
+        ),
+    )
+    .unwrap();
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[citation-not-retrieved] rag/rag_audit_log.jsonl:6: record rag-fa5e28b020323587 cites chunk \"kb-rights-009#c001\", which is not among the 3 chunks it retrieved",
+    );
+    // Only the one citation: the record's other citation and the other records are fine.
+    assert_eq!(stderr_of(&a).matches("citation-not-retrieved").count(), 1, "{}", stderr_of(&a));
+    ws.build(&["--fail-on", "never"]).success();
+    let findings = read_json(&ws.package().join("findings.json"));
+    let f = findings["findings"].as_array().unwrap().iter().find(|f| f["code"] == "citation-not-retrieved").unwrap();
+    assert_eq!((f["line"].as_u64(), f["severity"].as_str()), (Some(6), Some("error")));
+}
+
+#[test]
 fn a_report_naming_a_dataset_with_another_digest_than_the_manifest_is_caught() {
     let ws = credit();
     edit(

@@ -26,7 +26,7 @@ use super::custom::CustomFormat;
 use super::source::{Source, epoch, number, string, timestamp};
 use super::{FieldNames, MAX_DOCUMENT_BYTES, Readers};
 use crate::collect::{ContentReader, Reading};
-use crate::model::document::{Document, LogStats, TestCounts};
+use crate::model::document::{CitationMiss, Citations, Document, LogStats, TestCounts};
 use crate::model::finding::{Code, Finding};
 
 /// The record-keeping fields a log's statistics count, under each format's own names.
@@ -232,7 +232,7 @@ impl LineReader {
         if matches!(self.kind, Kind::Log(LogFormat::Plain))
             && let Ok(record) = serde_json::from_str::<LazyRecord<'_>>(&text)
         {
-            plain(&mut self.log, &record, &self.fields);
+            plain(&mut self.log, &record, &self.fields, self.lines);
             return;
         }
         match serde_json::from_str::<Value>(&text) {
@@ -244,7 +244,7 @@ impl LineReader {
                     // The record that decided the format: read as every later one is. An
                     // object that parsed as a tree also reads lazily.
                     if let Ok(lazy) = serde_json::from_str::<LazyRecord<'_>>(&text) {
-                        plain(&mut self.log, &lazy, &self.fields);
+                        plain(&mut self.log, &lazy, &self.fields, self.lines);
                     }
                 } else {
                     self.record(&record);
@@ -356,10 +356,14 @@ impl<'de> serde::Deserialize<'de> for Text<'de> {
     }
 }
 
-/// One record of a plain log: its time, the record-keeping fields it carries, and the
-/// override actions and faithfulness scores that logs of those kinds carry.
-fn plain(log: &mut Accumulator, record: &LazyRecord<'_>, index: &FieldIndex) {
+/// One record of a plain log (at `line`): its time, the record-keeping fields it carries,
+/// and the override actions, faithfulness scores and citations that logs of those kinds
+/// carry.
+fn plain(log: &mut Accumulator, record: &LazyRecord<'_>, index: &FieldIndex, line: u64) {
     let stats = &mut log.stats;
+    if let Some(cited) = record.get("citations") {
+        check_citations(stats, record, cited, line);
+    }
     if let Some(action) = record.str("action")
         && (stats.actions.len() < 64 || stats.actions.contains_key(action.as_ref()))
     {
@@ -389,6 +393,51 @@ fn plain(log: &mut Accumulator, record: &LazyRecord<'_>, index: &FieldIndex) {
         .map(|(field, _)| field.as_str())
         .chain(time.is_some().then_some("time"));
     log.record(parsed, carried);
+}
+
+/// Keys under which a RAG record lists the chunks it retrieved (`citations` aside, which
+/// `checks.rag_fields` also accepts for them but which here is what the answer cites).
+const RETRIEVED_KEYS: [&str; 3] = ["retrieved_chunks", "contexts", "sources"];
+
+/// Keys that name a chunk, in a retrieved chunk or a citation written as an object.
+const CHUNK_ID_KEYS: [&str; 3] = ["chunk_id", "chunkId", "id"];
+
+/// The chunk ids of a list of chunks or citations: strings, or objects naming the chunk.
+/// `None` when any entry names none, so that a record is checked only when both sides can be.
+fn chunk_ids(list: &Value) -> Option<Vec<&str>> {
+    list.as_array()?
+        .iter()
+        .map(|item| match item {
+            Value::String(id) => Some(id.as_str()),
+            Value::Object(o) => CHUNK_ID_KEYS.iter().find_map(|k| o.get(*k).and_then(Value::as_str)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Holds a record's citations against the chunks it retrieved.
+fn check_citations(stats: &mut LogStats, record: &LazyRecord<'_>, cited: &serde_json::value::RawValue, line: u64) {
+    let Ok(cited) = serde_json::from_str::<Value>(cited.get()) else { return };
+    let Some(retrieved) = RETRIEVED_KEYS.iter().find_map(|k| record.get(k)) else { return };
+    let Ok(retrieved) = serde_json::from_str::<Value>(retrieved.get()) else { return };
+    let (Some(cited), Some(retrieved)) = (chunk_ids(&cited), chunk_ids(&retrieved)) else { return };
+    let citations = stats.citations.get_or_insert_with(Default::default);
+    citations.records += 1;
+    citations.cited += cited.len() as u64;
+    for chunk in cited.into_iter().filter(|c| !retrieved.contains(c)) {
+        citations.not_retrieved += 1;
+        if citations.misses.len() < Citations::KEPT {
+            citations.misses.push(CitationMiss {
+                line,
+                record: ["request_id", "id", "record_id", "trace_id"]
+                    .iter()
+                    .find_map(|k| record.str(k))
+                    .map(Cow::into_owned),
+                chunk: chunk.to_string(),
+                retrieved: retrieved.len() as u64,
+            });
+        }
+    }
 }
 
 /// Keys a plain log's record time is written under.
@@ -664,6 +713,35 @@ mod tests {
             assert_eq!(reading.findings[0].code, Code::LogLineInvalid);
             assert_eq!(reading.findings[0].line, Some(2));
         }
+    }
+
+    #[test]
+    fn citations_are_held_against_the_chunks_of_their_own_record() {
+        let mut text = String::new();
+        // Objects on both sides, a string list, a record with an id-less chunk (not checked),
+        // then 25 records each citing one chunk they did not retrieve.
+        text.push_str(
+            r#"{"id":"a","retrieved_chunks":[{"chunk_id":"c1"},{"chunk_id":"c2"}],"citations":[{"chunk_id":"c2"}]}"#,
+        );
+        text.push('\n');
+        text.push_str(r#"{"id":"b","contexts":["c1","c2"],"citations":["c1","c3"]}"#);
+        text.push('\n');
+        text.push_str(r#"{"id":"c","sources":[{"text":"no id"}],"citations":["c9"]}"#);
+        text.push('\n');
+        for i in 0..25 {
+            text.push_str(&format!("{{\"request_id\":\"r{i}\",\"retrieved_chunks\":[\"x\"],\"citations\":[\"y\"]}}\n"));
+        }
+        let reading = read("rag/audit.jsonl", &text, true);
+        let Some(Document::Log(s)) = reading.document.as_deref() else { panic!() };
+        let c = s.citations.as_deref().unwrap();
+        assert_eq!((c.records, c.cited, c.not_retrieved), (27, 28, 26));
+        assert_eq!(c.misses.len(), Citations::KEPT);
+        assert_eq!(c.misses[0], CitationMiss { line: 2, record: Some("b".into()), chunk: "c3".into(), retrieved: 2 });
+        assert_eq!((c.misses[1].line, c.misses[1].record.as_deref()), (4, Some("r0")));
+        // Taken together, logs keep the counts but not the lines.
+        let merged = LogStats::merge([s, s]);
+        let m = merged.citations.unwrap();
+        assert_eq!((m.records, m.not_retrieved, m.misses.len()), (54, 52, 0));
     }
 
     #[test]
