@@ -10,6 +10,7 @@ pub mod bias_audit;
 pub mod checks;
 pub mod datasets;
 pub mod decisions;
+pub mod genai;
 pub mod infra;
 pub mod matrix;
 pub mod measures;
@@ -86,6 +87,8 @@ pub fn assess_for_package(
     let today = assessed_at.date_naive();
     let release = setup.system.version.as_deref();
     findings.extend(checks::run(&setup.checks, release, &artifacts));
+    let rag = artifacts.iter().any(|a| a.evidence_type() == Some("rag-audit-log"));
+    findings.extend(genai::check(&setup.checks.guardrails, rag, &artifacts));
     let sign_offs = decisions::sign_offs(&artifacts);
     findings.extend(decisions::sign_off_findings(&sign_offs, release));
     let (waivers, waiver_findings) = decisions::waivers(&artifacts, today, &setup.catalogs);

@@ -54,6 +54,8 @@ pub enum Document {
     Run(RunRecord),
     /// Cloud resources an infrastructure export describes (AWS CLI, Terraform).
     Infrastructure(InfraExport),
+    /// A guardrail's configuration (Amazon Bedrock).
+    Guardrail(crate::model::genai::Guardrail),
     /// A kind this version does not know (a package written by a later one).
     #[serde(other)]
     Unknown,

@@ -144,6 +144,12 @@ codes! {
         "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
     FaithfulnessLow = "faithfulness-low", Warning,
         "RAG answers scored below `checks.min_faithfulness`: the answer may not follow from the retrieved sources.";
+    GuardrailFilterWeak = "guardrail-filter-weak", Error,
+        "A guardrail filters a harmful-content category below `checks.guardrails.min_strength`, or not at all, in a direction the service applies it.";
+    GuardrailPiiUnprotected = "guardrail-pii-unprotected", Error,
+        "A guardrail neither blocks nor anonymises a PII type listed in `checks.guardrails.pii_entities`, on input or output.";
+    GuardrailGroundingLow = "guardrail-grounding-low", Error,
+        "A RAG system's guardrail has no contextual grounding check, or its threshold is below `checks.guardrails.min_grounding` (or relevance below `min_relevance`).";
     CitationNotRetrieved = "citation-not-retrieved", Error,
         "A RAG answer cites a chunk that its own record did not retrieve: the citation cannot be traced to what the model was given.";
     LogFieldsNotCarried = "log-fields-not-carried", Note,

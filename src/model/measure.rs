@@ -10,6 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::genai::GuardrailRules;
+
 /// Thresholds for the built-in checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -39,6 +41,10 @@ pub struct ChecksConfig {
     pub pii_flag: bool,
     /// Check dataset manifests' SHA-256 values against the files present in the evidence.
     pub dataset_hashes: bool,
+    /// The minimums guardrail configurations are held to; left out of the digest while
+    /// they are the defaults.
+    #[serde(skip_serializing_if = "GuardrailRules::is_default")]
+    pub guardrails: GuardrailRules,
 }
 
 impl ChecksConfig {
@@ -176,6 +182,7 @@ impl Default for ChecksConfig {
             min_faithfulness: 0.7,
             pii_flag: true,
             dataset_hashes: true,
+            guardrails: GuardrailRules::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod diff;
 pub mod document;
 pub mod evidence;
 pub mod finding;
+pub mod genai;
 pub mod infra;
 pub mod matrix;
 pub mod measure;

@@ -10,6 +10,7 @@ mod compat;
 mod completions;
 mod diff;
 mod formats;
+mod genai;
 mod infra;
 mod init;
 mod interchange;

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::source::Source;
-use super::{aws, bom, data_quality, dvc, fairness, llm_tests, metrics, mlflow, model_card, terraform};
+use super::{aws, bom, data_quality, dvc, fairness, guardrail, llm_tests, metrics, mlflow, model_card, terraform};
 use crate::catalog::taxonomy::Format as HeadFormat;
 use crate::collect::inspect::Inspection;
 use crate::model::document::Document;
@@ -328,6 +328,15 @@ pub static FORMATS: &[Format] = &[
         Json,
         "successes, failures and errors with the failed tests named, mean named scores",
         (llm_tests::is_promptfoo, llm_tests::promptfoo),
+    ),
+    value(
+        "bedrock-guardrail",
+        "Amazon Bedrock",
+        "AWS CLI 1.46.3 (botocore 1.43.62) get-guardrail, from botocore's GetGuardrailResponse shape",
+        "guardrail-config",
+        Json,
+        "content filter strengths per category and direction, denied topics, word filters, PII rules with their actions, grounding and relevance thresholds, blocked messages",
+        (guardrail::is_bedrock, guardrail::bedrock),
     ),
     value(
         "ragas-results",

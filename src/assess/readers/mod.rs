@@ -27,6 +27,7 @@ mod decisions;
 mod dvc;
 mod fairness;
 pub mod formats;
+mod guardrail;
 mod junit;
 mod llm_tests;
 mod log;

@@ -1,0 +1,110 @@
+//! Generative-AI controls, assessed: each guardrail configuration held to the minimums in
+//! `checks.guardrails`. Every shortfall is a finding at the line of the filter, rule or
+//! threshold that falls short (at the file when the setting is missing), attached to the
+//! requirements the control evidences, so it fails them.
+
+use crate::model::document::Document;
+use crate::model::evidence::Artifact;
+use crate::model::finding::{Code, Finding};
+use crate::model::genai::{Direction, Guardrail, GuardrailRules, category_applies};
+
+/// What content filters evidence: resilience against attempts to make the system
+/// misbehave (Art. 15(5)), the Art. 5 prohibitions added in 2026, and the NIST AI 600-1
+/// actions on blocking harmful output and handling malicious requests.
+const FILTERING: &[&str] = &[
+    "eu-ai-act/art-15/5",
+    "eu-ai-act/art-5/1/ba-bb",
+    "nist-ai-600-1/GV-1.4-001",
+    "nist-ai-600-1/MG-3.2-005",
+    "nist-ai-600-1/MS-2.6-006",
+];
+/// What PII rules evidence: the NIST AI 600-1 actions on personal data in outputs.
+const PRIVACY: &[&str] = &["nist-ai-600-1/MP-4.1-009", "nist-ai-600-1/MS-2.2-004"];
+/// What a grounding check evidences: accurate answers (Art. 15(1)) from verified sources.
+const GROUNDING: &[&str] = &["eu-ai-act/art-15/1", "aws-genai-bp/ACCUAI3.6"];
+
+const DIRECTIONS: [Direction; 2] = [Direction::Input, Direction::Output];
+
+/// Holds every guardrail in the evidence to `rules`. `rag` says whether the evidence holds
+/// RAG audit logs: the system answers from retrieved sources, so grounding is asked for.
+pub fn check(rules: &GuardrailRules, rag: bool, artifacts: &[Artifact]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for artifact in artifacts {
+        if let Some(Document::Guardrail(g)) = artifact.document() {
+            check_one(rules, rag, artifact.path.as_str(), g, &mut findings);
+        }
+    }
+    findings
+}
+
+fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findings: &mut Vec<Finding>) {
+    let named = |f: Finding, requirements: &[&str]| {
+        let mut f = f;
+        f.requirements = requirements.iter().map(|r| r.to_string()).collect();
+        f
+    };
+    for category in &rules.categories {
+        let filter = g.filter(category);
+        let short: Vec<String> = DIRECTIONS
+            .into_iter()
+            .filter(|d| category_applies(category, *d))
+            .filter_map(|d| {
+                let strength = filter.map(|f| f.effective(d)).unwrap_or_default();
+                let off =
+                    filter.is_some_and(|f| f.effective(d) != if d == Direction::Input { f.input } else { f.output });
+                (strength < rules.min_strength)
+                    .then(|| if off { format!("{d} switched off") } else { format!("{d} {strength}") })
+            })
+            .collect();
+        if short.is_empty() {
+            continue;
+        }
+        let message = match filter {
+            Some(_) => format!("content filter {category} is below {} ({})", rules.min_strength, short.join(", ")),
+            None => format!("no content filter for {category} (at least {} required)", rules.min_strength),
+        };
+        findings.push(named(
+            Finding::at(Code::GuardrailFilterWeak, path, message).on_line(filter.and_then(|f| f.line)),
+            FILTERING,
+        ));
+    }
+    for entity in &rules.pii_entities {
+        let rule = g.pii_rule(entity);
+        let message = match rule {
+            None => format!("PII type {entity} has no sensitive-information rule (BLOCK or ANONYMIZE required)"),
+            Some(r) => {
+                let open: Vec<String> = DIRECTIONS
+                    .into_iter()
+                    .filter(|d| !r.protects(*d))
+                    .map(|d| format!("{d} {}", if d == Direction::Input { &r.input } else { &r.output }))
+                    .collect();
+                if open.is_empty() {
+                    continue;
+                }
+                format!("PII type {entity} is neither blocked nor anonymised ({})", open.join(", "))
+            }
+        };
+        findings.push(named(
+            Finding::at(Code::GuardrailPiiUnprotected, path, message).on_line(rule.and_then(|r| r.line)),
+            PRIVACY,
+        ));
+    }
+    if !rag {
+        return;
+    }
+    let thresholds = [("grounding", rules.min_grounding, g.grounding), ("relevance", rules.min_relevance, g.relevance)];
+    for (what, min, set) in thresholds {
+        let Some(min) = min else { continue };
+        let message = match set {
+            None => format!(
+                "no contextual {what} check, and the system answers from retrieved sources (at least {min} required)"
+            ),
+            Some(t) if t.value < min => format!("contextual {what} threshold {} is below {min}", t.value),
+            Some(_) => continue,
+        };
+        findings.push(named(
+            Finding::at(Code::GuardrailGroundingLow, path, message).on_line(set.and_then(|t| t.line)),
+            GROUNDING,
+        ));
+    }
+}

@@ -1,0 +1,245 @@
+//! Generative-AI controls as their evidence states them: a guardrail's configuration
+//! (content filters, denied topics, word and PII filters, contextual grounding), and the
+//! minimums `checks.guardrails` holds it to.
+//!
+//! What a setting means is decided here once: a direction that is switched off filters
+//! nothing, whatever strength it names, and a category the service never applies to a
+//! direction (Amazon Bedrock's prompt-attack filter on output) is not asked of it.
+
+use serde::{Deserialize, Serialize};
+
+/// How strongly a content filter acts, as Amazon Bedrock grades it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Strength {
+    /// Filters nothing.
+    #[default]
+    None,
+    /// Blocks only content judged harmful with high confidence.
+    Low,
+    /// Also blocks content of medium confidence.
+    Medium,
+    /// Blocks content of low, medium and high confidence.
+    High,
+}
+
+impl Strength {
+    /// Reads a strength as the service writes it (`NONE`, `LOW`, `MEDIUM`, `HIGH`, any case).
+    pub fn parse(text: &str) -> Option<Strength> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "NONE" => Some(Strength::None),
+            "LOW" => Some(Strength::Low),
+            "MEDIUM" => Some(Strength::Medium),
+            "HIGH" => Some(Strength::High),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Strength {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Strength::None => "NONE",
+            Strength::Low => "LOW",
+            Strength::Medium => "MEDIUM",
+            Strength::High => "HIGH",
+        })
+    }
+}
+
+/// Which way a control looks: at the prompt, or at the model's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The prompt (and retrieved context) going in.
+    Input,
+    /// The answer coming out.
+    Output,
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Direction::Input => "input",
+            Direction::Output => "output",
+        })
+    }
+}
+
+/// A guardrail's configuration, from the service's own export (`aws bedrock get-guardrail`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Guardrail {
+    /// The engine: `bedrock`.
+    pub engine: String,
+    /// The guardrail's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The version exported (`DRAFT` or a number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Content filters, one per category, in file order.
+    #[serde(default)]
+    pub filters: Vec<ContentFilter>,
+    /// Names of the denied topics.
+    #[serde(default)]
+    pub denied_topics: Vec<String>,
+    /// How many custom words are filtered.
+    #[serde(default)]
+    pub words: u64,
+    /// Managed word lists in use (`PROFANITY`).
+    #[serde(default)]
+    pub managed_word_lists: Vec<String>,
+    /// Sensitive-information (PII) rules, one per entity type.
+    #[serde(default)]
+    pub pii: Vec<PiiRule>,
+    /// How many custom sensitive-information patterns (regexes) are filtered.
+    #[serde(default)]
+    pub regexes: u64,
+    /// The contextual grounding threshold, when the check is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grounding: Option<Threshold>,
+    /// The relevance threshold, when the check is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relevance: Option<Threshold>,
+    /// What a person is told when a prompt is blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_input_message: Option<String>,
+    /// What a person is told when an answer is blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_output_message: Option<String>,
+}
+
+impl Guardrail {
+    /// The filter for `category`, if the guardrail has one.
+    pub fn filter(&self, category: &str) -> Option<&ContentFilter> {
+        self.filters.iter().find(|f| f.category.eq_ignore_ascii_case(category))
+    }
+
+    /// The rule for a PII entity type, if the guardrail has one.
+    pub fn pii_rule(&self, entity: &str) -> Option<&PiiRule> {
+        self.pii.iter().find(|p| p.entity.eq_ignore_ascii_case(entity))
+    }
+}
+
+/// One content filter category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentFilter {
+    /// The category: `HATE`, `INSULTS`, `SEXUAL`, `VIOLENCE`, `MISCONDUCT`, `PROMPT_ATTACK`.
+    pub category: String,
+    /// The strength on prompts, as configured.
+    pub input: Strength,
+    /// The strength on answers, as configured.
+    pub output: Strength,
+    /// Whether the filter looks at prompts at all (`inputEnabled`, on unless said otherwise).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub input_enabled: bool,
+    /// Whether it looks at answers at all (`outputEnabled`).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub output_enabled: bool,
+    /// The filter's line in the export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl ContentFilter {
+    /// The strength that acts in `direction`: none when the direction is switched off.
+    pub fn effective(&self, direction: Direction) -> Strength {
+        match direction {
+            Direction::Input if self.input_enabled => self.input,
+            Direction::Output if self.output_enabled => self.output,
+            _ => Strength::None,
+        }
+    }
+}
+
+/// Whether the service applies a filter category in a direction at all. Amazon Bedrock
+/// applies the prompt-attack filter to prompts only, and requires its output strength to
+/// be `NONE`, so no minimum is asked of it there.
+pub fn category_applies(category: &str, direction: Direction) -> bool {
+    !(direction == Direction::Output && category.eq_ignore_ascii_case("PROMPT_ATTACK"))
+}
+
+/// What a sensitive-information rule does with an entity type, per direction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PiiRule {
+    /// The entity type (`EMAIL`, `PHONE`, `US_SOCIAL_SECURITY_NUMBER`...).
+    pub entity: String,
+    /// The action on prompts: `BLOCK`, `ANONYMIZE` or `NONE` (off counts as `NONE`).
+    pub input: String,
+    /// The action on answers.
+    pub output: String,
+    /// The rule's line in the export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl PiiRule {
+    /// Whether the entity is blocked or anonymised in `direction`.
+    pub fn protects(&self, direction: Direction) -> bool {
+        let action = match direction {
+            Direction::Input => &self.input,
+            Direction::Output => &self.output,
+        };
+        matches!(action.to_ascii_uppercase().as_str(), "BLOCK" | "ANONYMIZE")
+    }
+}
+
+/// A score threshold, with its line in the export.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Threshold {
+    /// The threshold (0 to 1): answers scoring below it are blocked.
+    pub value: f64,
+    /// Its line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+/// The minimums a guardrail is held to (`checks.guardrails`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GuardrailRules {
+    /// The weakest strength a content filter may have, in each direction the service
+    /// applies it.
+    pub min_strength: Strength,
+    /// The categories that must be filtered.
+    pub categories: Vec<String>,
+    /// PII entity types that must be blocked or anonymised in both directions.
+    pub pii_entities: Vec<String>,
+    /// The lowest contextual grounding threshold, asked of guardrails when the evidence
+    /// holds RAG audit logs (the system answers from retrieved sources).
+    pub min_grounding: Option<f64>,
+    /// The lowest relevance threshold, likewise; not asked by default.
+    pub min_relevance: Option<f64>,
+}
+
+impl Default for GuardrailRules {
+    fn default() -> Self {
+        GuardrailRules {
+            min_strength: Strength::Medium,
+            categories: ["HATE", "INSULTS", "SEXUAL", "VIOLENCE", "MISCONDUCT", "PROMPT_ATTACK"]
+                .map(String::from)
+                .to_vec(),
+            pii_entities: ["EMAIL", "PHONE"].map(String::from).to_vec(),
+            min_grounding: Some(0.7),
+            min_relevance: None,
+        }
+    }
+}
+
+impl GuardrailRules {
+    /// Whether these are the defaults (then they stay out of the configuration digest).
+    pub fn is_default(&self) -> bool {
+        *self == GuardrailRules::default()
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}

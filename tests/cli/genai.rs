@@ -1,0 +1,171 @@
+//! Generative-AI controls through the real CLI: Amazon Bedrock guardrail exports printed
+//! by the AWS CLI (tests/fixtures/genai/guardrails, with the oracle the generator wrote
+//! beside them) held to `checks.guardrails`, on the support-chatbot sample.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genai/guardrails")
+}
+
+/// The support-chatbot sample with its guardrail replaced by a fixture's export.
+fn chatbot_with(guardrail: &str) -> Workspace {
+    let ws = sample_workspace("support-chatbot");
+    fs::copy(fixtures().join(guardrail), ws.evidence().join("guardrails/bedrock_guardrail.json")).unwrap();
+    ws
+}
+
+fn guardrail_findings(ws: &Workspace) -> Vec<(String, Option<u64>, String)> {
+    ws.build(&["--fail-on", "never", "-q"]).success();
+    read_json(&ws.package().join("findings.json"))["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("guardrail-"))
+        .map(|f| {
+            (f["code"].as_str().unwrap().to_string(), f["line"].as_u64(), f["message"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// The guardrail as the package's assessment records it.
+fn document(ws: &Workspace) -> Value {
+    let assessment = read_json(&ws.package().join("assessment.json"));
+    let artifact = assessment["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "guardrails/bedrock_guardrail.json")
+        .unwrap()
+        .clone();
+    assert_eq!(artifact["format"], "bedrock-guardrail");
+    artifact["document"].clone()
+}
+
+#[test]
+fn bedrock_guardrails_are_read_as_the_aws_cli_printed_them() {
+    let oracle = read_json(&fixtures().join("oracle.json"));
+    for name in ["bedrock-strong.json", "bedrock-weak.json"] {
+        let ws = chatbot_with(name);
+        ws.build(&["--fail-on", "never", "-q"]).success();
+        let doc = document(&ws);
+        let want = &oracle["guardrails"][name];
+        assert_eq!(doc["name"], want["name"], "{name}");
+        assert_eq!(doc["version"], want["version"], "{name}");
+        let filters: BTreeMap<String, (String, String)> = doc["filters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["category"].as_str().unwrap().into(),
+                    (f["input"].as_str().unwrap().into(), f["output"].as_str().unwrap().into()),
+                )
+            })
+            .collect();
+        let wanted: BTreeMap<String, (String, String)> = want["content_filters"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), (v["input"].as_str().unwrap().into(), v["output"].as_str().unwrap().into())))
+            .collect();
+        assert_eq!(filters, wanted, "{name}");
+        let pii: BTreeMap<String, String> = doc["pii"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["entity"].as_str().unwrap().into(), p["output"].as_str().unwrap().into()))
+            .collect();
+        let wanted: BTreeMap<String, String> = serde_json::from_value(want["pii_entities"].clone()).unwrap();
+        assert_eq!(pii, wanted, "{name}");
+        assert_eq!(doc["denied_topics"], want["denied_topics"], "{name}");
+        assert_eq!(doc["words"].as_u64(), Some(want["words"].as_array().unwrap().len() as u64), "{name}");
+        assert_eq!(doc["grounding"]["value"], want["contextual_grounding"]["GROUNDING"], "{name}");
+        assert_eq!(
+            doc["relevance"]["value"].as_f64(),
+            want["contextual_grounding"].get("RELEVANCE").and_then(Value::as_f64),
+            "{name}"
+        );
+        assert_eq!(doc["blocked_input_message"], want["blockedInputMessaging"], "{name}");
+    }
+}
+
+#[test]
+fn a_weak_guardrail_fails_with_each_shortfall_at_its_line_and_a_strong_one_passes() {
+    let ws = chatbot_with("bedrock-weak.json");
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[guardrail-filter-weak] guardrails/bedrock_guardrail.json:32: content filter SEXUAL is below MEDIUM (output NONE)",
+    );
+    assert_stderr_has(
+        &a,
+        "error[guardrail-pii-unprotected] guardrails/bedrock_guardrail.json:84: PII type PHONE is neither blocked nor anonymised (input NONE, output NONE)",
+    );
+    assert_stderr_has(
+        &a,
+        "error[guardrail-grounding-low] guardrails/bedrock_guardrail.json:93: contextual grounding threshold 0.5 is below 0.7",
+    );
+    // The prompt-attack filter is MEDIUM on input and NONE on output, which is all the
+    // service allows: not a finding.
+    assert!(!stderr_of(&a).contains("PROMPT_ATTACK"), "{}", stderr_of(&a));
+    assert_eq!(guardrail_findings(&ws).len(), 3);
+    // Each fails the requirements its control evidences, and only those: a weak filter
+    // says nothing about whether outputs are marked (Art. 50(2)).
+    for id in ["aws-genai-bp/ACCUAI3.6", "nist-ai-600-1/MG-3.2-005", "nist-ai-600-1/MP-4.1-009"] {
+        assert_eq!(status_of(&ws, id), "failed", "{id}");
+    }
+    assert_ne!(status_of(&ws, "eu-ai-act/art-50/2"), "failed");
+
+    let ws = chatbot_with("bedrock-strong.json");
+    ws.run(&["check", "ev"]).success();
+    assert_eq!(guardrail_findings(&ws), vec![]);
+}
+
+#[test]
+fn a_direction_switched_off_filters_nothing_and_the_minimums_are_configurable() {
+    let ws = chatbot_with("bedrock-strong.json");
+    // HATE keeps its HIGH strengths but stops looking at prompts.
+    let path = ws.evidence().join("guardrails/bedrock_guardrail.json");
+    let mut v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    v["contentPolicy"]["filters"][0]["inputEnabled"] = Value::Bool(false);
+    fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let found = guardrail_findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].2, "content filter HATE is below MEDIUM (input switched off)");
+
+    // Relaxed minimums let the weak guardrail through; stricter ones catch more.
+    let ws = chatbot_with("bedrock-weak.json");
+    edit(
+        &ws,
+        "dossier.yaml",
+        "checks:\n",
+        "checks:\n  guardrails:\n    categories: [HATE, INSULTS]\n    pii_entities: [EMAIL]\n    min_grounding: 0.5\n",
+    );
+    assert_eq!(guardrail_findings(&ws), vec![]);
+    let ws = chatbot_with("bedrock-strong.json");
+    edit(
+        &ws,
+        "dossier.yaml",
+        "checks:\n",
+        "checks:\n  guardrails:\n    min_strength: HIGH\n    pii_entities: [EMAIL, NAME]\n    min_relevance: 0.8\n",
+    );
+    let found: Vec<String> = guardrail_findings(&ws).into_iter().map(|f| f.2).collect();
+    assert_eq!(
+        found,
+        vec![
+            // A setting the export lacks has no line, so its finding comes first.
+            "PII type NAME has no sensitive-information rule (BLOCK or ANONYMIZE required)",
+            "content filter INSULTS is below HIGH (input MEDIUM, output MEDIUM)",
+            "content filter VIOLENCE is below HIGH (output MEDIUM)",
+            "content filter MISCONDUCT is below HIGH (input MEDIUM)",
+            "contextual relevance threshold 0.7 is below 0.8",
+        ],
+    );
+}
