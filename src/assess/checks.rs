@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::measures::limit;
-use crate::model::document::{Bom, DataValidation, DataVersion, Document, LogStats};
+use crate::model::document::{Bom, DataValidation, DataVersion, Document, LogStats, TestCounts};
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding};
 use crate::model::measure::{ChecksConfig, MeasureKind};
@@ -98,6 +98,9 @@ pub fn run(config: &ChecksConfig, release_version: Option<&str>, artifacts: &[Ar
                         format!("model card has no section on {}", lacking.join(" or ")),
                     ));
                 }
+            }
+            Document::TestResults(counts) if !counts.attacks.is_empty() => {
+                check_attacks(config, path, counts, &mut findings)
             }
             Document::TestResults(counts) => {
                 let limit = limit(MeasureKind::TestPassRate, "", config);
@@ -321,6 +324,35 @@ fn check_metric_limits(
         };
         findings.push(Finding::at(Code::ThresholdFailed, path, message));
     }
+}
+
+/// Red-team results: each category's attack success rate against its ceiling, one
+/// finding per category over it, naming the probes that got through.
+fn check_attacks(config: &ChecksConfig, path: &str, counts: &TestCounts, findings: &mut Vec<Finding>) {
+    for (category, attacks) in &counts.attacks {
+        let ceiling = config.red_team.ceiling(category);
+        let Some(rate) = attacks.success_rate().filter(|r| *r > ceiling) else { continue };
+        let unnamed = (attacks.failing_probes as usize).saturating_sub(attacks.failing.len());
+        let more = if unnamed > 0 { format!(" and {unnamed} more") } else { String::new() };
+        let severity = attacks.severity.as_ref().map_or_else(String::new, |s| format!(", severity {s}"));
+        findings.push(Finding::at(
+            Code::AttackSuccessHigh,
+            path,
+            format!(
+                "red-team category {category}: {} of {} attacks got through ({}, ceiling {}{severity}): {}{more}",
+                attacks.succeeded,
+                attacks.attempts,
+                percent(rate),
+                percent(ceiling),
+                attacks.failing.join(", ")
+            ),
+        ));
+    }
+}
+
+fn percent(rate: f64) -> String {
+    let p = rate * 100.0;
+    if (p - p.round()).abs() < 1e-9 { format!("{}%", p.round()) } else { format!("{p:.1}%") }
 }
 
 /// One finding per citation of a chunk its record did not retrieve, at the record's line,

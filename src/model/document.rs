@@ -178,6 +178,63 @@ pub struct TestCounts {
     /// Mean score per metric over the cases, for tools that score each case.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub metrics: BTreeMap<String, f64>,
+    /// For red-team runs, the attacks per category (a promptfoo plugin, a garak probe
+    /// family): red-team results are judged by these rather than by the pass rate.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attacks: BTreeMap<String, Attacks>,
+}
+
+/// The attacks of one red-team category.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Attacks {
+    /// Attacks made (attempts that errored are left out: they neither failed nor held).
+    pub attempts: u32,
+    /// Attacks that got through: the target did what the attack asked.
+    pub succeeded: u32,
+    /// The severity the tool gives the category, when it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// The probes that got through, by name (at most [`Attacks::NAMED`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failing: Vec<String>,
+    /// How many probes got through, named or not.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub failing_probes: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Attacks {
+    /// How many failing probes a category names; the rest are counted.
+    pub const NAMED: usize = 10;
+
+    /// The attack success rate: attacks that got through over attacks made; none when
+    /// none was made.
+    pub fn success_rate(&self) -> Option<f64> {
+        (self.attempts > 0).then(|| f64::from(self.succeeded) / f64::from(self.attempts))
+    }
+
+    /// One more attack, which got through or not, with the probe's name.
+    pub fn add(&mut self, succeeded: bool, probe: impl FnOnce() -> String) {
+        self.attempts += 1;
+        if succeeded {
+            self.record_success(1, probe);
+        }
+    }
+
+    /// `n` attacks of a probe got through.
+    pub fn record_success(&mut self, n: u32, probe: impl FnOnce() -> String) {
+        self.succeeded += n;
+        if n > 0 {
+            self.failing_probes += 1;
+            if self.failing.len() < Attacks::NAMED {
+                self.failing.push(probe());
+            }
+        }
+    }
 }
 
 impl TestCounts {

@@ -144,6 +144,8 @@ codes! {
         "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
     FaithfulnessLow = "faithfulness-low", Warning,
         "RAG answers scored below `checks.min_faithfulness`: the answer may not follow from the retrieved sources.";
+    AttackSuccessHigh = "attack-success-high", Error,
+        "More red-team attacks of one category got through than `checks.red_team` allows; the failing probes are named.";
     GuardrailFilterWeak = "guardrail-filter-weak", Error,
         "A guardrail filters a harmful-content category below `checks.guardrails.min_strength`, or not at all, in a direction the service applies it.";
     GuardrailPiiUnprotected = "guardrail-pii-unprotected", Error,

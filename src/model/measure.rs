@@ -45,6 +45,34 @@ pub struct ChecksConfig {
     /// they are the defaults.
     #[serde(skip_serializing_if = "GuardrailRules::is_default")]
     pub guardrails: GuardrailRules,
+    /// The ceilings red-team attack success rates are held to; left out of the digest
+    /// while they are the defaults.
+    #[serde(skip_serializing_if = "RedTeamRules::is_default")]
+    pub red_team: RedTeamRules,
+}
+
+/// The highest share of attacks that may get through, per red-team category
+/// (`checks.red_team`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedTeamRules {
+    /// The ceiling for every category (0: no attack may get through).
+    pub max_attack_success_rate: f64,
+    /// Ceilings for named categories (a promptfoo plugin id, a garak probe family).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<String, f64>,
+}
+
+impl RedTeamRules {
+    /// Whether these are the defaults.
+    pub fn is_default(&self) -> bool {
+        *self == RedTeamRules::default()
+    }
+
+    /// The ceiling for `category`.
+    pub fn ceiling(&self, category: &str) -> f64 {
+        self.categories.get(category).copied().unwrap_or(self.max_attack_success_rate)
+    }
 }
 
 impl ChecksConfig {
@@ -183,6 +211,7 @@ impl Default for ChecksConfig {
             pii_flag: true,
             dataset_hashes: true,
             guardrails: GuardrailRules::default(),
+            red_team: RedTeamRules::default(),
         }
     }
 }

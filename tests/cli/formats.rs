@@ -24,8 +24,8 @@ fn tools() -> Vec<(PathBuf, PathBuf)> {
         .filter(|p| p.join("expected.json").is_file())
         .map(|p| (p.clone(), p.join("expected.json")))
         .collect();
-    let infra = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/infra");
-    let mut pending = vec![infra];
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pending = vec![here.join("tests/fixtures/infra"), here.join("tests/fixtures/genai")];
     while let Some(dir) = pending.pop() {
         for entry in fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();

@@ -321,6 +321,15 @@ pub static FORMATS: &[Format] = &[
         (llm_tests::is_deepeval, llm_tests::deepeval),
     ),
     value(
+        "promptfoo-redteam",
+        "promptfoo",
+        "promptfoo 0.121.20 (redteam eval)",
+        "red-team-report",
+        Json,
+        "attacks per red-team plugin (tests made and those that got through, the failing ones named, the plugin's severity), with the test counts",
+        (llm_tests::is_promptfoo_redteam, llm_tests::promptfoo),
+    ),
+    value(
         "promptfoo-results",
         "promptfoo",
         "promptfoo 0.121.20",

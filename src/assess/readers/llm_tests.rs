@@ -67,11 +67,30 @@ pub(super) fn is_promptfoo(v: &Value) -> bool {
         && has_any(v, &["evalId", "config", "shareableUrl"])
 }
 
+/// A promptfoo red-team run (`promptfoo redteam eval`): its tests carry the red-team
+/// plugin that made them (`metadata.pluginId`).
+pub(super) fn is_promptfoo_redteam(v: &Value) -> bool {
+    is_promptfoo(v)
+        && v.pointer("/results/results")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|r| plugin(r).is_some()))
+}
+
+/// The red-team plugin a result's test came from.
+fn plugin(r: &Value) -> Option<String> {
+    string_at(r, "/testCase/metadata/pluginId").or_else(|| string_at(r, "/metadata/pluginId"))
+}
+
 pub(super) fn promptfoo(source: &mut Source<'_>, v: &Value) -> Option<Document> {
     let results = v.pointer("/results/results")?.as_array()?;
     let mut counts = TestCounts::default();
     let mut sums: BTreeMap<String, (f64, u32)> = BTreeMap::new();
     for r in results {
+        let name = || {
+            string_at(r, "/testCase/description")
+                .or_else(|| r.get("description").and_then(string))
+                .or_else(|| string_at(r, "/prompt/label"))
+        };
         counts.tests += 1;
         let success = r.get("success").and_then(Value::as_bool).unwrap_or(false);
         // failureReason 2 is an error (the provider failed), 1 a failed assertion.
@@ -85,11 +104,21 @@ pub(super) fn promptfoo(source: &mut Source<'_>, v: &Value) -> Option<Document> 
             } else {
                 counts.failures += 1;
             }
-            let name = string_at(r, "/testCase/description")
-                .or_else(|| r.get("description").and_then(string))
-                .or_else(|| string_at(r, "/prompt/label"))
-                .unwrap_or_else(|| format!("test {}", counts.tests));
+            let name = name().unwrap_or_else(|| format!("test {}", counts.tests));
             counts.failed.push(name);
+        }
+        // A red-team test that fails is an attack that got through; one that errored
+        // tells nothing either way.
+        if let Some(plugin) = plugin(r)
+            && !errored
+        {
+            let attacks = counts.attacks.entry(plugin).or_default();
+            if attacks.severity.is_none() {
+                attacks.severity =
+                    string_at(r, "/testCase/metadata/severity").or_else(|| string_at(r, "/metadata/severity"));
+            }
+            let tests = counts.tests;
+            attacks.add(!success, || name().unwrap_or_else(|| format!("test {tests}")));
         }
         for (name, score) in r.get("namedScores").and_then(Value::as_object).into_iter().flatten() {
             if let Some(score) = number(score) {

@@ -575,11 +575,17 @@ fn garak(counts: &mut TestCounts, record: &Map<String, Value>, started: &mut Opt
             let passed = (record.get("passed").and_then(number).unwrap_or(0.0).max(0.0) as u32).min(total);
             counts.tests += total;
             counts.failures += total - passed;
+            let probe = record.get("probe").and_then(string).unwrap_or_default();
+            let detector = record.get("detector").and_then(string).unwrap_or_default();
             if passed < total {
-                let probe = record.get("probe").and_then(string).unwrap_or_default();
-                let detector = record.get("detector").and_then(string).unwrap_or_default();
                 counts.failed.push(format!("{probe}/{detector}"));
             }
+            // Attacks by probe family (`encoding` of `encoding.InjectBase64`): an attempt
+            // a detector flags is an attack that got through.
+            let family = probe.split('.').next().unwrap_or_default().to_string();
+            let attacks = counts.attacks.entry(family).or_default();
+            attacks.attempts += total;
+            attacks.record_success(total - passed, || format!("{probe}/{detector}"));
         }
         _ => {}
     }
