@@ -6,7 +6,9 @@
 use crate::model::document::Document;
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding};
-use crate::model::genai::{Direction, Guardrail, GuardrailRules, category_applies};
+use crate::model::genai::{
+    ContentCredentials, Direction, Guardrail, GuardrailRules, MarkingRules, WatermarkReport, category_applies,
+};
 
 /// What content filters evidence: resilience against attempts to make the system
 /// misbehave (Art. 15(5)), the Art. 5 prohibitions added in 2026, and the NIST AI 600-1
@@ -107,4 +109,143 @@ fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findi
             GROUNDING,
         ));
     }
+}
+
+/// What marking evidences: machine-readable marking of generated output (Art. 50(2)), and
+/// the NIST AI 600-1 action on tools that check provenance and signatures.
+const MARKING: &[&str] = &["eu-ai-act/art-50/2", "nist-ai-600-1/MS-1.1-002"];
+
+/// Holds sampled generated outputs and watermark reports to `rules`: per file, the
+/// credentials that are missing, invalid, not declaring AI or signed outside the trust
+/// anchors; over all samples, the share marked; per report, the detection and
+/// false-positive rates.
+pub fn marking(rules: &MarkingRules, artifacts: &[Artifact]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let named = |mut f: Finding| {
+        f.requirements = MARKING.iter().map(|r| r.to_string()).collect();
+        f
+    };
+    let (mut samples, mut marked) = (0u64, 0u64);
+    for artifact in artifacts {
+        let path = artifact.path.as_str();
+        match artifact.document() {
+            Some(Document::ContentCredentials(c)) => {
+                samples += 1;
+                if c.marked() {
+                    marked += 1;
+                }
+                findings.extend(credentials(rules, path, c).into_iter().map(named));
+            }
+            Some(Document::Watermark(w)) => findings.extend(watermark(rules, path, w).into_iter().map(named)),
+            _ => {}
+        }
+    }
+    if samples > 0 {
+        let share = marked as f64 / samples as f64;
+        if share < rules.min_marked_share {
+            findings.push(named(Finding::general(
+                Code::MarkingShareLow,
+                format!(
+                    "{marked} of {samples} sampled outputs carry valid content credentials declaring them AI-generated ({}, at least {} required)",
+                    percent(share),
+                    percent(rules.min_marked_share)
+                ),
+            )));
+        }
+    }
+    findings
+}
+
+fn credentials(rules: &MarkingRules, path: &str, c: &ContentCredentials) -> Vec<Finding> {
+    if let Some(why) = &c.unreadable {
+        return vec![Finding::at(
+            Code::ContentCredentialsInvalid,
+            path,
+            format!("content credentials not checked: {why}"),
+        )];
+    }
+    if !c.manifest {
+        return vec![Finding::at(
+            Code::ContentCredentialsMissing,
+            path,
+            "no C2PA manifest: the output carries no content credentials",
+        )];
+    }
+    let mut out = Vec::new();
+    let invalid = c.invalid();
+    if !invalid.is_empty() {
+        let broken = invalid.iter().any(|code| code.ends_with("Hash.mismatch") || code.contains("hashedURI.mismatch"));
+        let why = if broken { " (the content changed after it was signed)" } else { "" };
+        out.push(Finding::at(
+            Code::ContentCredentialsInvalid,
+            path,
+            format!("content credentials do not validate: {}{why}", invalid.join(", ")),
+        ));
+    }
+    if !c.declares_ai() {
+        let declared = if c.source_types.is_empty() {
+            "no digital source type".to_string()
+        } else {
+            format!("digital source type {}", c.source_types.join(", "))
+        };
+        out.push(Finding::at(
+            Code::ContentNotDeclaredAi,
+            path,
+            format!("content credentials do not declare the content AI-generated ({declared})"),
+        ));
+    }
+    if c.untrusted() {
+        let signer = c.signer.as_deref().unwrap_or("the signer");
+        let anchors = if rules.trust_anchors.is_empty() {
+            "no trust anchors are configured"
+        } else {
+            "not in content_marking.trust_anchors"
+        };
+        let mut f = Finding::at(
+            Code::ContentSignerUntrusted,
+            path,
+            format!("{signer} does not chain to a trusted certificate ({anchors})"),
+        );
+        f.severity = rules.untrusted_signer;
+        out.push(f);
+    }
+    out
+}
+
+fn watermark(rules: &MarkingRules, path: &str, w: &WatermarkReport) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let detector = w.detector.as_deref().map_or_else(|| "the detector".to_string(), |d| format!("the detector ({d})"));
+    if let Some(rate) = w.detection_rate().filter(|r| *r < rules.min_detection_rate) {
+        let missed = if w.missed.is_empty() { String::new() } else { format!(": missed {}", w.missed.join(", ")) };
+        out.push(Finding::at(
+            Code::WatermarkDetectionLow,
+            path,
+            format!(
+                "{detector} found the watermark in {} of {} generated samples ({}, at least {} required){missed}",
+                w.detected,
+                w.samples,
+                percent(rate),
+                percent(rules.min_detection_rate)
+            ),
+        ));
+    }
+    if let Some(rate) = w.false_positive_rate().filter(|r| *r > rules.max_false_positive_rate) {
+        out.push(Finding::at(
+            Code::WatermarkFalsePositives,
+            path,
+            format!(
+                "{detector} flagged {} of {} human-written controls as watermarked ({}, at most {} allowed)",
+                w.false_positives,
+                w.controls,
+                percent(rate),
+                percent(rules.max_false_positive_rate)
+            ),
+        ));
+    }
+    out
+}
+
+fn percent(rate: f64) -> String {
+    let p = rate * 100.0;
+    if (p - p.round()).abs() < 1e-9 { format!("{}%", p.round()) } else { format!("{p:.1}%") }
 }

@@ -59,6 +59,8 @@ pub struct Setup {
     pub applicability: Applicability,
     /// The infrastructure rules' scope and parameters.
     pub infrastructure: infra::InfraConfig,
+    /// How generated outputs must be marked.
+    pub marking: crate::model::genai::MarkingRules,
     /// Digest of the effective configuration.
     pub config_sha256: Sha256Digest,
 }
@@ -89,6 +91,7 @@ pub fn assess_for_package(
     findings.extend(checks::run(&setup.checks, release, &artifacts));
     let rag = artifacts.iter().any(|a| a.evidence_type() == Some("rag-audit-log"));
     findings.extend(genai::check(&setup.checks.guardrails, rag, &artifacts));
+    findings.extend(genai::marking(&setup.marking, &artifacts));
     let sign_offs = decisions::sign_offs(&artifacts);
     findings.extend(decisions::sign_off_findings(&sign_offs, release));
     let (waivers, waiver_findings) = decisions::waivers(&artifacts, today, &setup.catalogs);

@@ -58,6 +58,10 @@ pub struct Config {
     /// rules switched off. Left out of the config digest when default.
     #[serde(skip_serializing_if = "crate::config::is_default")]
     pub infrastructure: crate::assess::infra::InfraConfig,
+    /// How generated outputs must be marked: C2PA trust anchors, the share of samples
+    /// marked, watermark detection rates.
+    #[serde(skip_serializing_if = "crate::model::genai::MarkingRules::is_default")]
+    pub content_marking: crate::model::genai::MarkingRules,
     /// How the HTML and PDF reports look.
     pub report: ReportConfig,
     /// In-house evidence formats, read into dossier's documents by JSON pointer. Left

@@ -145,6 +145,7 @@ impl Plan {
             None => Vec::new(),
         };
         let anchors = if assessing { problems.take(sarif_anchors(&config, &root))? } else { None };
+        let trust = if assessing { problems.take(trust_anchors(&config))?.flatten() } else { None };
         let reporting = if assessing && request.output.is_some() {
             problems.take(reporting(&config, request.templates.as_deref()))?
         } else {
@@ -170,7 +171,8 @@ impl Plan {
         let policies = policies.unwrap_or_default();
         let readers = Readers::new(policies.iter().filter_map(|p| p.input.clone()))
             .with_fields(config.config.checks.record_fields())
-            .with_custom(custom);
+            .with_custom(custom)
+            .with_trust(trust.clone());
         let assess = catalogs.map(|catalogs| Setup {
             catalogs,
             frameworks: config.config.frameworks.clone(),
@@ -180,6 +182,7 @@ impl Plan {
             scope,
             applicability: config.config.applicability,
             infrastructure: config.config.infrastructure.clone(),
+            marking: config.config.content_marking.clone(),
             config_sha256: config.digest(),
         });
         let signer = signing_key.as_ref().map(|k| attest::fingerprint(&k.verifying_key()));
@@ -373,6 +376,29 @@ fn sarif_anchors(config: &LoadedConfig, root: &Path) -> Result<Anchors> {
     })?;
     let config_file = config.file.as_deref().and_then(|f| path_within(f, &repository));
     Ok(Anchors::repository(&evidence_dir, config_file.as_deref(), file_name))
+}
+
+/// The C2PA trust anchors `content_marking.trust_anchors` names, concatenated; none when
+/// it names none. Each must be a readable PEM file holding at least one certificate.
+fn trust_anchors(config: &LoadedConfig) -> Result<Option<String>> {
+    let mut pem = String::new();
+    for (i, file) in config.config.content_marking.trust_anchors.iter().enumerate() {
+        let key = format!("content_marking.trust_anchors[{i}]");
+        let path = config.resolve(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::invalid(config.problem(&key, format!("cannot read {}: {e}", path.display()))))?;
+        if !text.contains("-----BEGIN CERTIFICATE-----") {
+            return Err(Error::invalid(
+                config.problem(
+                    &key,
+                    format!("{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path.display()),
+                ),
+            ));
+        }
+        pem.push_str(text.trim_end());
+        pem.push('\n');
+    }
+    Ok((!pem.is_empty()).then_some(pem))
 }
 
 /// Reads and verifies the previous package; an altered one stops the build (exit 3).

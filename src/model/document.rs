@@ -56,6 +56,10 @@ pub enum Document {
     Infrastructure(InfraExport),
     /// A guardrail's configuration (Amazon Bedrock).
     Guardrail(crate::model::genai::Guardrail),
+    /// A generated output's C2PA content credentials.
+    ContentCredentials(crate::model::genai::ContentCredentials),
+    /// A text watermark detector's results.
+    Watermark(crate::model::genai::WatermarkReport),
     /// A kind this version does not know (a package written by a later one).
     #[serde(other)]
     Unknown,

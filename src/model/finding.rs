@@ -144,6 +144,20 @@ codes! {
         "Inference log records lack fields that record-keeping asks for (input, output, confidence, latency, actor).";
     FaithfulnessLow = "faithfulness-low", Warning,
         "RAG answers scored below `checks.min_faithfulness`: the answer may not follow from the retrieved sources.";
+    ContentCredentialsMissing = "content-credentials-missing", Warning,
+        "A sampled generated output carries no C2PA content credentials.";
+    ContentCredentialsInvalid = "content-credentials-invalid", Error,
+        "A generated output's content credentials do not validate (a broken signature, or content changed after signing).";
+    ContentNotDeclaredAi = "content-not-declared-ai", Warning,
+        "A generated output's content credentials do not declare it AI-generated (no IPTC trainedAlgorithmicMedia source type).";
+    ContentSignerUntrusted = "content-signer-untrusted", Warning,
+        "A generated output's credentials are signed by a certificate outside `content_marking.trust_anchors` (an error with `untrusted_signer: error`).";
+    MarkingShareLow = "marking-share-low", Error,
+        "Fewer sampled generated outputs carry valid credentials declaring them AI-generated than `content_marking.min_marked_share` asks.";
+    WatermarkDetectionLow = "watermark-detection-low", Error,
+        "A watermark detector found the watermark in fewer generated samples than `content_marking.min_detection_rate` asks.";
+    WatermarkFalsePositives = "watermark-false-positives", Error,
+        "A watermark detector flagged more human-written controls than `content_marking.max_false_positive_rate` allows.";
     AttackSuccessHigh = "attack-success-high", Error,
         "More red-team attacks of one category got through than `checks.red_team` allows; the failing probes are named.";
     GuardrailFilterWeak = "guardrail-filter-weak", Error,
@@ -336,6 +350,11 @@ impl Finding {
             line: None,
             requirements: Vec::new(),
         }
+    }
+
+    /// A finding about the evidence as a whole, at no one file.
+    pub fn general(code: Code, message: impl Into<String>) -> Self {
+        Finding { path: None, ..Finding::at(code, String::new(), message) }
     }
 
     /// The same finding, at `line` of its file.

@@ -243,3 +243,137 @@ fn yes() -> bool {
 fn is_true(b: &bool) -> bool {
     *b
 }
+
+/// The IPTC digital source types that declare content made by a trained model.
+pub const AI_SOURCE_TYPES: [&str; 2] = ["trainedAlgorithmicMedia", "compositeWithTrainedAlgorithmicMedia"];
+
+/// What a generated output's C2PA content credentials say, as the C2PA SDK validated them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentCredentials {
+    /// Whether the file carries a C2PA manifest at all.
+    pub manifest: bool,
+    /// The SDK's verdict: `Invalid`, `Valid` (signature and bindings hold) or `Trusted`
+    /// (and the signer chains to a configured trust anchor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The claim's version (1 or 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_version: Option<u64>,
+    /// What made the content: the claim generator (v1 `claim_generator`, else the first
+    /// entry of `claim_generator_info`, as `name/version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
+    /// Who signed the manifest: the signing certificate's organisation and common name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// The actions the manifest records (`c2pa.created`, `c2pa.edited`...), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// The IPTC digital source types the actions declare (the last path segment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_types: Vec<String>,
+    /// Validation codes of the active manifest that failed (`assertion.dataHash.mismatch`,
+    /// `signingCredential.untrusted`...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<String>,
+    /// Validation codes that passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub successes: Vec<String>,
+    /// Why the file could not be checked, when it could not (too large, unsupported type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
+}
+
+impl ContentCredentials {
+    /// Whether the manifest declares the content made by a trained model.
+    pub fn declares_ai(&self) -> bool {
+        self.source_types.iter().any(|t| AI_SOURCE_TYPES.contains(&t.as_str()))
+    }
+
+    /// Whether the signer did not chain to a trust anchor.
+    pub fn untrusted(&self) -> bool {
+        self.failures.iter().any(|c| c == "signingCredential.untrusted")
+    }
+
+    /// The failures that make the credentials invalid: all but an untrusted signer. A
+    /// broken hash binding (the content changed after signing) is one of them.
+    pub fn invalid(&self) -> Vec<&str> {
+        self.failures.iter().map(String::as_str).filter(|c| *c != "signingCredential.untrusted").collect()
+    }
+
+    /// Whether the output counts as marked: a manifest that validates and declares the
+    /// content AI-generated (an untrusted signer is reported, but the marking is there).
+    pub fn marked(&self) -> bool {
+        self.manifest && self.invalid().is_empty() && self.declares_ai()
+    }
+}
+
+/// A text watermark detector's results over sampled outputs (and, when the report has
+/// them, human-written control texts).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WatermarkReport {
+    /// The detector, as the report names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detector: Option<String>,
+    /// Generated samples tested.
+    pub samples: u64,
+    /// Generated samples in which the watermark was detected.
+    pub detected: u64,
+    /// Human-written control texts tested.
+    pub controls: u64,
+    /// Control texts wrongly flagged as watermarked.
+    pub false_positives: u64,
+    /// Generated samples in which no watermark was found (the first ten).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missed: Vec<String>,
+}
+
+impl WatermarkReport {
+    /// The share of generated samples in which the watermark was detected.
+    pub fn detection_rate(&self) -> Option<f64> {
+        (self.samples > 0).then(|| self.detected as f64 / self.samples as f64)
+    }
+
+    /// The share of human-written controls flagged as watermarked.
+    pub fn false_positive_rate(&self) -> Option<f64> {
+        (self.controls > 0).then(|| self.false_positives as f64 / self.controls as f64)
+    }
+}
+
+/// How generated outputs must be marked (`content_marking` in `dossier.yaml`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkingRules {
+    /// PEM files of the certificates a C2PA signer must chain to (an organisation's own
+    /// root, a C2PA trust list saved as a file), relative to `dossier.yaml`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trust_anchors: Vec<std::path::PathBuf>,
+    /// How serious a signer outside the trust anchors is: `warning` or `error`.
+    pub untrusted_signer: crate::model::finding::Severity,
+    /// The least share of sampled outputs that must carry valid credentials declaring
+    /// them AI-generated.
+    pub min_marked_share: f64,
+    /// The least share of generated text samples a watermark detector must find marked.
+    pub min_detection_rate: f64,
+    /// The most human-written controls a detector may flag, as a share.
+    pub max_false_positive_rate: f64,
+}
+
+impl Default for MarkingRules {
+    fn default() -> Self {
+        MarkingRules {
+            trust_anchors: Vec::new(),
+            untrusted_signer: crate::model::finding::Severity::Warning,
+            min_marked_share: 1.0,
+            min_detection_rate: 0.9,
+            max_false_positive_rate: 0.05,
+        }
+    }
+}
+
+impl MarkingRules {
+    /// Whether these are the defaults (then they stay out of the configuration digest).
+    pub fn is_default(&self) -> bool {
+        *self == MarkingRules::default()
+    }
+}

@@ -149,7 +149,12 @@ fn every_format_in_the_table_has_a_fixture() {
     let listed = stdout_of(&dossier().args(["catalog", "formats"]).assert().success());
     let ids: Vec<&str> =
         listed.lines().filter(|l| !l.starts_with(' ')).filter_map(|l| l.split_whitespace().next()).collect();
-    let missing: Vec<&&str> = ids.iter().filter(|id| !covered.contains(**id) && **id != "jsonl").collect();
+    // Content credentials are read in files a path rule makes generated samples, which a
+    // fixture folder is not: tests/cli/genai.rs holds them to the C2PA SDK's own oracle.
+    let missing: Vec<&&str> = ids
+        .iter()
+        .filter(|id| !covered.contains(**id) && !["jsonl", "c2pa-content-credentials"].contains(*id))
+        .collect();
     assert!(missing.is_empty(), "formats without a fixture: {missing:?}");
 }
 

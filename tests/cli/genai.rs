@@ -244,3 +244,209 @@ fn promptfoo_red_team_attacks_are_counted_per_plugin_and_held_to_the_ceiling() {
     );
     ws.run(&["check", "ev"]).success();
 }
+
+fn c2pa_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genai/c2pa")
+}
+
+/// The support-chatbot sample with its generated samples replaced by every C2PA fixture,
+/// and its trust anchor by `anchor` (a file of the fixtures' `trust/`).
+fn chatbot_with_c2pa_samples(anchor: &str) -> Workspace {
+    let ws = sample_workspace("support-chatbot");
+    let samples = ws.evidence().join("generated-samples");
+    fs::remove_dir_all(&samples).unwrap();
+    fs::create_dir_all(&samples).unwrap();
+    for entry in fs::read_dir(c2pa_fixtures()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "jpg" || e == "png") {
+            fs::copy(&path, samples.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    fs::copy(c2pa_fixtures().join("trust").join(anchor), ws.evidence().join("trust/c2pa-root.pem")).unwrap();
+    ws
+}
+
+/// Each generated sample's findings in a fresh build, by file name: (code, severity).
+fn sample_findings(ws: &Workspace) -> BTreeMap<String, Vec<(String, String)>> {
+    ws.build(&["--fail-on", "never", "-q"]).success();
+    let mut out: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for f in read_json(&ws.package().join("findings.json"))["findings"].as_array().unwrap() {
+        let Some(path) = f["path"].as_str().and_then(|p| p.strip_prefix("generated-samples/")) else { continue };
+        out.entry(path.to_string())
+            .or_default()
+            .push((f["code"].as_str().unwrap().to_string(), f["severity"].as_str().unwrap().to_string()));
+    }
+    out
+}
+
+#[test]
+fn content_credentials_are_read_as_the_c2pa_sdk_validates_them() {
+    let oracle = read_json(&c2pa_fixtures().join("oracle.json"));
+    let ws = chatbot_with_c2pa_samples("root.pem");
+    let found = sample_findings(&ws);
+    let assessment = read_json(&ws.package().join("assessment.json"));
+    let documents: BTreeMap<String, Value> = assessment["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| {
+            Some((a["path"].as_str()?.strip_prefix("generated-samples/")?.to_string(), a["document"].clone()))
+        })
+        .collect();
+    for file in oracle["files"].as_array().unwrap() {
+        let name = file["path"].as_str().unwrap();
+        let want = &file["trusted"];
+        let got = &documents[name];
+        assert_eq!(got["kind"], "content-credentials", "{name}");
+        assert_eq!(got["manifest"], want["manifest_found"], "{name}");
+        if want["manifest_found"] != true {
+            continue;
+        }
+        assert_eq!(got["state"], want["validation_state"], "{name}");
+        assert_eq!(got["claim_version"], want["claim_version"], "{name}");
+        let failures: Vec<&str> =
+            got["failures"].as_array().map(|f| f.iter().map(|c| c.as_str().unwrap()).collect()).unwrap_or_default();
+        let wanted: Vec<&str> = want["failure_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        assert_eq!(failures, wanted, "{name}");
+        let sources: Vec<String> = got["source_types"]
+            .as_array()
+            .map(|s| s.iter().map(|t| t.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        let wanted: Vec<String> = want["digital_source_types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().rsplit('/').next().unwrap().to_string())
+            .collect();
+        assert_eq!(sources, wanted, "{name}");
+        let actions: Vec<&str> =
+            got["actions"].as_array().map(|a| a.iter().map(|x| x.as_str().unwrap()).collect()).unwrap_or_default();
+        let wanted: Vec<&str> = want["actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        assert_eq!(actions, wanted, "{name}");
+        // Both claim versions name their generator: v1 in `claim_generator`, v2 in
+        // `claim_generator_info`.
+        let generator = want["claim_generator"].as_str().map(str::to_string).unwrap_or_else(|| {
+            let info = &want["claim_generator_info"][0];
+            format!("{}/{}", info["name"].as_str().unwrap(), info["version"].as_str().unwrap())
+        });
+        assert_eq!(got["generator"].as_str(), Some(generator.as_str()), "{name}");
+        let signer = &want["signature_info"];
+        assert_eq!(
+            got["signer"].as_str().unwrap(),
+            format!("{}, {}", signer["common_name"].as_str().unwrap(), signer["issuer"].as_str().unwrap()),
+            "{name}"
+        );
+    }
+
+    // Each case gets its finding, and the valid ones none.
+    let one = |code: &str, severity: &str| vec![(code.to_string(), severity.to_string())];
+    assert_eq!(found.get("ai-generated.jpg"), None);
+    assert_eq!(found.get("ai-generated-v1.jpg"), None);
+    assert_eq!(found.get("composite.png"), None);
+    assert_eq!(found["camera.jpg"], one("content-not-declared-ai", "warning"));
+    assert_eq!(found["no-source-type.jpg"], one("content-not-declared-ai", "warning"));
+    assert_eq!(found["unsigned.jpg"], one("content-credentials-missing", "warning"));
+    // A broken hash binding is an error even though the manifest still declares the
+    // content AI-generated.
+    assert_eq!(found["tampered.jpg"], one("content-credentials-invalid", "error"));
+    // A v2 claim that records an action without a source type is malformed.
+    assert_eq!(found["no-source-type-v2.jpg"][0], ("content-credentials-invalid".to_string(), "error".to_string()));
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[content-credentials-invalid] generated-samples/tampered.jpg: content credentials do not validate: assertion.dataHash.mismatch (the content changed after it was signed)",
+    );
+    assert_stderr_has(
+        &a,
+        "error[marking-share-low] 3 of 8 sampled outputs carry valid content credentials declaring them AI-generated (37.5%, at least 100% required)",
+    );
+    assert_eq!(status_of(&ws, "eu-ai-act/art-50/2"), "failed");
+}
+
+#[test]
+fn a_signer_outside_the_trust_anchors_is_a_warning_unless_configured_an_error() {
+    let ws = chatbot_with_c2pa_samples("other-root.pem");
+    let found = sample_findings(&ws);
+    let untrusted = ("content-signer-untrusted".to_string(), "warning".to_string());
+    for valid in ["ai-generated.jpg", "ai-generated-v1.jpg", "composite.png"] {
+        assert_eq!(found[valid], vec![untrusted.clone()], "{valid}");
+    }
+    // With only the valid samples left, an untrusted signer does not fail the gate...
+    for name in ["camera.jpg", "no-source-type.jpg", "no-source-type-v2.jpg", "tampered.jpg", "unsigned.jpg"] {
+        fs::remove_file(ws.evidence().join("generated-samples").join(name)).unwrap();
+    }
+    let a = ws.run(&["check", "ev"]).success();
+    assert_stderr_has(&a, "does not chain to a trusted certificate (not in content_marking.trust_anchors)");
+    // ...unless the configuration makes it an error.
+    edit(&ws, "dossier.yaml", "content_marking:\n", "content_marking:\n  untrusted_signer: error\n");
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(&a, "error[content-signer-untrusted]");
+    // The right anchor again: nothing to say.
+    fs::copy(c2pa_fixtures().join("trust/root.pem"), ws.evidence().join("trust/c2pa-root.pem")).unwrap();
+    ws.run(&["check", "ev"]).success();
+    assert_eq!(sample_findings(&ws), BTreeMap::new());
+}
+
+#[test]
+fn a_trust_anchor_that_is_not_a_certificate_is_a_config_error() {
+    let ws = sample_workspace("support-chatbot");
+    fs::write(ws.evidence().join("trust/c2pa-root.pem"), "not a certificate\n").unwrap();
+    let a = ws.run(&["check", "ev"]).code(2);
+    assert_stderr_has(&a, "content_marking.trust_anchors[0]");
+    assert_stderr_has(&a, "holds no PEM certificate");
+}
+
+#[test]
+fn watermark_detection_rates_come_from_the_detectors_own_verdicts() {
+    let oracle = read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genai/watermark/oracle.json"));
+    let ws = sample_workspace("support-chatbot");
+    ws.build(&["--fail-on", "never", "-q"]).success();
+    let assessment = read_json(&ws.package().join("assessment.json"));
+    let report = assessment["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["path"] == "watermark/kgw-detection-report.jsonl")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (report["format"].as_str(), report["evidence_type"].as_str()),
+        (Some("watermark-detections"), Some("watermark-report"))
+    );
+    let doc = &report["document"];
+    assert_eq!(doc["samples"], oracle["generated"]["samples"]);
+    assert_eq!(doc["detected"], oracle["generated"]["detected"]);
+    let missed: Vec<&str> = oracle["generated"]["per_sample"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["detected"] == false)
+        .map(|s| s["sample"].as_str().unwrap())
+        .collect();
+    assert_eq!(doc["missed"], serde_json::json!(missed));
+    assert_eq!(doc["controls"], oracle["control"]["samples"]);
+    assert_eq!(doc["false_positives"], oracle["control"]["detected"]);
+    // The sample accepts 80%; the default asks for 90%.
+    ws.run(&["check", "ev"]).success();
+    edit(&ws, "dossier.yaml", "  min_detection_rate: 0.8\n", "");
+    let a = ws.run(&["check", "ev"]).code(1);
+    assert_stderr_has(
+        &a,
+        "error[watermark-detection-low] watermark/kgw-detection-report.jsonl: the detector found the watermark in 8 of 10 generated samples (80%, at least 90% required): missed samples/gen-09.txt, samples/gen-10.txt",
+    );
+    // A control flagged as watermarked counts against the false-positive ceiling.
+    let path = ws.evidence().join("watermark/kgw-detection-report.jsonl");
+    let text = fs::read_to_string(&path).unwrap();
+    let flipped: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.contains("\"set\":\"control\"") {
+                l.replacen("\"verdict\":\"no_signal\"", "\"verdict\":\"watermark_detected\"", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    fs::write(&path, flipped.join("\n") + "\n").unwrap();
+    assert_stderr_has(&ws.run(&["check", "ev"]).code(1), "human-written controls as watermarked");
+}

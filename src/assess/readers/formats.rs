@@ -28,6 +28,8 @@ pub enum Syntax {
     Parquet,
     /// A small text file of a known layout (MLflow's run files).
     Text,
+    /// An image, video, audio file or PDF, read for the C2PA manifest it embeds.
+    Media,
 }
 
 impl Syntax {
@@ -72,6 +74,7 @@ impl Syntax {
             Syntax::Xml => head.is_some_and(|h| matches!(h.xml_root.as_deref(), Some("testsuites" | "testsuite"))),
             Syntax::Markdown => head.is_some_and(|h| h.front_matter_keys.contains("model-index")),
             Syntax::Lines | Syntax::Parquet => true,
+            Syntax::Media => false,
         }
     }
 }
@@ -121,7 +124,7 @@ const fn other(
     Format { id, tool, tested, evidence_type, syntax, reads, value: None }
 }
 
-use Syntax::{Json, Lines, Markdown, Parquet, Text, Xml, Yaml};
+use Syntax::{Json, Lines, Markdown, Media, Parquet, Text, Xml, Yaml};
 
 /// What the AWS readers were tested against: moto's responses through boto3, written as
 /// the AWS CLI writes them (tests/fixtures/infra/aws).
@@ -420,6 +423,22 @@ pub static FORMATS: &[Format] = &[
         "inference-log",
         Lines,
         "records, time span and gaps, caller identity, model, input and output",
+    ),
+    other(
+        "c2pa-content-credentials",
+        "any C2PA signer (checked with the C2PA SDK, c2pa 0.90.22)",
+        "c2pa-python 0.38.1 (c2pa-rs 0.91.3) signed JPEG and PNG, v1 and v2 claims",
+        "generated-output-sample",
+        Media,
+        "for sampled generated outputs: whether a manifest is embedded, the SDK's validation state and codes, claim version, generator, signer, actions and IPTC digital source types",
+    ),
+    other(
+        "watermark-detections",
+        "text watermark detectors (green-list and others)",
+        "text-watermark-studio 2.4.3 (ai-wm detect --json, kept per sample under `result`)",
+        "watermark-report",
+        Lines,
+        "per sample: detected or not (`detected`, or a `verdict` naming the watermark), and whether it is a human-written control (`set: human`)",
     ),
     other(
         "garak-report",

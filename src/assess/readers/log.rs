@@ -28,6 +28,7 @@ use super::{FieldNames, MAX_DOCUMENT_BYTES, Readers};
 use crate::collect::{ContentReader, Reading};
 use crate::model::document::{CitationMiss, Citations, Document, LogStats, TestCounts};
 use crate::model::finding::{Code, Finding};
+use crate::model::genai::WatermarkReport;
 
 /// The record-keeping fields a log's statistics count, under each format's own names.
 pub(super) const RECORD_FIELDS: [&str; 8] =
@@ -47,6 +48,8 @@ enum Kind {
     Log(LogFormat),
     /// A garak report.
     Garak(TestCounts),
+    /// A text watermark detector's results, one sample per record.
+    Watermark(WatermarkReport),
     /// Not a format dossier reads: the rest is not parsed.
     Inert,
 }
@@ -272,6 +275,9 @@ impl LineReader {
         if record.get("entry_type").is_some_and(Value::is_string) {
             return Kind::Garak(TestCounts::default());
         }
+        if is_watermark_detection(record) {
+            return Kind::Watermark(WatermarkReport::default());
+        }
         match LogFormat::of(record) {
             Some(format) => Kind::Log(format),
             None if self.expected => Kind::Log(LogFormat::Plain),
@@ -290,6 +296,7 @@ impl LineReader {
                 self.log.record(time.as_deref().and_then(parsed_time), carried.iter().map(String::as_str));
             }
             Kind::Garak(counts) => garak(counts, record, &mut self.started),
+            Kind::Watermark(report) => watermark(report, record),
             // Plain records are read in `line`, without a tree.
             Kind::Log(LogFormat::Plain) | Kind::Undecided | Kind::Inert => {}
         }
@@ -591,6 +598,51 @@ fn garak(counts: &mut TestCounts, record: &Map<String, Value>, started: &mut Opt
     }
 }
 
+/// The fields of a watermark detection record: at the top, or under `result` (where a
+/// detector's own JSON output is kept whole beside the sample it was run on).
+fn detection_field<'a>(record: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    record.get(key).or_else(|| record.get("result").and_then(|r| r.get(key)))
+}
+
+/// A watermark detector's record: a score (`z_score` or `score`) with a verdict
+/// (`detected`, or a `verdict` naming the watermark).
+fn is_watermark_detection(record: &Map<String, Value>) -> bool {
+    let scored = ["z_score", "score"].iter().any(|k| detection_field(record, k).is_some_and(Value::is_number));
+    let judged = detection_field(record, "detected").is_some_and(Value::is_boolean)
+        || detection_field(record, "verdict").and_then(Value::as_str).is_some_and(|v| v.contains("watermark"));
+    scored && judged
+}
+
+/// One sample's detection: generated, or a human-written control (`set` or `label` of
+/// `human` or `control`, or `control: true`).
+fn watermark(report: &mut WatermarkReport, record: &Map<String, Value>) {
+    let detected = match detection_field(record, "detected").and_then(Value::as_bool) {
+        Some(d) => d,
+        None => detection_field(record, "verdict")
+            .and_then(Value::as_str)
+            .is_some_and(|v| matches!(v, "watermark_detected" | "watermarked" | "detected")),
+    };
+    let label =
+        ["set", "label", "kind"].iter().find_map(|k| record.get(*k).and_then(Value::as_str)).unwrap_or_default();
+    let control = matches!(label.to_ascii_lowercase().as_str(), "human" | "control" | "human-written" | "negative")
+        || record.get("control").and_then(Value::as_bool) == Some(true);
+    if report.detector.is_none() {
+        report.detector = ["detector", "tool"].iter().find_map(|k| record.get(*k).and_then(string));
+    }
+    if control {
+        report.controls += 1;
+        report.false_positives += u64::from(detected);
+    } else {
+        report.samples += 1;
+        if detected {
+            report.detected += 1;
+        } else if report.missed.len() < 10 {
+            let name = ["sample", "id", "file"].iter().find_map(|k| record.get(*k).and_then(string));
+            report.missed.push(name.unwrap_or_else(|| format!("sample {}", report.samples)));
+        }
+    }
+}
+
 impl ContentReader for LineReader {
     fn feed(&mut self, chunk: &[u8]) {
         if let Some(kept) = self.kept.as_mut()
@@ -656,6 +708,11 @@ impl ContentReader for LineReader {
                 reading.document = Some(Box::new(Document::TestResults(counts).finish()));
                 reading.format = Some("garak-report".into());
                 reading.implied_type = Some("red-team-report".into());
+            }
+            Kind::Watermark(report) => {
+                reading.document = Some(Box::new(Document::Watermark(report)));
+                reading.format = Some("watermark-detections".into());
+                reading.implied_type = Some("watermark-report".into());
             }
             // A log that held no record at all is still a log, with none.
             Kind::Undecided if expected => {

@@ -20,6 +20,7 @@
 
 mod aws;
 mod bom;
+pub mod content_credentials;
 pub mod custom;
 mod data_quality;
 mod datasets;
@@ -57,6 +58,9 @@ use source::Source;
 pub use datasets::normalize_sha256;
 pub use dvc::{DVC_LOCK, is_dvc_record};
 
+/// The evidence type of sampled generated outputs, whose content credentials are checked.
+pub const GENERATED_OUTPUT: &str = "generated-output-sample";
+
 /// Files larger than this are not parsed as documents (logs stream and have no limit).
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 /// Markdown shown in the reports (a model card, datasheet sections, oversight measures)
@@ -76,6 +80,8 @@ pub struct Readers {
     fields: Arc<FieldNames>,
     field_index: Arc<log::FieldIndex>,
     custom: Arc<Vec<CustomFormat>>,
+    /// The PEM certificates C2PA signers are checked against (`content_marking.trust_anchors`).
+    trust: Arc<Option<String>>,
 }
 
 impl Readers {
@@ -88,6 +94,13 @@ impl Readers {
     pub fn with_fields(mut self, fields: FieldNames) -> Self {
         self.field_index = Arc::new(log::FieldIndex::new(&fields));
         self.fields = Arc::new(fields);
+        self
+    }
+
+    /// The trust anchors (PEM certificates, concatenated) content credentials are
+    /// checked against.
+    pub fn with_trust(mut self, pem: Option<String>) -> Self {
+        self.trust = Arc::new(pem);
         self
     }
 
@@ -111,6 +124,11 @@ impl Interpret for Readers {
         size: u64,
     ) -> Option<Box<dyn ContentReader>> {
         let keep = self.keep.contains(path);
+        if facts.evidence_type.as_deref() == Some(GENERATED_OUTPUT)
+            && let Some(media_type) = content_credentials::media_type(path)
+        {
+            return Some(Box::new(content_credentials::CredentialsReader::new(media_type, self.trust.clone(), size)));
+        }
         let native = Native::of(path, facts);
         let syntax = Syntax::of(path, head).or(native.and_then(Native::syntax));
         match syntax {
@@ -413,7 +431,7 @@ fn read_whole(
             return mlflow::text_file(source).map(|(d, id)| (d, ReadBy::Tool(formats::get(id))));
         }
         Syntax::Json | Syntax::Yaml => {}
-        Syntax::Lines | Syntax::Parquet => return None,
+        Syntax::Lines | Syntax::Parquet | Syntax::Media => return None,
     }
     // A file we were asked to read (its type has a reader) must parse; any other JSON or
     // YAML is only looked at, and silently left alone when it does not parse.
