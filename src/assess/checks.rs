@@ -124,6 +124,20 @@ pub fn run(config: &ChecksConfig, release_version: Option<&str>, artifacts: &[Ar
             Document::Log(stats) if evidence_type == "inference-log" => {
                 check_fields(&config.log_fields, "record-keeping", path, stats, &mut findings);
                 check_gap(config, path, stats, &mut findings);
+                // Where a guardrail is in use, a call that bypassed it is worth a look.
+                if let Some(g) = stats.guardrail.as_deref()
+                    && g.guarded < stats.records
+                {
+                    findings.push(Finding::at(
+                        Code::GuardrailNotApplied,
+                        path,
+                        format!(
+                            "{} of {} model invocations ran without a guardrail (the others went through one)",
+                            stats.records - g.guarded,
+                            stats.records
+                        ),
+                    ));
+                }
             }
             Document::Log(stats) if evidence_type == "rag-audit-log" => {
                 check_fields(&config.rag_fields, "RAG audit", path, stats, &mut findings);

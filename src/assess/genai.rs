@@ -249,3 +249,47 @@ fn percent(rate: f64) -> String {
     let p = rate * 100.0;
     if (p - p.round()).abs() < 1e-9 { format!("{}%", p.round()) } else { format!("{p:.1}%") }
 }
+
+/// What the marking evidence among `types` shows, in one line for a matrix row: how many
+/// sampled outputs carry valid credentials declaring them AI-generated (and how many of
+/// those signers are trusted), and what the watermark detectors found. None when the
+/// types hold no marking evidence that was read.
+pub fn verified_marking<'a>(
+    types: impl Iterator<Item = &'a str>,
+    by_type: &std::collections::BTreeMap<&str, Vec<&Artifact>>,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    for t in types {
+        let found = by_type.get(t).map(Vec::as_slice).unwrap_or_default();
+        let credentials: Vec<&ContentCredentials> = found
+            .iter()
+            .filter_map(|a| match a.document() {
+                Some(Document::ContentCredentials(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if !credentials.is_empty() {
+            let marked: Vec<_> = credentials.iter().filter(|c| c.marked()).collect();
+            let trusted = marked.iter().filter(|c| !c.untrusted()).count();
+            parts.push(format!(
+                "{} of {} sampled outputs carry valid C2PA credentials declaring them AI-generated ({trusted} with a trusted signer)",
+                marked.len(),
+                credentials.len()
+            ));
+        }
+        for a in found {
+            if let Some(Document::Watermark(w)) = a.document() {
+                let controls = if w.controls > 0 {
+                    format!(", {} of {} human-written controls flagged", w.false_positives, w.controls)
+                } else {
+                    String::new()
+                };
+                parts.push(format!(
+                    "watermark found in {} of {} text samples{controls} ({})",
+                    w.detected, w.samples, a.path
+                ));
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}

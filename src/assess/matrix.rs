@@ -203,6 +203,13 @@ fn assess_requirement(
     if let Some(ahead) = ahead.filter(|_| applies && !req.evidence.is_empty()) {
         summary.push_str(&format!(" (assessed ahead: applies from {})", ahead.date));
     }
+    // Marking evidence says what was verified in it, not only that it is there.
+    if matches!(status, Status::Satisfied | Status::Partial | Status::Stale)
+        && let Some(verified) =
+            super::genai::verified_marking(req.evidence.iter().map(|n| n.evidence_type.as_str()), by_type)
+    {
+        summary.push_str(&format!("; verified: {verified}"));
+    }
     RequirementResult {
         id: req.id.clone(),
         reference: req.reference.clone(),

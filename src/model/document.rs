@@ -347,6 +347,31 @@ pub struct LogStats {
     /// whose citations or retrieved chunks carry no ids are not counted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citations: Option<Box<Citations>>,
+    /// Guardrail traces of model invocations (Amazon Bedrock invocation logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail: Option<Box<GuardrailTraces>>,
+}
+
+/// What the guardrail did across a log's model invocations, from the traces the service
+/// writes into each response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GuardrailTraces {
+    /// Invocations that went through a guardrail.
+    pub guarded: u64,
+    /// Invocations where it intervened (blocked or masked something).
+    pub intervened: u64,
+    /// Per policy (`contentPolicy`, `topicPolicy`, `wordPolicy`,
+    /// `sensitiveInformationPolicy`, `contextualGroundingPolicy`...), the invocations
+    /// where it acted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_policy: BTreeMap<String, u64>,
+}
+
+impl GuardrailTraces {
+    /// Invocations where the guardrail intervened, over those it guarded.
+    pub fn intervention_rate(&self) -> Option<f64> {
+        (self.guarded > 0).then(|| self.intervened as f64 / self.guarded as f64)
+    }
 }
 
 /// Citation integrity of a RAG audit log: every chunk an answer cites should be one the
@@ -451,6 +476,12 @@ impl LogStats {
             merged.faithfulness.extend(&s.faithfulness);
             if let Some(c) = &s.citations {
                 merged.citations.get_or_insert_with(Default::default).add(c);
+            }
+            if let Some(g) = &s.guardrail {
+                let m = merged.guardrail.get_or_insert_with(Default::default);
+                m.guarded += g.guarded;
+                m.intervened += g.intervened;
+                add_counts(&mut m.by_policy, &g.by_policy);
             }
         }
         merged.not_carried.sort();

@@ -160,6 +160,8 @@ codes! {
         "A watermark detector flagged more human-written controls than `content_marking.max_false_positive_rate` allows.";
     AttackSuccessHigh = "attack-success-high", Error,
         "More red-team attacks of one category got through than `checks.red_team` allows; the failing probes are named.";
+    GuardrailNotApplied = "guardrail-not-applied", Warning,
+        "Some model invocations in a log that uses a guardrail ran without one (Amazon Bedrock invocation logs).";
     GuardrailFilterWeak = "guardrail-filter-weak", Error,
         "A guardrail filters a harmful-content category below `checks.guardrails.min_strength`, or not at all, in a direction the service applies it.";
     GuardrailPiiUnprotected = "guardrail-pii-unprotected", Error,

@@ -450,3 +450,70 @@ fn watermark_detection_rates_come_from_the_detectors_own_verdicts() {
     fs::write(&path, flipped.join("\n") + "\n").unwrap();
     assert_stderr_has(&ws.run(&["check", "ev"]).code(1), "human-written controls as watermarked");
 }
+
+#[test]
+fn the_reports_show_the_generative_ai_controls_and_art_50_2_cites_what_was_verified() {
+    let ws = sample_workspace("support-chatbot");
+    ws.build(&["-q"]).success();
+    let row = matrix(&ws)["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["requirements"].as_array().unwrap().clone())
+        .find(|r| r["id"] == "eu-ai-act/art-50/2")
+        .unwrap();
+    assert_eq!(row["status"], "satisfied");
+    let summary = row["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("verified: 3 of 3 sampled outputs carry valid C2PA credentials declaring them AI-generated (3 with a trusted signer); watermark found in 8 of 10 text samples, 0 of 6 human-written controls flagged"),
+        "{summary}"
+    );
+    let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
+    for needle in [
+        "Generative AI controls",
+        "3 of 3 sampled outputs carry content credentials that validate and declare them AI-generated.",
+        "compositeWithTrainedAlgorithmicMedia",
+        // Tera escapes the slash.
+        "encoding.InjectBase64&#x2F;encoding.DecodeMatch",
+        "16 citations checked in 10 records, 0 naming a chunk the record did not retrieve",
+    ] {
+        assert!(html.contains(needle), "index.html lacks {needle:?}");
+    }
+    if let Some(text) = pdf_text(&ws.package().join("report.pdf")) {
+        for needle in ["Generative AI controls", "Marking of generated output", "Red-team attacks", "PROMPT_ATTACK"] {
+            assert!(text.contains(needle), "report.pdf lacks {needle:?}");
+        }
+    }
+}
+
+#[test]
+fn bedrock_guardrail_traces_are_counted_per_policy_as_the_oracle_says() {
+    let oracle = read_json(&fixtures().join("oracle.json"));
+    let want = &oracle["invocation_log"];
+    let ws = sample_workspace("support-chatbot");
+    fs::create_dir_all(ws.evidence().join("logs/inference")).unwrap();
+    fs::copy(fixtures().join("invocation-log.jsonl"), ws.evidence().join("logs/inference/bedrock-invocations.jsonl"))
+        .unwrap();
+    let a = ws.run(&["check", "ev"]).success();
+    // One call went around the guardrail.
+    assert_stderr_has(
+        &a,
+        "warning[guardrail-not-applied] logs/inference/bedrock-invocations.jsonl: 1 of 8 model invocations ran without a guardrail",
+    );
+    ws.build(&["--fail-on", "never", "-q"]).success();
+    let assessment = read_json(&ws.package().join("assessment.json"));
+    let log = assessment["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["path"] == "logs/inference/bedrock-invocations.jsonl")
+        .unwrap()
+        .clone();
+    let g = &log["document"]["guardrail"];
+    assert_eq!(log["document"]["records"], want["records"]);
+    assert_eq!(g["guarded"], want["with_guardrail"]);
+    assert_eq!(g["intervened"], want["intervened"]);
+    assert_eq!(g["by_policy"], want["records_with_action_by_policy"]);
+    let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
+    assert!(html.contains("7 of 8 model invocations went through a guardrail, which intervened in 5 (71.4%)"));
+}

@@ -505,6 +505,69 @@ fn bedrock(log: &mut Accumulator, record: &Map<String, Value>) {
         ("latency", output.and_then(|o| o.get("outputBodyJson")).is_some_and(bedrock_latency)),
     ];
     log.record(time, carried.into_iter().filter(|(_, c)| *c).map(|(f, _)| f));
+    bedrock_guardrail(
+        &mut log.stats,
+        input.and_then(|i| i.get("inputBodyJson")),
+        output.and_then(|o| o.get("outputBodyJson")),
+    );
+}
+
+/// The guardrail policies whose actions a trace reports.
+const GUARDRAIL_POLICIES: [&str; 6] = [
+    "contentPolicy",
+    "topicPolicy",
+    "wordPolicy",
+    "sensitiveInformationPolicy",
+    "contextualGroundingPolicy",
+    "automatedReasoningPolicy",
+];
+
+/// A Bedrock invocation's guardrail: whether one was applied (the Converse request's
+/// `guardrailConfig`, or the guardrail fields InvokeModel adds to the response), whether
+/// it intervened (`stopReason: guardrail_intervened`, `amazon-bedrock-guardrailAction:
+/// INTERVENED`), and which policies acted in its trace.
+fn bedrock_guardrail(stats: &mut LogStats, request: Option<&Value>, response: Option<&Value>) {
+    let response = response.filter(|r| r.is_object());
+    let action = response.and_then(|r| r.get("amazon-bedrock-guardrailAction")).and_then(Value::as_str);
+    let trace =
+        response.and_then(|r| r.pointer("/trace/guardrail").or_else(|| r.pointer("/amazon-bedrock-trace/guardrail")));
+    let guarded = request.is_some_and(|r| r.get("guardrailConfig").is_some()) || action.is_some() || trace.is_some();
+    if !guarded {
+        return;
+    }
+    let g = stats.guardrail.get_or_insert_with(Default::default);
+    g.guarded += 1;
+    let stop = response.and_then(|r| r.get("stopReason")).and_then(Value::as_str);
+    if action == Some("INTERVENED") || stop == Some("guardrail_intervened") {
+        g.intervened += 1;
+    }
+    let mut acted = std::collections::BTreeSet::new();
+    if let Some(trace) = trace {
+        policies_acting(trace, None, &mut acted);
+    }
+    for policy in acted {
+        *g.by_policy.entry(policy.to_string()).or_default() += 1;
+    }
+}
+
+/// Walks a guardrail trace, noting each policy under which some entry took an action
+/// other than `NONE`.
+fn policies_acting(v: &Value, policy: Option<&'static str>, acted: &mut std::collections::BTreeSet<&'static str>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(p) = policy
+                && map.get("action").and_then(Value::as_str).is_some_and(|a| a != "NONE")
+            {
+                acted.insert(p);
+            }
+            for (key, value) in map {
+                let here = GUARDRAIL_POLICIES.iter().find(|p| **p == key).copied().or(policy);
+                policies_acting(value, here, acted);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| policies_acting(i, policy, acted)),
+        _ => {}
+    }
 }
 
 /// Whether a Bedrock response body states the call's latency.

@@ -62,6 +62,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("performance", "Model performance"),
     ("robustness", "Robustness"),
     ("oversight", "Human oversight"),
+    ("genai", "Generative AI controls"),
     ("infrastructure", "Infrastructure controls"),
     ("findings", "Findings"),
     ("waivers", "Waivers"),
@@ -123,6 +124,10 @@ pub struct Report {
     pub findings: FindingsView,
     /// Waivers in force.
     pub waivers: Vec<Waiver>,
+    /// Generative-AI controls as read from their evidence: output marking, guardrails,
+    /// red-team attacks per category, RAG audit logs. Absent when the evidence has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub genai: Option<GenAi>,
     /// The infrastructure rules' results, when the evidence holds infrastructure exports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub infrastructure: Option<crate::model::infra::InfraResults>,
@@ -796,7 +801,9 @@ impl Report {
         let inventory =
             inventory::Inventory::build(&a.evidence_sets, a.artifacts.iter().filter(|x| !x.facts.is_evidence()));
         let changes = input.changes.cloned();
-        let shown = Shown { changes: changes.is_some(), infrastructure: a.infrastructure.is_some() };
+        let genai = genai(a);
+        let shown =
+            Shown { changes: changes.is_some(), infrastructure: a.infrastructure.is_some(), genai: genai.is_some() };
         let sections = sections(&frameworks, &findings, a.waivers.len(), inventory.count, shown);
         Report {
             format: FORMAT,
@@ -837,6 +844,7 @@ impl Report {
             oversight: Oversight { logs: log_views(a), sign_offs: a.sign_offs.clone() },
             findings,
             waivers: a.waivers.clone(),
+            genai,
             infrastructure: a.infrastructure.clone(),
             inventory,
             model_card: a.documents().find_map(|(x, d)| match d {
@@ -879,6 +887,7 @@ impl Report {
 struct Shown {
     changes: bool,
     infrastructure: bool,
+    genai: bool,
 }
 
 fn sections(
@@ -893,6 +902,7 @@ fn sections(
         .filter(|(id, _)| match *id {
             "changes" => shown.changes,
             "infrastructure" => shown.infrastructure,
+            "genai" => shown.genai,
             _ => true,
         })
         .enumerate()
@@ -1198,6 +1208,194 @@ fn log_views(a: &Assessment) -> Vec<LogView> {
         }
     }
     out
+}
+
+/// The "Generative AI controls" section.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenAi {
+    /// Sampled generated outputs and their content credentials.
+    pub samples: Vec<MarkedSample>,
+    /// How many of them count as marked (valid credentials declaring AI generation).
+    pub marked: usize,
+    /// Watermark detection reports.
+    pub watermarks: Vec<WatermarkView>,
+    /// Guardrail configurations.
+    pub guardrails: Vec<GuardrailView>,
+    /// Red-team results with attack categories.
+    pub red_team: Vec<RedTeamView>,
+    /// RAG audit logs.
+    pub rag: Vec<RagView>,
+    /// Invocation logs with guardrail traces.
+    pub interventions: Vec<InterventionView>,
+}
+
+/// A log's guardrail traces.
+#[derive(Debug, Clone, Serialize)]
+pub struct InterventionView {
+    /// Its path.
+    pub path: String,
+    /// Invocations in the log.
+    pub records: u64,
+    /// What the guardrail did.
+    pub traces: crate::model::document::GuardrailTraces,
+    /// Interventions over guarded invocations.
+    pub intervention_rate: Option<f64>,
+}
+
+/// One sampled output.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkedSample {
+    /// Its path.
+    pub path: String,
+    /// Whether it counts as marked.
+    pub marked: bool,
+    /// Whether its signer is outside the trust anchors.
+    pub untrusted: bool,
+    /// What its credentials say.
+    pub credentials: crate::model::genai::ContentCredentials,
+    /// The codes of the findings about it.
+    pub findings: Vec<String>,
+}
+
+/// One watermark report, with its rates.
+#[derive(Debug, Clone, Serialize)]
+pub struct WatermarkView {
+    /// Its path.
+    pub path: String,
+    /// What it holds.
+    pub report: crate::model::genai::WatermarkReport,
+    /// Detected over generated samples.
+    pub detection_rate: Option<f64>,
+    /// Flagged over human-written controls.
+    pub false_positive_rate: Option<f64>,
+    /// The codes of the findings about it.
+    pub findings: Vec<String>,
+}
+
+/// One guardrail configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuardrailView {
+    /// Its path.
+    pub path: String,
+    /// What it configures.
+    pub guardrail: crate::model::genai::Guardrail,
+    /// The codes of the findings about it.
+    pub findings: Vec<String>,
+}
+
+/// One red-team result, by attack category.
+#[derive(Debug, Clone, Serialize)]
+pub struct RedTeamView {
+    /// Its path.
+    pub path: String,
+    /// The categories, with their attack success rates.
+    pub categories: Vec<AttackView>,
+    /// The codes of the findings about it.
+    pub findings: Vec<String>,
+}
+
+/// One attack category.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackView {
+    /// The category.
+    pub name: String,
+    /// Its attacks.
+    pub attacks: crate::model::document::Attacks,
+    /// Attacks that got through over attacks made.
+    pub success_rate: Option<f64>,
+}
+
+/// One RAG audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct RagView {
+    /// Its path.
+    pub path: String,
+    /// Records read.
+    pub records: u64,
+    /// Mean and lowest faithfulness.
+    pub mean_faithfulness: Option<f64>,
+    /// Lowest faithfulness.
+    pub lowest_faithfulness: Option<f64>,
+    /// Citation integrity, when the records cite chunks.
+    pub citations: Option<crate::model::document::Citations>,
+    /// The codes of the findings about it.
+    pub findings: Vec<String>,
+}
+
+fn genai(a: &Assessment) -> Option<GenAi> {
+    let codes = |path: &str| -> Vec<String> {
+        let mut codes: Vec<String> =
+            a.findings.iter().filter(|f| f.path.as_deref() == Some(path)).map(|f| f.code.to_string()).collect();
+        codes.dedup();
+        codes
+    };
+    let mut out = GenAi {
+        samples: Vec::new(),
+        marked: 0,
+        watermarks: Vec::new(),
+        guardrails: Vec::new(),
+        red_team: Vec::new(),
+        rag: Vec::new(),
+        interventions: Vec::new(),
+    };
+    for (x, d) in a.documents() {
+        let path = x.path.clone();
+        match d {
+            Document::ContentCredentials(c) => out.samples.push(MarkedSample {
+                findings: codes(&path),
+                path,
+                marked: c.marked(),
+                untrusted: c.untrusted(),
+                credentials: c.clone(),
+            }),
+            Document::Watermark(w) => out.watermarks.push(WatermarkView {
+                findings: codes(&path),
+                path,
+                report: w.clone(),
+                detection_rate: w.detection_rate(),
+                false_positive_rate: w.false_positive_rate(),
+            }),
+            Document::Guardrail(g) => {
+                out.guardrails.push(GuardrailView { findings: codes(&path), path, guardrail: g.clone() })
+            }
+            Document::TestResults(t) if !t.attacks.is_empty() => out.red_team.push(RedTeamView {
+                findings: codes(&path),
+                path,
+                categories: t
+                    .attacks
+                    .iter()
+                    .map(|(name, attacks)| AttackView {
+                        name: name.clone(),
+                        attacks: attacks.clone(),
+                        success_rate: attacks.success_rate(),
+                    })
+                    .collect(),
+            }),
+            Document::Log(stats) if stats.guardrail.is_some() => out.interventions.push(InterventionView {
+                path,
+                records: stats.records,
+                traces: stats.guardrail.as_deref().cloned().unwrap_or_default(),
+                intervention_rate: stats.guardrail.as_deref().and_then(|g| g.intervention_rate()),
+            }),
+            Document::Log(stats) if x.evidence_type() == Some("rag-audit-log") => out.rag.push(RagView {
+                findings: codes(&path),
+                path,
+                records: stats.records,
+                mean_faithfulness: stats.mean_faithfulness,
+                lowest_faithfulness: stats.lowest_faithfulness,
+                citations: stats.citations.as_deref().cloned(),
+            }),
+            _ => {}
+        }
+    }
+    out.marked = out.samples.iter().filter(|s| s.marked).count();
+    let empty = out.samples.is_empty()
+        && out.watermarks.is_empty()
+        && out.guardrails.is_empty()
+        && out.red_team.is_empty()
+        && out.rag.is_empty()
+        && out.interventions.is_empty();
+    (!empty).then_some(out)
 }
 
 fn markdown_doc(path: &str, text: &str) -> MarkdownDoc {
