@@ -7,7 +7,7 @@ use crate::model::document::Document;
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding};
 use crate::model::genai::{
-    ContentCredentials, Direction, Guardrail, GuardrailRules, MarkingRules, WatermarkReport, category_applies,
+    ContentCredentials, Direction, Guardrail, GuardrailRules, MarkingRules, RailKind, WatermarkReport, category_applies,
 };
 
 /// What content filters evidence: resilience against attempts to make the system
@@ -39,12 +39,86 @@ pub fn check(rules: &GuardrailRules, rag: bool, artifacts: &[Artifact]) -> Vec<F
     findings
 }
 
+/// A flow-based guardrail (NeMo Guardrails) has no strengths to compare: it is held to
+/// having the rails that do what the minimums ask. Harmful content is moderated on input
+/// and on output, prompt attacks are looked for on input (when `PROMPT_ATTACK` is among
+/// the categories), the listed PII types are masked or blocked both ways, and a system
+/// that answers from retrieved sources checks its answers against them.
+fn check_rails(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findings: &mut Vec<Finding>) {
+    let with = |mut f: Finding, requirements: &[&str]| {
+        f.requirements = requirements.iter().map(|r| r.to_string()).collect();
+        f
+    };
+    if rules.min_strength > crate::model::genai::Strength::None && !rules.categories.is_empty() {
+        for stage in ["input", "output"] {
+            if !g.has_rail(stage, RailKind::Moderation) {
+                findings.push(with(
+                    Finding::at(
+                        Code::GuardrailFilterWeak,
+                        path,
+                        format!("no content moderation rail on {stage} (such as `self check {stage}` or `content safety check {stage}`)"),
+                    ),
+                    FILTERING,
+                ));
+            }
+        }
+        if rules.categories.iter().any(|c| c.eq_ignore_ascii_case("PROMPT_ATTACK"))
+            && !g.has_rail("input", RailKind::Jailbreak)
+        {
+            findings.push(with(
+                Finding::at(
+                    Code::GuardrailFilterWeak,
+                    path,
+                    "no jailbreak detection rail on input (such as `jailbreak detection heuristics`), which PROMPT_ATTACK asks for",
+                ),
+                FILTERING,
+            ));
+        }
+    }
+    for entity in &rules.pii_entities {
+        let open: Vec<&str> = ["input", "output"]
+            .into_iter()
+            .filter(|stage| {
+                let direction = if *stage == "input" { Direction::Input } else { Direction::Output };
+                !g.pii_rule(entity).is_some_and(|r| r.protects(direction))
+            })
+            .collect();
+        if !open.is_empty() {
+            findings.push(with(
+                Finding::at(
+                    Code::GuardrailPiiUnprotected,
+                    path,
+                    format!(
+                        "PII type {entity} is neither masked nor blocked on {} (a sensitive-data rail listing it)",
+                        open.join(" or ")
+                    ),
+                ),
+                PRIVACY,
+            ));
+        }
+    }
+    if rag && rules.min_grounding.is_some() && !g.has_rail("output", RailKind::FactCheck) {
+        findings.push(with(
+            Finding::at(
+                Code::GuardrailGroundingLow,
+                path,
+                "no fact-checking rail on output (such as `self check facts` or `alignscore check facts`), and the system answers from retrieved sources",
+            ),
+            GROUNDING,
+        ));
+    }
+}
+
 fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findings: &mut Vec<Finding>) {
     let named = |f: Finding, requirements: &[&str]| {
         let mut f = f;
         f.requirements = requirements.iter().map(|r| r.to_string()).collect();
         f
     };
+    if g.engine == "nemo" {
+        check_rails(rules, rag, path, g, findings);
+        return;
+    }
     for category in &rules.categories {
         let filter = g.filter(category);
         let short: Vec<String> = DIRECTIONS

@@ -110,6 +110,73 @@ pub struct Guardrail {
     /// What a person is told when an answer is blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_output_message: Option<String>,
+    /// The rails a flow-based guardrail runs (NeMo Guardrails), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rails: Vec<Rail>,
+}
+
+/// One rail of a flow-based guardrail: the flow it runs, where, and what kind of check it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rail {
+    /// Where it runs: `input`, `output` or `retrieval`.
+    pub stage: String,
+    /// The flow, as configured (`self check input`, `mask sensitive data on output`).
+    pub flow: String,
+    /// What it checks, when the flow is one dossier knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<RailKind>,
+}
+
+/// What a rail checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RailKind {
+    /// Moderates harmful content (a self check, a safety model, Llama Guard...).
+    Moderation,
+    /// Detects jailbreak and prompt-injection attempts.
+    Jailbreak,
+    /// Masks personal data (anonymises it).
+    MaskPii,
+    /// Detects personal data and blocks the message.
+    BlockPii,
+    /// Checks an answer against its sources (fact checking, hallucination detection).
+    FactCheck,
+}
+
+impl RailKind {
+    /// The kind of a NeMo Guardrails flow, from its name (parameters such as
+    /// `$model=content_safety` aside).
+    pub fn of_flow(flow: &str) -> Option<RailKind> {
+        let name = flow.split('$').next().unwrap_or(flow).trim().to_ascii_lowercase();
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| name.starts_with(p));
+        if starts(&["mask sensitive data"]) {
+            Some(RailKind::MaskPii)
+        } else if starts(&["detect sensitive data"]) {
+            Some(RailKind::BlockPii)
+        } else if starts(&["jailbreak detection", "injection detection"]) {
+            Some(RailKind::Jailbreak)
+        } else if starts(&[
+            "self check facts",
+            "alignscore check facts",
+            "self check hallucination",
+            "check hallucination",
+        ]) || name.contains("hallucination")
+        {
+            Some(RailKind::FactCheck)
+        } else if starts(&[
+            "self check input",
+            "self check output",
+            "content safety check",
+            "llama guard check",
+            "activefence moderation",
+            "guardrailsai check",
+            "topic safety check",
+        ]) {
+            Some(RailKind::Moderation)
+        } else {
+            None
+        }
+    }
 }
 
 impl Guardrail {
@@ -118,11 +185,33 @@ impl Guardrail {
         self.filters.iter().find(|f| f.category.eq_ignore_ascii_case(category))
     }
 
-    /// The rule for a PII entity type, if the guardrail has one.
+    /// The rule for a PII entity type, if the guardrail has one, under the name a service
+    /// gives it (`EMAIL` in Bedrock is `EMAIL_ADDRESS` in Presidio, which NeMo uses).
     pub fn pii_rule(&self, entity: &str) -> Option<&PiiRule> {
-        self.pii.iter().find(|p| p.entity.eq_ignore_ascii_case(entity))
+        let names = PII_ALIASES.iter().find(|names| names.iter().any(|n| n.eq_ignore_ascii_case(entity)));
+        self.pii.iter().find(|p| match names {
+            Some(names) => names.iter().any(|n| p.entity.eq_ignore_ascii_case(n)),
+            None => p.entity.eq_ignore_ascii_case(entity),
+        })
+    }
+
+    /// Whether a rail of `kind` runs at `stage`.
+    pub fn has_rail(&self, stage: &str, kind: RailKind) -> bool {
+        self.rails.iter().any(|r| r.stage == stage && r.kind == Some(kind))
     }
 }
+
+/// PII types under the names Amazon Bedrock and Microsoft Presidio give them.
+const PII_ALIASES: &[&[&str]] = &[
+    &["EMAIL", "EMAIL_ADDRESS"],
+    &["PHONE", "PHONE_NUMBER"],
+    &["US_SOCIAL_SECURITY_NUMBER", "US_SSN"],
+    &["CREDIT_DEBIT_CARD_NUMBER", "CREDIT_CARD"],
+    &["NAME", "PERSON"],
+    &["ADDRESS", "LOCATION"],
+    &["IP_ADDRESS"],
+    &["INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IBAN_CODE"],
+];
 
 /// One content filter category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

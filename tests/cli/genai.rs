@@ -517,3 +517,59 @@ fn bedrock_guardrail_traces_are_counted_per_policy_as_the_oracle_says() {
     let html = fs::read_to_string(ws.package().join("index.html")).unwrap();
     assert!(html.contains("7 of 8 model invocations went through a guardrail, which intervened in 5 (71.4%)"));
 }
+
+#[test]
+fn nemo_guardrails_configs_are_held_to_the_same_minimums_through_their_rails() {
+    let oracle = read_json(&fixtures().join("nemo-oracle.json"));
+    for config in oracle["configs"].as_array().unwrap() {
+        let name = config["path"].as_str().unwrap();
+        let ws = sample_workspace("support-chatbot");
+        fs::remove_file(ws.evidence().join("guardrails/bedrock_guardrail.json")).unwrap();
+        fs::copy(fixtures().join(name), ws.evidence().join("guardrails/config.yml")).unwrap();
+        let found = guardrail_findings(&ws);
+        // The rails, stage by stage, are the ones nemoguardrails loaded.
+        let assessment = read_json(&ws.package().join("assessment.json"));
+        let doc =
+            assessment["artifacts"].as_array().unwrap().iter().find(|a| a["path"] == "guardrails/config.yml").unwrap()
+                ["document"]
+                .clone();
+        assert_eq!(doc["engine"], "nemo");
+        for stage in ["input", "output", "retrieval"] {
+            let got: Vec<&str> = doc["rails"]
+                .as_array()
+                .map(|r| r.iter().filter(|r| r["stage"] == stage).map(|r| r["flow"].as_str().unwrap()).collect())
+                .unwrap_or_default();
+            let want: Vec<&str> = config[format!("{stage}_flows")]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["flow"].as_str().unwrap())
+                .collect();
+            assert_eq!(got, want, "{name} {stage}");
+        }
+        let messages: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+        if name == "nemo/config.yml" {
+            // Moderation and jailbreak detection on input, moderation on output, PII masked
+            // both ways: only the fact check a RAG system needs is missing.
+            assert_eq!(
+                messages,
+                [
+                    "no fact-checking rail on output (such as `self check facts` or `alignscore check facts`), and the system answers from retrieved sources"
+                ],
+                "{name}"
+            );
+        } else {
+            assert_eq!(
+                messages,
+                [
+                    "no content moderation rail on output (such as `self check output` or `content safety check output`)",
+                    "no jailbreak detection rail on input (such as `jailbreak detection heuristics`), which PROMPT_ATTACK asks for",
+                    "PII type EMAIL is neither masked nor blocked on input or output (a sensitive-data rail listing it)",
+                    "PII type PHONE is neither masked nor blocked on input or output (a sensitive-data rail listing it)",
+                    "no fact-checking rail on output (such as `self check facts` or `alignscore check facts`), and the system answers from retrieved sources",
+                ],
+                "{name}"
+            );
+        }
+    }
+}

@@ -324,6 +324,15 @@ pub static FORMATS: &[Format] = &[
         (llm_tests::is_deepeval, llm_tests::deepeval),
     ),
     value(
+        "nemo-guardrails-config",
+        "NVIDIA NeMo Guardrails",
+        "nemoguardrails 0.24.1 (config.yml loaded by RailsConfig.from_path)",
+        "guardrail-config",
+        Yaml,
+        "the input, output and retrieval rails with the kind of each known flow (moderation, jailbreak detection, PII masking or blocking, fact checking), and the PII entities of each stage",
+        (guardrail::is_nemo, guardrail::nemo),
+    ),
+    value(
         "promptfoo-redteam",
         "promptfoo",
         "promptfoo 0.121.20 (redteam eval)",

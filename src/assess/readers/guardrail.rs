@@ -1,13 +1,17 @@
-//! Guardrail configurations: Amazon Bedrock's `get-guardrail` output (the AWS CLI's JSON,
-//! the same as boto3's response), read into a [`Guardrail`]: content filter strengths
-//! per category and direction, denied topics, word filters, PII rules with their actions,
-//! contextual grounding and relevance thresholds, and the blocked messages.
+//! Guardrail configurations, read into a [`Guardrail`]:
+//! - Amazon Bedrock's `get-guardrail` output (the AWS CLI's JSON, the same as boto3's
+//!   response): content filter strengths per category and direction, denied topics, word
+//!   filters, PII rules with their actions, contextual grounding and relevance thresholds,
+//!   and the blocked messages;
+//! - a NeMo Guardrails `config.yml`: the rails it runs on input, output and retrieval,
+//!   each known flow given its kind (moderation, jailbreak detection, PII masking or
+//!   blocking, fact checking), and the PII entities each stage looks for.
 
 use serde_json::Value;
 
 use super::source::{Source, has_keys, line_of_pointer, string};
 use crate::model::document::Document;
-use crate::model::genai::{ContentFilter, Guardrail, PiiRule, Strength, Threshold};
+use crate::model::genai::{ContentFilter, Guardrail, PiiRule, Rail, RailKind, Strength, Threshold};
 
 /// `aws bedrock get-guardrail`: a guardrail id with its ARN or one of its policies.
 pub(super) fn is_bedrock(v: &Value) -> bool {
@@ -96,5 +100,57 @@ pub(super) fn bedrock(source: &mut Source<'_>, v: &Value) -> Option<Document> {
             break;
         }
     }
+    Some(Document::Guardrail(g))
+}
+
+/// A NeMo Guardrails `config.yml`: the rails it runs on input, output and retrieval.
+pub(super) fn is_nemo(v: &Value) -> bool {
+    let rails = v.get("rails");
+    rails.is_some_and(|r| ["input", "output", "retrieval", "dialog", "config"].iter().any(|k| r.get(*k).is_some()))
+        && (v.get("models").is_some() || v.get("prompts").is_some() || v.get("instructions").is_some())
+}
+
+pub(super) fn nemo(_: &mut Source<'_>, v: &Value) -> Option<Document> {
+    let mut g = Guardrail { engine: "nemo".into(), ..Guardrail::default() };
+    for stage in ["input", "output", "retrieval"] {
+        for flow in v.pointer(&format!("/rails/{stage}/flows")).and_then(Value::as_array).into_iter().flatten() {
+            let Some(flow) = flow.as_str() else { continue };
+            g.rails.push(Rail { stage: stage.into(), flow: flow.to_string(), kind: RailKind::of_flow(flow) });
+        }
+    }
+    // Personal data: the entities each stage's sensitive-data rail looks for, masked
+    // (anonymised) or detected (blocked) as the stage's flows say.
+    let entities = |stage: &str| -> Vec<String> {
+        v.pointer(&format!("/rails/config/sensitive_data_detection/{stage}/entities"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.as_str().map(str::to_string))
+            .collect()
+    };
+    let action = |stage: &str, entity: &str| {
+        if !entities(stage).iter().any(|e| e == entity) {
+            "NONE"
+        } else if g.has_rail(stage, RailKind::BlockPii) {
+            "BLOCK"
+        } else if g.has_rail(stage, RailKind::MaskPii) {
+            "ANONYMIZE"
+        } else {
+            "NONE"
+        }
+    };
+    let mut all: Vec<String> = entities("input");
+    all.extend(entities("output"));
+    all.sort();
+    all.dedup();
+    g.pii = all
+        .iter()
+        .map(|e| PiiRule {
+            entity: e.clone(),
+            input: action("input", e).into(),
+            output: action("output", e).into(),
+            line: None,
+        })
+        .collect();
     Some(Document::Guardrail(g))
 }
