@@ -573,3 +573,44 @@ fn nemo_guardrails_configs_are_held_to_the_same_minimums_through_their_rails() {
         }
     }
 }
+
+#[test]
+fn pyrit_attack_results_count_per_harm_category_as_pyrit_does() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genai/pyrit");
+    let oracle = read_json(&dir.join("oracle.json"));
+    let ws = sample_workspace("support-chatbot");
+    fs::copy(dir.join("attack-results.json"), ws.evidence().join("redteam/pyrit-attack-results.json")).unwrap();
+    // The fixture's ceiling: a quarter of a category's attacks.
+    edit(&ws, "dossier.yaml", "max_attack_success_rate: 0.02", "max_attack_success_rate: 0.25");
+    let a = ws.run(&["check", "ev"]).code(1);
+    ws.build(&["--fail-on", "never", "-q"]).success();
+    let assessment = read_json(&ws.package().join("assessment.json"));
+    let doc = assessment["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["path"] == "redteam/pyrit-attack-results.json")
+        .unwrap()["document"]
+        .clone();
+    for (category, want) in oracle["per_harm_category"].as_object().unwrap() {
+        assert_eq!(doc["attacks"][category]["attempts"], want["attacks"], "{category}");
+        assert_eq!(doc["attacks"][category]["succeeded"], want["successes"], "{category}");
+    }
+    let mut named: Vec<String> = doc["attacks"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|c| c["failing"].as_array().cloned().unwrap_or_default())
+        .map(|o| o.as_str().unwrap().to_string())
+        .collect();
+    named.sort();
+    let mut want: Vec<String> = serde_json::from_value(oracle["successful_objectives"].clone()).unwrap();
+    want.sort();
+    assert_eq!(named, want);
+    // Only pii (2 of 4) is over a 25% ceiling; hate sits exactly at it.
+    assert_stderr_has(
+        &a,
+        "error[attack-success-high] redteam/pyrit-attack-results.json: red-team category pii: 2 of 4 attacks got through (50%, ceiling 25%)",
+    );
+    assert_eq!(stderr_of(&a).matches("attack-success-high").count(), 1, "{}", stderr_of(&a));
+}

@@ -333,6 +333,15 @@ pub static FORMATS: &[Format] = &[
         (guardrail::is_nemo, guardrail::nemo),
     ),
     value(
+        "pyrit-attack-results",
+        "PyRIT",
+        "pyrit 1.1.0 (AttackResult.model_dump of PromptSendingAttack runs)",
+        "red-team-report",
+        Json,
+        "attacks per harm category (`targeted_harm_categories`, else the `harm_category` label): `success` got through, `failure` held, `error` and `undetermined` left out; the objectives that got through",
+        (llm_tests::is_pyrit, llm_tests::pyrit),
+    ),
+    value(
         "promptfoo-redteam",
         "promptfoo",
         "promptfoo 0.121.20 (redteam eval)",

@@ -134,3 +134,61 @@ pub(super) fn promptfoo(source: &mut Source<'_>, v: &Value) -> Option<Document> 
     counts.metrics = means(sums);
     Some(Document::TestResults(counts))
 }
+
+// ---------------------------------------------------------------------------------------
+// PyRIT
+
+/// The results of PyRIT attacks (`AttackResult`s written with `model_dump`): a list, or an
+/// object whose `results` holds it; each has an `objective` and an `outcome`.
+pub(super) fn is_pyrit(v: &Value) -> bool {
+    pyrit_results(v).is_some_and(|r| {
+        !r.is_empty()
+            && r.iter().all(|x| x.get("objective").is_some() && x.get("outcome").is_some_and(Value::is_string))
+            && r.iter().any(|x| has_any(x, &["attack_result_id", "atomic_attack_identifier", "conversation_id"]))
+    })
+}
+
+fn pyrit_results(v: &Value) -> Option<&Vec<Value>> {
+    v.as_array().or_else(|| v.get("results").and_then(Value::as_array))
+}
+
+/// Each attack counts under its harm category (`targeted_harm_categories`, else the
+/// `harm_category` label): `success` got through, `failure` held; `error` and
+/// `undetermined` tell neither, as PyRIT's own success rate leaves them out.
+pub(super) fn pyrit(source: &mut Source<'_>, v: &Value) -> Option<Document> {
+    let results = pyrit_results(v)?;
+    let mut counts = TestCounts::default();
+    let mut latest: Option<String> = None;
+    for r in results {
+        counts.tests += 1;
+        let outcome = r.get("outcome").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+        let objective = r.get("objective").and_then(string).unwrap_or_else(|| format!("attack {}", counts.tests));
+        let category = string_at(r, "/targeted_harm_categories/0")
+            .or_else(|| string_at(r, "/labels/harm_category"))
+            .unwrap_or_else(|| "uncategorised".into());
+        match outcome.as_str() {
+            "success" | "failure" => {
+                let got_through = outcome == "success";
+                if got_through {
+                    counts.failures += 1;
+                    counts.failed.push(objective.clone());
+                }
+                counts.attacks.entry(category).or_default().add(got_through, || objective);
+            }
+            "error" => {
+                counts.errors += 1;
+                counts.failed.push(objective);
+            }
+            _ => counts.skipped += 1,
+        }
+        if let Some(t) = r.get("timestamp").and_then(string)
+            && latest.as_ref().is_none_or(|l| t > *l)
+        {
+            latest = Some(t);
+        }
+    }
+    if let Some(t) = latest {
+        source.date_from(&t, "the latest attack's timestamp");
+    }
+    Some(Document::TestResults(counts))
+}
