@@ -78,7 +78,7 @@ pub struct Checked {
 fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Result<Evidence> {
     let mut notes = Vec::new();
     let cache = match (&plan.cache_dir, &plan.classifier, fs::canonicalize(&plan.root)) {
-        (Some(dir), Some(_), Ok(root)) => match DigestCache::open(dir, &root, plan.config.digest()) {
+        (Some(dir), Some(_), Ok(root)) => match DigestCache::open(dir, &root, reading_key(plan)) {
             Ok(cache) => {
                 notes.extend(cache.note().map(str::to_string));
                 Some(cache)
@@ -111,6 +111,21 @@ fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Resu
         collect::apply_sidecars(&mut evidence, &plan.root, classifier, &plan.readers)?;
     }
     Ok(evidence)
+}
+
+/// What the digest cache is keyed by besides the evidence: everything that changes how a
+/// file is read. That is the configuration, and the trust anchors' contents, which the
+/// configuration names only by path (a file's content credentials are judged against them).
+fn reading_key(plan: &Plan) -> Sha256Digest {
+    let config = plan.config.digest();
+    match plan.readers.trust() {
+        Some(pem) => {
+            let mut bytes = config.as_bytes().to_vec();
+            bytes.extend_from_slice(pem.as_bytes());
+            Sha256Digest::of(&bytes)
+        }
+        None => config,
+    }
 }
 
 /// Collects and assesses without writing anything (`dossier check`).

@@ -121,3 +121,31 @@ fn a_cache_inside_the_evidence_is_refused_and_nothing_is_written_there() {
     // verify does not take a cache at all.
     ws.run(&["verify", "pkg", "--no-cache"]).code(2);
 }
+
+#[test]
+fn content_credentials_are_judged_again_when_the_trust_anchors_change() {
+    // A signed sample large enough to be cached, and the sample's trust root.
+    let ws = sample_workspace("support-chatbot");
+    let c2pa = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genai/c2pa");
+    fs::copy(c2pa.join("ai-generated-large.png"), ws.evidence().join("generated-samples/large.png")).unwrap();
+    assert!(fs::metadata(ws.evidence().join("generated-samples/large.png")).unwrap().len() >= 64 * 1024);
+    std::thread::sleep(Duration::from_millis(3100));
+    build_with_cache(&ws, "first");
+    let second = build_with_cache(&ws, "second");
+    assert!(cache_line(&second).contains(" 1 of "), "{}", cache_line(&second));
+    // The anchor's file keeps its name but now holds another root: the cached reading
+    // (signer trusted) must not be reused.
+    fs::copy(c2pa.join("trust/other-root.pem"), ws.evidence().join("trust/c2pa-root.pem")).unwrap();
+    let third = build_with_cache(&ws, "third");
+    assert!(cache_line(&third).contains(" 0 of "), "{}", cache_line(&third));
+    assert!(third.contains("content-signer-untrusted"), "{third}");
+    let findings = read_json(&ws.dir.path().join("third/findings.json"));
+    assert!(
+        findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "content-signer-untrusted" && f["path"] == "generated-samples/large.png"),
+        "the cached reading was reused"
+    );
+}

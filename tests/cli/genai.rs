@@ -343,6 +343,7 @@ fn content_credentials_are_read_as_the_c2pa_sdk_validates_them() {
     assert_eq!(found.get("ai-generated.jpg"), None);
     assert_eq!(found.get("ai-generated-v1.jpg"), None);
     assert_eq!(found.get("composite.png"), None);
+    assert_eq!(found.get("ai-generated-large.png"), None);
     assert_eq!(found["camera.jpg"], one("content-not-declared-ai", "warning"));
     assert_eq!(found["no-source-type.jpg"], one("content-not-declared-ai", "warning"));
     assert_eq!(found["unsigned.jpg"], one("content-credentials-missing", "warning"));
@@ -358,7 +359,7 @@ fn content_credentials_are_read_as_the_c2pa_sdk_validates_them() {
     );
     assert_stderr_has(
         &a,
-        "error[marking-share-low] 3 of 8 sampled outputs carry valid content credentials declaring them AI-generated (37.5%, at least 100% required)",
+        "error[marking-share-low] 4 of 9 sampled outputs carry valid content credentials declaring them AI-generated (44.4%, at least 100% required)",
     );
     assert_eq!(status_of(&ws, "eu-ai-act/art-50/2"), "failed");
 }
@@ -368,7 +369,7 @@ fn a_signer_outside_the_trust_anchors_is_a_warning_unless_configured_an_error() 
     let ws = chatbot_with_c2pa_samples("other-root.pem");
     let found = sample_findings(&ws);
     let untrusted = ("content-signer-untrusted".to_string(), "warning".to_string());
-    for valid in ["ai-generated.jpg", "ai-generated-v1.jpg", "composite.png"] {
+    for valid in ["ai-generated.jpg", "ai-generated-v1.jpg", "composite.png", "ai-generated-large.png"] {
         assert_eq!(found[valid], vec![untrusted.clone()], "{valid}");
     }
     // With only the valid samples left, an untrusted signer does not fail the gate...

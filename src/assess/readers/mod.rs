@@ -104,6 +104,11 @@ impl Readers {
         self
     }
 
+    /// The trust anchors content credentials are checked against, when there are any.
+    pub fn trust(&self) -> Option<&str> {
+        self.trust.as_deref()
+    }
+
     /// The formats described in `dossier.yaml`, tried before the built-in ones.
     pub fn with_custom(mut self, custom: Vec<CustomFormat>) -> Self {
         self.custom = Arc::new(custom);
