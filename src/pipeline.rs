@@ -631,7 +631,8 @@ pub fn explain(path: &Path, config: Option<&Path>, evidence: Option<&Path>) -> R
     let custom = crate::config::plan::custom_readers(&loaded, &catalogs)?;
     let readers = crate::assess::readers::Readers::default()
         .with_fields(loaded.config.checks.record_fields())
-        .with_custom(custom);
+        .with_custom(custom)
+        .with_trust(crate::config::plan::trust_anchors(&loaded)?);
     // A sidecar is not evidence: say what it describes.
     let sidecar_of = rel.strip_suffix(SIDECAR_SUFFIX).filter(|of| root_abs.join(of).is_file()).map(str::to_string);
     let (artifact, reading) = collect::collect_one(&root_abs, &rel, &classifier, &readers, sidecar_of)?;

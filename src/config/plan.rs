@@ -380,7 +380,7 @@ fn sarif_anchors(config: &LoadedConfig, root: &Path) -> Result<Anchors> {
 
 /// The C2PA trust anchors `content_marking.trust_anchors` names, concatenated; none when
 /// it names none. Each must be a readable PEM file holding at least one certificate.
-fn trust_anchors(config: &LoadedConfig) -> Result<Option<String>> {
+pub fn trust_anchors(config: &LoadedConfig) -> Result<Option<String>> {
     let mut pem = String::new();
     for (i, file) in config.config.content_marking.trust_anchors.iter().enumerate() {
         let key = format!("content_marking.trust_anchors[{i}]");

@@ -480,6 +480,15 @@ fn the_reports_show_the_generative_ai_controls_and_art_50_2_cites_what_was_verif
     ] {
         assert!(html.contains(needle), "index.html lacks {needle:?}");
     }
+    // `explain` judges a sample against the same trust anchors as the build.
+    let out = stdout_of(
+        &dossier()
+            .current_dir(ws.evidence())
+            .args(["explain", "generated-samples/help-card-freeze-card.jpg"])
+            .assert()
+            .success(),
+    );
+    assert!(out.contains("state: Trusted") && !out.contains("signingCredential.untrusted"), "{out}");
     if let Some(text) = pdf_text(&ws.package().join("report.pdf")) {
         for needle in ["Generative AI controls", "Marking of generated output", "Red-team attacks", "PROMPT_ATTACK"] {
             assert!(text.contains(needle), "report.pdf lacks {needle:?}");
