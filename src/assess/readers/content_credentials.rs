@@ -6,7 +6,8 @@
 //! The SDK reads the bytes that were hashed, gathered as they pass, and never goes to the
 //! network: remote manifests and certificate revocation (OCSP) are not fetched.
 
-use std::io::Cursor;
+use std::fs::File;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -40,43 +41,65 @@ pub(super) fn media_type(path: &str) -> Option<&'static str> {
     })
 }
 
-/// Gathers a generated output's bytes, then has the SDK validate its credentials.
+/// Gathers a generated output's bytes, then has the SDK validate its credentials. A file
+/// larger than [`MAX_DOCUMENT_BYTES`] (a video, say) is not held in memory: the SDK reads it
+/// from the open file, which collection then hashes again to be sure it read the same bytes.
 pub(super) struct CredentialsReader {
     media_type: &'static str,
     trust: Arc<Option<String>>,
     bytes: Vec<u8>,
-    too_large: bool,
+    in_memory: bool,
 }
 
 impl CredentialsReader {
     pub(super) fn new(media_type: &'static str, trust: Arc<Option<String>>, size: u64) -> Self {
-        let too_large = size > MAX_DOCUMENT_BYTES;
-        let capacity = if too_large { 0 } else { size as usize };
-        CredentialsReader { media_type, trust, bytes: Vec::with_capacity(capacity), too_large }
-    }
-}
-
-impl ContentReader for CredentialsReader {
-    fn feed(&mut self, chunk: &[u8]) {
-        if !self.too_large {
-            self.bytes.extend_from_slice(chunk);
-        }
+        Self::with_limit(media_type, trust, size, MAX_DOCUMENT_BYTES)
     }
 
-    fn finish(self: Box<Self>) -> Reading {
-        let credentials = if self.too_large {
-            ContentCredentials {
-                unreadable: Some(format!("larger than {} MiB, not checked", MAX_DOCUMENT_BYTES >> 20)),
-                ..ContentCredentials::default()
-            }
-        } else {
-            check(self.media_type, &self.bytes, self.trust.as_deref())
-        };
+    fn with_limit(media_type: &'static str, trust: Arc<Option<String>>, size: u64, limit: u64) -> Self {
+        let in_memory = size <= limit;
+        let capacity = if in_memory { size as usize } else { 0 };
+        CredentialsReader { media_type, trust, bytes: Vec::with_capacity(capacity), in_memory }
+    }
+
+    fn reading(credentials: ContentCredentials) -> Reading {
         Reading {
             document: Some(Box::new(Document::ContentCredentials(credentials))),
             format: Some("c2pa-content-credentials".into()),
             ..Reading::default()
         }
+    }
+}
+
+impl ContentReader for CredentialsReader {
+    fn feed(&mut self, chunk: &[u8]) {
+        if self.in_memory {
+            self.bytes.extend_from_slice(chunk);
+        }
+    }
+
+    fn needs_file(&self) -> bool {
+        !self.in_memory
+    }
+
+    fn finish(self: Box<Self>) -> Reading {
+        let credentials = check(self.media_type, Cursor::new(self.bytes), self.trust.as_deref());
+        Self::reading(credentials)
+    }
+
+    fn finish_with_file(self: Box<Self>, file: &File) -> Reading {
+        if self.in_memory {
+            return self.finish();
+        }
+        let opened = file.try_clone().and_then(|mut f| f.seek(SeekFrom::Start(0)).map(|_| f));
+        let credentials = match opened {
+            Ok(f) => check(self.media_type, f, self.trust.as_deref()),
+            Err(e) => ContentCredentials {
+                unreadable: Some(format!("could not read the file again: {e}")),
+                ..Default::default()
+            },
+        };
+        Self::reading(credentials)
     }
 }
 
@@ -92,8 +115,20 @@ fn settings(anchors: Option<&str>) -> String {
     settings.to_string()
 }
 
-/// Validates the credentials in `bytes`.
-pub fn check(media_type: &str, bytes: &[u8], anchors: Option<&str>) -> ContentCredentials {
+/// Validates the credentials in `stream`. The SDK parses untrusted bytes: should it panic
+/// on them, the file is reported as unreadable rather than ending the build.
+pub fn check(media_type: &str, stream: impl Read + Seek + Send, anchors: Option<&str>) -> ContentCredentials {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| validate(media_type, stream, anchors))).unwrap_or_else(
+        |_| ContentCredentials {
+            manifest: true,
+            state: Some("Invalid".into()),
+            failures: vec!["manifest unreadable: the C2PA SDK failed on its structure".into()],
+            ..Default::default()
+        },
+    )
+}
+
+fn validate(media_type: &str, stream: impl Read + Seek + Send, anchors: Option<&str>) -> ContentCredentials {
     let context = match c2pa::Context::new().with_settings(settings(anchors).as_str()) {
         Ok(c) => c,
         Err(e) => {
@@ -103,7 +138,7 @@ pub fn check(media_type: &str, bytes: &[u8], anchors: Option<&str>) -> ContentCr
             };
         }
     };
-    let reader = match c2pa::Reader::from_context(context).with_stream(media_type, Cursor::new(bytes)) {
+    let reader = match c2pa::Reader::from_context(context).with_stream(media_type, stream) {
         Ok(r) => r,
         // No manifest store in the file: no credentials, which is what is being checked.
         Err(c2pa::Error::JumbfNotFound) | Err(c2pa::Error::ProvenanceMissing) => return ContentCredentials::default(),
@@ -185,4 +220,46 @@ fn of_report(report: &Value) -> ContentCredentials {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/genai/c2pa").join(name)
+    }
+
+    fn read_by(reader: CredentialsReader, bytes: &[u8], file: &File) -> ContentCredentials {
+        let mut reader: Box<dyn ContentReader> = Box::new(reader);
+        for chunk in bytes.chunks(4096) {
+            reader.feed(chunk);
+        }
+        let reading = if reader.needs_file() { reader.finish_with_file(file) } else { reader.finish() };
+        match reading.document.as_deref() {
+            Some(Document::ContentCredentials(c)) => c.clone(),
+            other => panic!("not credentials: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_too_large_to_hold_is_read_from_disk_with_the_same_result() {
+        let anchors = Arc::new(Some(std::fs::read_to_string(fixture("trust/root.pem")).unwrap()));
+        for name in ["ai-generated.jpg", "tampered.jpg", "unsigned.jpg"] {
+            let bytes = std::fs::read(fixture(name)).unwrap();
+            let file = File::open(fixture(name)).unwrap();
+            let size = bytes.len() as u64;
+            let held = read_by(CredentialsReader::with_limit("image/jpeg", anchors.clone(), size, size), &bytes, &file);
+            let streamed = CredentialsReader::with_limit("image/jpeg", anchors.clone(), size, 0);
+            assert!(streamed.needs_file());
+            let streamed = read_by(streamed, &bytes, &file);
+            assert_eq!(held, streamed, "{name}");
+        }
+        let ai = read_by(
+            CredentialsReader::with_limit("image/jpeg", anchors.clone(), 1, 0),
+            &[],
+            &File::open(fixture("ai-generated.jpg")).unwrap(),
+        );
+        assert!(ai.marked() && !ai.untrusted(), "{ai:?}");
+    }
 }
