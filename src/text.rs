@@ -81,6 +81,13 @@ pub fn thousands(n: impl Into<i128>) -> String {
     out
 }
 
+/// A share as a percentage for a message: whole numbers as such (`20%`), others to one
+/// decimal (`37.5%`).
+pub fn percent(rate: f64) -> String {
+    let p = rate * 100.0;
+    if (p - p.round()).abs() < 1e-9 { format!("{}%", p.round()) } else { format!("{p:.1}%") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use crate::model::document::{Bom, DataValidation, DataVersion, Document, LogStat
 use crate::model::evidence::Artifact;
 use crate::model::finding::{Code, Finding};
 use crate::model::measure::{ChecksConfig, MeasureKind};
+use crate::text::percent;
 
 /// Runs every built-in check over the artifacts' documents.
 pub fn run(config: &ChecksConfig, release_version: Option<&str>, artifacts: &[Artifact]) -> Vec<Finding> {
@@ -362,11 +363,6 @@ fn check_attacks(config: &ChecksConfig, path: &str, counts: &TestCounts, finding
             ),
         ));
     }
-}
-
-fn percent(rate: f64) -> String {
-    let p = rate * 100.0;
-    if (p - p.round()).abs() < 1e-9 { format!("{}%", p.round()) } else { format!("{p:.1}%") }
 }
 
 /// One finding per citation of a chunk its record did not retrieve, at the record's line,

@@ -9,6 +9,7 @@ use crate::model::finding::{Code, Finding};
 use crate::model::genai::{
     ContentCredentials, Direction, Guardrail, GuardrailRules, MarkingRules, RailKind, WatermarkReport, category_applies,
 };
+use crate::text::percent;
 
 /// What content filters evidence: resilience against attempts to make the system
 /// misbehave (Art. 15(5)), the Art. 5 prohibitions added in 2026, and the NIST AI 600-1
@@ -45,76 +46,43 @@ pub fn check(rules: &GuardrailRules, rag: bool, artifacts: &[Artifact]) -> Vec<F
 /// the categories), the listed PII types are masked or blocked both ways, and a system
 /// that answers from retrieved sources checks its answers against them.
 fn check_rails(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findings: &mut Vec<Finding>) {
-    let with = |mut f: Finding, requirements: &[&str]| {
-        f.requirements = requirements.iter().map(|r| r.to_string()).collect();
-        f
-    };
     if rules.min_strength > crate::model::genai::Strength::None && !rules.categories.is_empty() {
-        for stage in ["input", "output"] {
-            if !g.has_rail(stage, RailKind::Moderation) {
-                findings.push(with(
-                    Finding::at(
-                        Code::GuardrailFilterWeak,
-                        path,
-                        format!("no content moderation rail on {stage} (such as `self check {stage}` or `content safety check {stage}`)"),
-                    ),
-                    FILTERING,
-                ));
+        for d in DIRECTIONS {
+            if !g.has_rail(&d.to_string(), RailKind::Moderation) {
+                let message = format!(
+                    "no content moderation rail on {d} (such as `self check {d}` or `content safety check {d}`)"
+                );
+                findings.push(Finding::at(Code::GuardrailFilterWeak, path, message).failing(FILTERING));
             }
         }
         if rules.categories.iter().any(|c| c.eq_ignore_ascii_case("PROMPT_ATTACK"))
             && !g.has_rail("input", RailKind::Jailbreak)
         {
-            findings.push(with(
-                Finding::at(
-                    Code::GuardrailFilterWeak,
-                    path,
-                    "no jailbreak detection rail on input (such as `jailbreak detection heuristics`), which PROMPT_ATTACK asks for",
-                ),
-                FILTERING,
-            ));
+            let message = "no jailbreak detection rail on input (such as `jailbreak detection heuristics`), which PROMPT_ATTACK asks for";
+            findings.push(Finding::at(Code::GuardrailFilterWeak, path, message).failing(FILTERING));
         }
     }
     for entity in &rules.pii_entities {
-        let open: Vec<&str> = ["input", "output"]
+        let open: Vec<String> = DIRECTIONS
             .into_iter()
-            .filter(|stage| {
-                let direction = if *stage == "input" { Direction::Input } else { Direction::Output };
-                !g.pii_rule(entity).is_some_and(|r| r.protects(direction))
-            })
+            .filter(|d| !g.pii_rule(entity).is_some_and(|r| r.protects(*d)))
+            .map(|d| d.to_string())
             .collect();
         if !open.is_empty() {
-            findings.push(with(
-                Finding::at(
-                    Code::GuardrailPiiUnprotected,
-                    path,
-                    format!(
-                        "PII type {entity} is neither masked nor blocked on {} (a sensitive-data rail listing it)",
-                        open.join(" or ")
-                    ),
-                ),
-                PRIVACY,
-            ));
+            let message = format!(
+                "PII type {entity} is neither masked nor blocked on {} (a sensitive-data rail listing it)",
+                open.join(" or ")
+            );
+            findings.push(Finding::at(Code::GuardrailPiiUnprotected, path, message).failing(PRIVACY));
         }
     }
     if rag && rules.min_grounding.is_some() && !g.has_rail("output", RailKind::FactCheck) {
-        findings.push(with(
-            Finding::at(
-                Code::GuardrailGroundingLow,
-                path,
-                "no fact-checking rail on output (such as `self check facts` or `alignscore check facts`), and the system answers from retrieved sources",
-            ),
-            GROUNDING,
-        ));
+        let message = "no fact-checking rail on output (such as `self check facts` or `alignscore check facts`), and the system answers from retrieved sources";
+        findings.push(Finding::at(Code::GuardrailGroundingLow, path, message).failing(GROUNDING));
     }
 }
 
 fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findings: &mut Vec<Finding>) {
-    let named = |f: Finding, requirements: &[&str]| {
-        let mut f = f;
-        f.requirements = requirements.iter().map(|r| r.to_string()).collect();
-        f
-    };
     if g.engine == "nemo" {
         check_rails(rules, rag, path, g, findings);
         return;
@@ -126,8 +94,7 @@ fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findi
             .filter(|d| category_applies(category, *d))
             .filter_map(|d| {
                 let strength = filter.map(|f| f.effective(d)).unwrap_or_default();
-                let off =
-                    filter.is_some_and(|f| f.effective(d) != if d == Direction::Input { f.input } else { f.output });
+                let off = filter.is_some_and(|f| !f.enabled(d));
                 (strength < rules.min_strength)
                     .then(|| if off { format!("{d} switched off") } else { format!("{d} {strength}") })
             })
@@ -139,10 +106,8 @@ fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findi
             Some(_) => format!("content filter {category} is below {} ({})", rules.min_strength, short.join(", ")),
             None => format!("no content filter for {category} (at least {} required)", rules.min_strength),
         };
-        findings.push(named(
-            Finding::at(Code::GuardrailFilterWeak, path, message).on_line(filter.and_then(|f| f.line)),
-            FILTERING,
-        ));
+        let line = filter.and_then(|f| f.line);
+        findings.push(Finding::at(Code::GuardrailFilterWeak, path, message).on_line(line).failing(FILTERING));
     }
     for entity in &rules.pii_entities {
         let rule = g.pii_rule(entity);
@@ -152,7 +117,7 @@ fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findi
                 let open: Vec<String> = DIRECTIONS
                     .into_iter()
                     .filter(|d| !r.protects(*d))
-                    .map(|d| format!("{d} {}", if d == Direction::Input { &r.input } else { &r.output }))
+                    .map(|d| format!("{d} {}", r.action(d)))
                     .collect();
                 if open.is_empty() {
                     continue;
@@ -160,10 +125,8 @@ fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findi
                 format!("PII type {entity} is neither blocked nor anonymised ({})", open.join(", "))
             }
         };
-        findings.push(named(
-            Finding::at(Code::GuardrailPiiUnprotected, path, message).on_line(rule.and_then(|r| r.line)),
-            PRIVACY,
-        ));
+        let line = rule.and_then(|r| r.line);
+        findings.push(Finding::at(Code::GuardrailPiiUnprotected, path, message).on_line(line).failing(PRIVACY));
     }
     if !rag {
         return;
@@ -178,10 +141,8 @@ fn check_one(rules: &GuardrailRules, rag: bool, path: &str, g: &Guardrail, findi
             Some(t) if t.value < min => format!("contextual {what} threshold {} is below {min}", t.value),
             Some(_) => continue,
         };
-        findings.push(named(
-            Finding::at(Code::GuardrailGroundingLow, path, message).on_line(set.and_then(|t| t.line)),
-            GROUNDING,
-        ));
+        let line = set.and_then(|t| t.line);
+        findings.push(Finding::at(Code::GuardrailGroundingLow, path, message).on_line(line).failing(GROUNDING));
     }
 }
 
@@ -195,10 +156,6 @@ const MARKING: &[&str] = &["eu-ai-act/art-50/2", "nist-ai-600-1/MS-1.1-002"];
 /// false-positive rates.
 pub fn marking(rules: &MarkingRules, artifacts: &[Artifact]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let named = |mut f: Finding| {
-        f.requirements = MARKING.iter().map(|r| r.to_string()).collect();
-        f
-    };
     let (mut samples, mut marked) = (0u64, 0u64);
     for artifact in artifacts {
         let path = artifact.path.as_str();
@@ -208,23 +165,26 @@ pub fn marking(rules: &MarkingRules, artifacts: &[Artifact]) -> Vec<Finding> {
                 if c.marked() {
                     marked += 1;
                 }
-                findings.extend(credentials(rules, path, c).into_iter().map(named));
+                findings.extend(credentials(rules, path, c).into_iter().map(|f| f.failing(MARKING)));
             }
-            Some(Document::Watermark(w)) => findings.extend(watermark(rules, path, w).into_iter().map(named)),
+            Some(Document::Watermark(w)) => {
+                findings.extend(watermark(rules, path, w).into_iter().map(|f| f.failing(MARKING)))
+            }
             _ => {}
         }
     }
     if samples > 0 {
         let share = marked as f64 / samples as f64;
         if share < rules.min_marked_share {
-            findings.push(named(Finding::general(
+            findings.push(Finding::general(
                 Code::MarkingShareLow,
                 format!(
                     "{marked} of {samples} sampled outputs carry valid content credentials declaring them AI-generated ({}, at least {} required)",
                     percent(share),
                     percent(rules.min_marked_share)
                 ),
-            )));
+            )
+            .failing(MARKING));
         }
     }
     findings
@@ -319,51 +279,46 @@ fn watermark(rules: &MarkingRules, path: &str, w: &WatermarkReport) -> Vec<Findi
     out
 }
 
-fn percent(rate: f64) -> String {
-    let p = rate * 100.0;
-    if (p - p.round()).abs() < 1e-9 { format!("{}%", p.round()) } else { format!("{p:.1}%") }
-}
-
-/// What the marking evidence among `types` shows, in one line for a matrix row: how many
-/// sampled outputs carry valid credentials declaring them AI-generated (and how many of
-/// those signers are trusted), and what the watermark detectors found. None when the
-/// types hold no marking evidence that was read.
-pub fn verified_marking<'a>(
-    types: impl Iterator<Item = &'a str>,
-    by_type: &std::collections::BTreeMap<&str, Vec<&Artifact>>,
-) -> Option<String> {
-    let mut parts = Vec::new();
-    for t in types {
-        let found = by_type.get(t).map(Vec::as_slice).unwrap_or_default();
-        let credentials: Vec<&ContentCredentials> = found
-            .iter()
-            .filter_map(|a| match a.document() {
-                Some(Document::ContentCredentials(c)) => Some(c),
-                _ => None,
-            })
-            .collect();
-        if !credentials.is_empty() {
-            let marked: Vec<_> = credentials.iter().filter(|c| c.marked()).collect();
-            let trusted = marked.iter().filter(|c| !c.untrusted()).count();
-            parts.push(format!(
-                "{} of {} sampled outputs carry valid C2PA credentials declaring them AI-generated ({trusted} with a trusted signer)",
-                marked.len(),
-                credentials.len()
-            ));
-        }
-        for a in found {
-            if let Some(Document::Watermark(w)) = a.document() {
+/// What the marking evidence shows, by evidence type, in phrases for a matrix row: per
+/// type holding sampled outputs, how many carry valid credentials declaring them
+/// AI-generated (and how many of those signers are trusted); per watermark report, what
+/// its detector found. One pass over the artifacts, whatever the number of requirements.
+pub fn verified_by_type(artifacts: &[Artifact]) -> std::collections::BTreeMap<&str, Vec<String>> {
+    // Per type: samples, marked, marked with a trusted signer; then the report phrases.
+    let mut samples: std::collections::BTreeMap<&str, (usize, usize, usize)> = Default::default();
+    let mut out: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for a in artifacts {
+        let Some(t) = a.evidence_type() else { continue };
+        match a.document() {
+            Some(Document::ContentCredentials(c)) => {
+                let n = samples.entry(t).or_default();
+                n.0 += 1;
+                if c.marked() {
+                    n.1 += 1;
+                    n.2 += usize::from(!c.untrusted());
+                }
+            }
+            Some(Document::Watermark(w)) => {
                 let controls = if w.controls > 0 {
                     format!(", {} of {} human-written controls flagged", w.false_positives, w.controls)
                 } else {
                     String::new()
                 };
-                parts.push(format!(
+                out.entry(t).or_default().push(format!(
                     "watermark found in {} of {} text samples{controls} ({})",
                     w.detected, w.samples, a.path
                 ));
             }
+            _ => {}
         }
     }
-    (!parts.is_empty()).then(|| parts.join("; "))
+    for (t, (all, marked, trusted)) in samples {
+        out.entry(t).or_default().insert(
+            0,
+            format!(
+                "{marked} of {all} sampled outputs carry valid C2PA credentials declaring them AI-generated ({trusted} with a trusted signer)"
+            ),
+        );
+    }
+    out
 }

@@ -528,10 +528,7 @@ fn run(inventory: &Inventory, config: &InfraConfig, results: &mut [RuleResult]) 
                         });
                     }
                 }
-                let mut f = Finding::at(code, path, message);
-                f.line = line;
-                f.requirements = rule.requirements.iter().map(|s| s.to_string()).collect();
-                findings.push(f);
+                findings.push(Finding::at(code, path, message).on_line(line).failing(rule.requirements));
             }
         }
     }

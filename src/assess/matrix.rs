@@ -59,6 +59,8 @@ pub fn assess(
             by_type.entry(t).or_default().push(a);
         }
     }
+    // What marking evidence shows, worked out once per type rather than per requirement.
+    let found = Found { by_type, verified: super::genai::verified_by_type(artifacts) };
     // The error findings that fail whatever requirement counts their file, with the
     // file's type (the artifacts are sorted by path).
     let file_types: Vec<Option<&str>> = findings
@@ -77,7 +79,7 @@ pub fn assess(
         .into_iter()
         .map(|catalog| {
             let when = When { today: assessed_on, applicability };
-            let mut result = assess_catalog(set, catalog, system, &by_type, &failing, waivers, when);
+            let mut result = assess_catalog(set, catalog, system, &found, &failing, waivers, when);
             for row in &mut result.requirements {
                 for note in notes.get(&row.id).into_iter().flatten() {
                     row.summary.push_str(&format!(" (note: {note})"));
@@ -86,6 +88,13 @@ pub fn assess(
             result
         })
         .collect())
+}
+
+/// The artifacts of each evidence type, and what was verified in those that carry marking
+/// (see [`super::genai::verified_by_type`]).
+struct Found<'a> {
+    by_type: BTreeMap<&'a str, Vec<&'a Artifact>>,
+    verified: BTreeMap<&'a str, Vec<String>>,
 }
 
 /// The day of the assessment and which application dates count.
@@ -108,13 +117,13 @@ fn assess_catalog(
     set: &CatalogSet,
     catalog: &Catalog,
     system: &SystemScope,
-    by_type: &BTreeMap<&str, Vec<&Artifact>>,
+    found: &Found<'_>,
     failing: &Failing<'_>,
     waivers: &[Waiver],
     when: When,
 ) -> FrameworkResult {
     let mut rows: Vec<RequirementResult> =
-        catalog.requirements.iter().map(|req| assess_requirement(set, catalog, req, system, by_type, when)).collect();
+        catalog.requirements.iter().map(|req| assess_requirement(set, catalog, req, system, found, when)).collect();
     // An error finding on an artifact a requirement counts, or one that names the
     // requirement, fails it: the evidence is there, but it says the wrong thing.
     for row in
@@ -183,13 +192,13 @@ fn assess_requirement(
     catalog: &Catalog,
     req: &Requirement,
     system: &SystemScope,
-    by_type: &BTreeMap<&str, Vec<&Artifact>>,
+    found: &Found<'_>,
     when: When,
 ) -> RequirementResult {
     let applies = req.applies_to.as_ref().is_none_or(|a| a.includes(system));
     let from = catalog.applies_on(req, system, when.applicability.timeline);
     let later = from.filter(|d| d.date > when.today && !when.applicability.readiness);
-    let needs: Vec<NeedResult> = req.evidence.iter().map(|n| evaluate_need(n, by_type, when.today)).collect();
+    let needs: Vec<NeedResult> = req.evidence.iter().map(|n| evaluate_need(n, &found.by_type, when.today)).collect();
     let ahead = from.filter(|d| d.date > when.today && when.applicability.readiness);
     let (status, mut summary) = if !applies {
         (Status::NotApplicable, not_applicable_summary(req))
@@ -204,11 +213,15 @@ fn assess_requirement(
         summary.push_str(&format!(" (assessed ahead: applies from {})", ahead.date));
     }
     // Marking evidence says what was verified in it, not only that it is there.
-    if matches!(status, Status::Satisfied | Status::Partial | Status::Stale)
-        && let Some(verified) =
-            super::genai::verified_marking(req.evidence.iter().map(|n| n.evidence_type.as_str()), by_type)
-    {
-        summary.push_str(&format!("; verified: {verified}"));
+    let verified: Vec<&str> = req
+        .evidence
+        .iter()
+        .filter_map(|n| found.verified.get(n.evidence_type.as_str()))
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if matches!(status, Status::Satisfied | Status::Partial | Status::Stale) && !verified.is_empty() {
+        summary.push_str(&format!("; verified: {}", verified.join("; ")));
     }
     RequirementResult {
         id: req.id.clone(),

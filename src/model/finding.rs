@@ -359,6 +359,12 @@ impl Finding {
         Finding { path: None, ..Finding::at(code, String::new(), message) }
     }
 
+    /// The same finding, failing these requirements (and only these).
+    pub fn failing(mut self, requirements: &[&str]) -> Self {
+        self.requirements = requirements.iter().map(|r| r.to_string()).collect();
+        self
+    }
+
     /// The same finding, at `line` of its file.
     pub fn on_line(mut self, line: impl Into<Option<u64>>) -> Self {
         self.line = line.into();

@@ -234,13 +234,25 @@ pub struct ContentFilter {
 }
 
 impl ContentFilter {
+    /// The strength configured for `direction`, whether or not the direction is on.
+    pub fn configured(&self, direction: Direction) -> Strength {
+        match direction {
+            Direction::Input => self.input,
+            Direction::Output => self.output,
+        }
+    }
+
+    /// Whether the filter looks at `direction` at all.
+    pub fn enabled(&self, direction: Direction) -> bool {
+        match direction {
+            Direction::Input => self.input_enabled,
+            Direction::Output => self.output_enabled,
+        }
+    }
+
     /// The strength that acts in `direction`: none when the direction is switched off.
     pub fn effective(&self, direction: Direction) -> Strength {
-        match direction {
-            Direction::Input if self.input_enabled => self.input,
-            Direction::Output if self.output_enabled => self.output,
-            _ => Strength::None,
-        }
+        if self.enabled(direction) { self.configured(direction) } else { Strength::None }
     }
 }
 
@@ -266,13 +278,17 @@ pub struct PiiRule {
 }
 
 impl PiiRule {
-    /// Whether the entity is blocked or anonymised in `direction`.
-    pub fn protects(&self, direction: Direction) -> bool {
-        let action = match direction {
+    /// The action in `direction`.
+    pub fn action(&self, direction: Direction) -> &str {
+        match direction {
             Direction::Input => &self.input,
             Direction::Output => &self.output,
-        };
-        matches!(action.to_ascii_uppercase().as_str(), "BLOCK" | "ANONYMIZE")
+        }
+    }
+
+    /// Whether the entity is blocked or anonymised in `direction`.
+    pub fn protects(&self, direction: Direction) -> bool {
+        matches!(self.action(direction).to_ascii_uppercase().as_str(), "BLOCK" | "ANONYMIZE")
     }
 }
 
@@ -412,12 +428,15 @@ pub struct WatermarkReport {
     pub controls: u64,
     /// Control texts wrongly flagged as watermarked.
     pub false_positives: u64,
-    /// Generated samples in which no watermark was found (the first ten).
+    /// Generated samples in which no watermark was found (the first [`WatermarkReport::NAMED`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missed: Vec<String>,
 }
 
 impl WatermarkReport {
+    /// How many missed samples a report names; the rest are counted.
+    pub const NAMED: usize = 10;
+
     /// The share of generated samples in which the watermark was detected.
     pub fn detection_rate(&self) -> Option<f64> {
         (self.samples > 0).then(|| self.detected as f64 / self.samples as f64)

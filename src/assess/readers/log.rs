@@ -369,7 +369,7 @@ impl<'de> serde::Deserialize<'de> for Text<'de> {
 fn plain(log: &mut Accumulator, record: &LazyRecord<'_>, index: &FieldIndex, line: u64) {
     let stats = &mut log.stats;
     if let Some(cited) = record.get("citations") {
-        check_citations(stats, record, cited, line);
+        read_citations(stats, record, index, cited, line);
     }
     if let Some(action) = record.str("action")
         && (stats.actions.len() < 64 || stats.actions.contains_key(action.as_ref()))
@@ -422,8 +422,15 @@ fn chunk_ids(list: &Value) -> Option<Vec<&str>> {
         .collect()
 }
 
-/// Holds a record's citations against the chunks it retrieved.
-fn check_citations(stats: &mut LogStats, record: &LazyRecord<'_>, cited: &serde_json::value::RawValue, line: u64) {
+/// Holds a record's citations against the chunks it retrieved; a miss names the record by
+/// its id, under the keys the record-keeping `id` field is read from.
+fn read_citations(
+    stats: &mut LogStats,
+    record: &LazyRecord<'_>,
+    index: &FieldIndex,
+    cited: &serde_json::value::RawValue,
+    line: u64,
+) {
     let Ok(cited) = serde_json::from_str::<Value>(cited.get()) else { return };
     let Some(retrieved) = RETRIEVED_KEYS.iter().find_map(|k| record.get(k)) else { return };
     let Ok(retrieved) = serde_json::from_str::<Value>(retrieved.get()) else { return };
@@ -436,9 +443,11 @@ fn check_citations(stats: &mut LogStats, record: &LazyRecord<'_>, cited: &serde_
         if citations.misses.len() < Citations::KEPT {
             citations.misses.push(CitationMiss {
                 line,
-                record: ["request_id", "id", "record_id", "trace_id"]
+                record: record
+                    .0
                     .iter()
-                    .find_map(|k| record.str(k))
+                    .find(|(k, _)| index.carries(k, "id"))
+                    .and_then(|(k, _)| record.str(k))
                     .map(Cow::into_owned),
                 chunk: chunk.to_string(),
                 retrieved: retrieved.len() as u64,
@@ -459,6 +468,11 @@ pub(super) struct FieldIndex {
 }
 
 impl FieldIndex {
+    /// Whether `key` is one of the names `field` is read from.
+    fn carries(&self, key: &str, field: &str) -> bool {
+        self.by_key.get(key).is_some_and(|fields| fields.iter().any(|&i| self.fields[i] == field))
+    }
+
     pub(super) fn new(names: &FieldNames) -> Self {
         let mut index = FieldIndex::default();
         for (i, (field, keys)) in names.iter().enumerate() {
@@ -699,7 +713,7 @@ fn watermark(report: &mut WatermarkReport, record: &Map<String, Value>) {
         report.samples += 1;
         if detected {
             report.detected += 1;
-        } else if report.missed.len() < 10 {
+        } else if report.missed.len() < WatermarkReport::NAMED {
             let name = ["sample", "id", "file"].iter().find_map(|k| record.get(*k).and_then(string));
             report.missed.push(name.unwrap_or_else(|| format!("sample {}", report.samples)));
         }

@@ -1183,6 +1183,28 @@ fn performance(a: &Assessment) -> Performance {
 
 /// One row per log, or per evidence type when a type has many logs (daily files).
 fn log_views(a: &Assessment) -> Vec<LogView> {
+    listed_logs(a)
+        .into_iter()
+        .map(|l| LogView {
+            path: l.path,
+            files: l.files,
+            evidence_type: l.evidence_type.to_string(),
+            stats: l.stats.into(),
+        })
+        .collect()
+}
+
+/// A log as the reports list it: one file, or every log of a type taken together.
+struct ListedLog<'a> {
+    path: String,
+    files: usize,
+    evidence_type: &'a str,
+    stats: &'a LogStats,
+}
+
+/// The logs the reports list: one by one while a type has few, else one row per type
+/// with the statistics taken together (the files are not listed in the assessment then).
+fn listed_logs(a: &Assessment) -> Vec<ListedLog<'_>> {
     let mut out = Vec::new();
     for summary in &a.logs {
         if summary.files <= MAX_LOGS_LISTED {
@@ -1190,20 +1212,15 @@ fn log_views(a: &Assessment) -> Vec<LogView> {
                 if let (Document::Log(stats), Some(t)) = (d, x.evidence_type())
                     && t == summary.evidence_type
                 {
-                    out.push(LogView {
-                        path: x.path.clone(),
-                        files: 1,
-                        evidence_type: t.to_string(),
-                        stats: stats.into(),
-                    });
+                    out.push(ListedLog { path: x.path.clone(), files: 1, evidence_type: t, stats });
                 }
             }
         } else {
-            out.push(LogView {
+            out.push(ListedLog {
                 path: format!("{} files: {} … {}", summary.files, summary.first_path, summary.last_path),
                 files: summary.files,
-                evidence_type: summary.evidence_type.clone(),
-                stats: (&summary.stats).into(),
+                evidence_type: &summary.evidence_type,
+                stats: &summary.stats,
             });
         }
     }
@@ -1371,21 +1388,28 @@ fn genai(a: &Assessment) -> Option<GenAi> {
                     })
                     .collect(),
             }),
-            Document::Log(stats) if stats.guardrail.is_some() => out.interventions.push(InterventionView {
-                path,
-                records: stats.records,
-                traces: stats.guardrail.as_deref().cloned().unwrap_or_default(),
-                intervention_rate: stats.guardrail.as_deref().and_then(|g| g.intervention_rate()),
-            }),
-            Document::Log(stats) if x.evidence_type() == Some("rag-audit-log") => out.rag.push(RagView {
-                findings: codes(&path),
-                path,
-                records: stats.records,
-                mean_faithfulness: stats.mean_faithfulness,
-                lowest_faithfulness: stats.lowest_faithfulness,
-                citations: stats.citations.as_deref().cloned(),
-            }),
             _ => {}
+        }
+    }
+    // Logs as the oversight section lists them, so that a large set shows taken together.
+    for l in listed_logs(a) {
+        if let Some(g) = l.stats.guardrail.as_deref() {
+            out.interventions.push(InterventionView {
+                path: l.path.clone(),
+                records: l.stats.records,
+                traces: g.clone(),
+                intervention_rate: g.intervention_rate(),
+            });
+        }
+        if l.evidence_type == "rag-audit-log" {
+            out.rag.push(RagView {
+                findings: codes(&l.path),
+                path: l.path,
+                records: l.stats.records,
+                mean_faithfulness: l.stats.mean_faithfulness,
+                lowest_faithfulness: l.stats.lowest_faithfulness,
+                citations: l.stats.citations.as_deref().cloned(),
+            });
         }
     }
     out.marked = out.samples.iter().filter(|s| s.marked).count();
