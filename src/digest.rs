@@ -30,6 +30,12 @@ impl Sha256Digest {
     }
 }
 
+impl From<[u8; 32]> for Sha256Digest {
+    fn from(bytes: [u8; 32]) -> Self {
+        Sha256Digest(bytes)
+    }
+}
+
 impl Sha256Digest {
     /// The 64 lowercase hex digits, without going through `fmt` once per byte (digests
     /// are printed several times per artifact, so this shows up in large runs).

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::assess;
 use crate::clock;
 use crate::collect::cache::DigestCache;
-use crate::collect::{self, CollectOptions, Evidence, Progress};
+use crate::collect::{self, CollectOptions, Evidence, Progress, store};
 use crate::compare::{self, Side};
 use crate::config::plan::{Plan, Reporting};
 use crate::config::{LoadedConfig, ReportFormat};
@@ -76,6 +76,106 @@ pub struct Checked {
 /// Collects the evidence as the plan says: walked, hashed, classified and read from the
 /// hashed bytes, sidecars applied.
 fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Result<Evidence> {
+    let mut evidence = if plan.walk_root { collect_root(plan, copy_to, progress)? } else { Evidence::default() };
+    if !plan.sources.is_empty() {
+        progress.phase("object stores");
+        let stored = collect_stores(plan, copy_to)?;
+        merge(&mut evidence, stored)?;
+    }
+    Ok(evidence)
+}
+
+/// Collects the object-store roots: each object pinned and spooled as it is hashed (see
+/// [`store`]), the spool then collected as a directory, every artifact's digest checked
+/// against the bytes that arrived, and the objects taken at the store's checksum added.
+fn collect_stores(plan: &Plan, copy_to: Option<&Path>) -> Result<Evidence> {
+    let spool = store::spool()?;
+    let interpret = plan.classifier.as_ref().map(|_| &plan.readers as &dyn collect::Interpret);
+    let fetched = store::fetch(&store::FetchOptions {
+        sources: &plan.sources,
+        spool: spool.path(),
+        trust_store_checksums: plan.trust_store_checksums,
+        sample: plan.store_sample,
+        include_hidden: plan.config.config.evidence.include_hidden,
+        ignore: &plan.ignore,
+        classifier: plan.classifier.as_ref(),
+        interpret,
+    })?;
+    let mut evidence = collect::collect(&CollectOptions {
+        root: spool.path().to_path_buf(),
+        include_hidden: true,
+        ignore: ignore::gitignore::Gitignore::empty(),
+        copy_to: copy_to.map(Path::to_path_buf),
+        progress: &collect::Silent,
+        classifier: plan.classifier.as_ref(),
+        interpret,
+        cache: None,
+    })?;
+    if let Some(classifier) = &plan.classifier {
+        collect::apply_sidecars(&mut evidence, spool.path(), classifier, &plan.readers)?;
+    }
+    let store::Fetched { mut downloaded, trusted, findings, skipped, ignored, stores } = fetched;
+    for artifact in &mut evidence.artifacts {
+        let Some((object, digest)) = downloaded.remove(&artifact.path) else {
+            return Err(Error::Integrity(format!(
+                "{}: found in the object-store spool but never downloaded; nothing was written",
+                crate::text::one_line(&artifact.path)
+            )));
+        };
+        if artifact.sha256 != digest {
+            return Err(collect::changed_while_building(&artifact.path, digest, artifact.sha256));
+        }
+        artifact.stored = Some(object);
+    }
+    for (path, size, sha256, object) in trusted {
+        let facts = match &plan.classifier {
+            Some(classifier) => classifier.classify_head(&path, &[], false).0,
+            None => crate::model::evidence::Facts::unmatched(),
+        };
+        evidence.artifacts.push(crate::model::evidence::Artifact {
+            path,
+            sha256,
+            size,
+            facts,
+            document: None,
+            md5: None,
+            stored: Some(object),
+        });
+    }
+    evidence.artifacts.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    evidence.findings.extend(findings);
+    evidence.skipped.extend(skipped);
+    evidence.ignored += ignored;
+    evidence.stores = stores;
+    Ok(evidence)
+}
+
+/// Adds the evidence collected from object stores to the directory's. One path can be
+/// only one artifact: a local file and an object at the same evidence path stop the run.
+fn merge(evidence: &mut Evidence, stored: Evidence) -> Result<()> {
+    let local: std::collections::BTreeSet<&str> = evidence.artifacts.iter().map(|a| a.path.as_str()).collect();
+    if let Some(clash) = stored.artifacts.iter().find(|a| local.contains(a.path.as_str())) {
+        return Err(Error::Store(format!(
+            "{}: both a file in the evidence directory and {}; give the source a `path:` of its own",
+            crate::text::one_line(&clash.path),
+            clash.stored.as_ref().map_or("an object", |o| o.url.as_str())
+        )));
+    }
+    evidence.artifacts.extend(stored.artifacts);
+    evidence.artifacts.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    evidence.symlinks.extend(stored.symlinks);
+    evidence.skipped.extend(stored.skipped);
+    evidence.skipped.sort();
+    evidence.findings.extend(stored.findings);
+    evidence.findings.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    evidence.ignored += stored.ignored;
+    evidence.kept.extend(stored.kept);
+    evidence.stores = stored.stores;
+    Ok(())
+}
+
+/// Walks and collects the evidence directory.
+fn collect_root(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Result<Evidence> {
     let mut notes = Vec::new();
     let cache = match (&plan.cache_dir, &plan.classifier, fs::canonicalize(&plan.root)) {
         (Some(dir), Some(_), Ok(root)) => match DigestCache::open(dir, &root, reading_key(plan)) {
@@ -170,7 +270,12 @@ fn stream(staging: &Staging, output: &dyn Output, cx: &RenderContext) -> Result<
 /// Runs a build.
 pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
     let output = plan.output.clone().unwrap_or_else(|| PathBuf::from(crate::config::plan::DEFAULT_OUTPUT));
-    let mut staging = Staging::prepare(&output, &plan.root)?;
+    // With only an object store to read, no directory holds evidence to protect.
+    let mut staging = if plan.walk_root {
+        Staging::prepare(&output, &plan.root)?
+    } else {
+        Staging::prepare_for(&output, &[], manifest::MANIFEST_FILE, "dossier package")?
+    };
     let copy_to = plan.include_evidence.then(|| staging.path().join(EVIDENCE_DIR));
     if let Some(dir) = &copy_to {
         fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
@@ -228,15 +333,20 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
         }
     }
 
-    let root_hint = staging
-        .target()
-        .parent()
+    let root_hint = plan
+        .walk_root
+        .then(|| staging.target())
+        .and_then(Path::parent)
         .and_then(|parent| staging::relative_path(parent, &plan.root))
         .map(|rel| if rel == "." { "..".to_string() } else { format!("../{rel}") });
     let evidence_config = &plan.config.config.evidence;
     let mut manifest = Manifest {
         format: manifest::FORMAT.into(),
-        schema_version: manifest::SCHEMA_VERSION,
+        schema_version: if evidence.stores.is_empty() {
+            manifest::SCHEMA_VERSION
+        } else {
+            manifest::STORE_SCHEMA_VERSION
+        },
         tool: Tool::current(),
         assessed_at: clock::format(&plan.assessed_at),
         system: SystemRef { name: plan.system_name(), version: plan.config.config.system.version.clone() },
@@ -247,6 +357,7 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
             include_hidden: evidence_config.include_hidden,
             ignore: evidence_config.ignore.iter().map(|p| p.as_str().to_string()).collect(),
             artifact_count: entries.len() as u64,
+            stores: std::mem::take(&mut evidence.stores),
             total_bytes,
         },
         artifacts: entries,

@@ -465,6 +465,7 @@ mod tests {
             sha256: Sha256Digest::of(path.as_bytes()),
             size: 1,
             md5: None,
+            stored: None,
             facts: Facts { evidence_type: Some(evidence_type.into()), ..Facts::unmatched() },
             document: Some(Box::new(document.finish())),
         }

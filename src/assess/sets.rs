@@ -70,7 +70,13 @@ pub fn split(artifacts: Vec<Artifact>, findings: &[Finding]) -> (Vec<Artifact>, 
             kept.push(a);
         } else {
             let evidence_type = if a.facts.is_evidence() { a.facts.evidence_type } else { None };
-            entries.push(ArtifactEntry { evidence_type, path: a.path, sha256: a.sha256, size: a.size });
+            entries.push(ArtifactEntry {
+                evidence_type,
+                path: a.path,
+                sha256: a.sha256,
+                size: a.size,
+                stored: a.stored,
+            });
         }
     }
     (kept, entries)
@@ -185,6 +191,7 @@ mod tests {
             },
             document: None,
             md5: None,
+            stored: None,
         }
     }
 

@@ -85,7 +85,7 @@ pub enum Command {
     /// Set SOURCE_DATE_EPOCH for byte-identical packages from identical evidence.
     #[command(after_help = EXIT_CODES)]
     Build {
-        /// Evidence directory [default: evidence.root from the config, else the config's directory].
+        /// Evidence directory, or an object-store prefix (s3://, gs://, az://BUCKET/PREFIX) [default: evidence.root from the config, else the config's directory].
         evidence_dir: Option<PathBuf>,
         /// Config file to use instead of looking for dossier.yaml.
         #[arg(short, long, value_name = "FILE")]
@@ -157,7 +157,7 @@ pub enum Command {
     /// --fail-on. Nothing is written.
     #[command(after_help = EXIT_CODES)]
     Check {
-        /// Evidence directory [default: evidence.root from the config, else the config's directory].
+        /// Evidence directory, or an object-store prefix (s3://, gs://, az://BUCKET/PREFIX) [default: evidence.root from the config, else the config's directory].
         evidence_dir: Option<PathBuf>,
         /// Config file to use instead of looking for dossier.yaml.
         #[arg(short, long, value_name = "FILE")]
@@ -323,7 +323,7 @@ impl From<FailOnArg> for dossier::model::finding::FailOn {
     }
 }
 
-/// The digest cache, for the commands that collect evidence.
+/// How the commands that collect evidence read it: the digest cache, and object stores.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CacheArgs {
     /// Hash and read every file: use no digest cache and write none.
@@ -332,4 +332,7 @@ pub struct CacheArgs {
     /// Keep the digest cache here [default: $DOSSIER_CACHE_DIR, else $XDG_CACHE_HOME/dossier, else ~/.cache/dossier].
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
     pub cache_dir: Option<PathBuf>,
+    /// For objects dossier does not read, take the full-object SHA-256 the store keeps instead of downloading them; `evidence.store_sample` of them are downloaded anyway and compared.
+    #[arg(long)]
+    pub trust_store_checksums: bool,
 }

@@ -74,6 +74,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 previous_key,
                 cache_dir: cache.cache_dir,
                 no_cache: cache.no_cache,
+                trust_store_checksums: cache.trust_store_checksums,
             };
             build::build(&request, fail_on.into(), &ui)
         }
@@ -83,6 +84,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 config,
                 cache_dir: cache.cache_dir,
                 no_cache: cache.no_cache,
+                trust_store_checksums: cache.trust_store_checksums,
                 ..Default::default()
             };
             build::check(&request, fail_on.into(), &ui)

@@ -18,6 +18,7 @@ pub mod cache;
 pub mod classify;
 pub mod inspect;
 pub mod sidecar;
+pub mod store;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, Metadata};
@@ -187,6 +188,8 @@ pub struct Evidence {
     pub from_cache: Option<u64>,
     /// What the run should tell the user about the cache (one line each).
     pub notes: Vec<String>,
+    /// The object-store roots read, with their buckets' settings.
+    pub stores: Vec<crate::model::evidence::StoreInfo>,
 }
 
 impl Evidence {
@@ -673,6 +676,7 @@ fn hash_once(abs: &Path, file: &Pending, buf: &mut [u8], options: &CollectOption
         facts,
         document: reading.document.take(),
         md5: md5.map(Md5s::finish),
+        stored: None,
     };
     if let Some(cache) = options.cache
         && reading.kept.is_none()

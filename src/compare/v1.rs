@@ -167,6 +167,7 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
                 md5: None,
                 facts: a.facts,
                 document: document.map(Box::new),
+                stored: None,
             }
         })
         .collect();

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Override;
 use crate::collect::IgnorePattern;
 use crate::collect::classify::ClassificationRule;
+use crate::collect::store::StoreSource;
 use crate::diag::yaml::{self, line_of};
 use crate::diag::{Error, Problem, Problems, Result};
 use crate::digest::Sha256Digest;
@@ -141,6 +142,17 @@ pub struct EvidenceConfig {
     /// When set, `results.sarif` locates findings relative to it, as code scanning expects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository_root: Option<PathBuf>,
+    /// Object-store prefixes collected beside the root (`s3://`, `gs://`, `az://`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<StoreSource>,
+    /// With `--trust-store-checksums`: the share of objects taken at the store's SHA-256
+    /// that are downloaded anyway and compared. Default: 0.05.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_sample: Option<f64>,
+    /// Evidence types that must (true) or need not (false) be kept on write-once storage,
+    /// over the taxonomy's defaults (which apply to high-risk systems).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub worm: BTreeMap<String, bool>,
 }
 
 /// `path` resolved against `base` without `./` noise: absolute paths stay, `.` parts drop.
@@ -301,6 +313,14 @@ impl Config {
         }
         for problem in self.infrastructure.problems() {
             push("infrastructure.disabled", problem);
+        }
+        for (i, source) in self.evidence.sources.iter().enumerate() {
+            for problem in source.problems() {
+                push(&format!("evidence.sources[{i}]"), problem);
+            }
+        }
+        if self.evidence.store_sample.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
+            push("evidence.store_sample", "must be a share between 0 and 1".into());
         }
         if let Some(name) = &self.system.name
             && name.chars().any(char::is_control)

@@ -22,6 +22,7 @@ use crate::assess::readers::custom::CustomFormat;
 use crate::catalog::CatalogSet;
 use crate::clock;
 use crate::collect::classify::Classifier;
+use crate::collect::store::{StoreSource, StoreUrl};
 use crate::collect::{Progress, ignore_matcher};
 use crate::compare::{self, Side};
 use crate::diag::yaml::line_of;
@@ -66,6 +67,9 @@ pub struct Request {
     pub cache_dir: Option<PathBuf>,
     /// Hash and read every file, using no digest cache and writing none.
     pub no_cache: bool,
+    /// Take the full-object SHA-256 an object store keeps instead of downloading objects
+    /// whose content dossier does not read.
+    pub trust_store_checksums: bool,
 }
 
 /// How the reports are made.
@@ -85,6 +89,15 @@ pub struct Plan {
     pub config: LoadedConfig,
     /// The evidence root.
     pub root: PathBuf,
+    /// Whether the root is walked: not when the command line names an object store
+    /// instead of a directory.
+    pub walk_root: bool,
+    /// The object-store roots: `evidence.sources`, and the command line's URL.
+    pub sources: Vec<StoreSource>,
+    /// Take store checksums instead of downloading (`--trust-store-checksums`).
+    pub trust_store_checksums: bool,
+    /// The share of those downloaded anyway.
+    pub store_sample: f64,
     /// The digest cache directory, when the run uses one.
     pub cache_dir: Option<PathBuf>,
     /// The assessment time (`SOURCE_DATE_EPOCH` when set).
@@ -119,11 +132,30 @@ impl Plan {
     /// Resolves and checks a request. Every problem with what the user gave is reported
     /// together; a previous package that fails verification is an integrity failure.
     pub fn new(request: &Request, progress: &dyn Progress) -> Result<Plan> {
-        let config = LoadedConfig::discover(request.config.as_deref(), request.evidence_dir.as_deref())?;
-        let root = config.evidence_root(request.evidence_dir.as_deref());
-        check_root(&root)?;
+        // An object-store URL in place of the directory is a root of its own, and no
+        // directory is walked.
+        let store_arg = request.evidence_dir.as_deref().and_then(Path::to_str).filter(|t| StoreUrl::is_store_url(t));
+        let local_dir = if store_arg.is_some() { None } else { request.evidence_dir.as_deref() };
+        let config = LoadedConfig::discover(request.config.as_deref(), local_dir)?;
+        let root = config.evidence_root(local_dir);
+        let walk_root = store_arg.is_none();
+        if walk_root {
+            check_root(&root)?;
+        }
         let assessed_at = clock::now()?;
         let mut problems = Problems::default();
+        let mut sources = config.config.evidence.sources.clone();
+        if let Some(text) = store_arg {
+            match StoreUrl::try_from(text.to_string()) {
+                Ok(url) => sources.push(StoreSource::at_root(url)),
+                Err(why) => problems.push(Problem::new(why)),
+            }
+        }
+        if request.trust_store_checksums && request.include_evidence {
+            problems.push(Problem::new(
+                "--trust-store-checksums leaves objects undownloaded, and --include-evidence copies every byte; drop one",
+            ));
+        }
         let assessing = !request.manifest_only;
         if request.manifest_only && request.previous.is_some() {
             problems.push(Problem::new("--previous compares assessments, and --manifest-only makes none; drop one"));
@@ -166,7 +198,7 @@ impl Plan {
             Some(path) => Some(load_previous(path, request.previous_key.as_deref(), progress)?),
             None => None,
         };
-        let name = config.config.system.name.clone().unwrap_or_else(|| default_system_name(&root));
+        let name = config.config.system.name.clone().unwrap_or_else(|| fallback_name(&root, walk_root, &sources));
         let scope = SystemScope::of(&config.config.system, name);
         let policies = policies.unwrap_or_default();
         let readers = Readers::new(policies.iter().filter_map(|p| p.input.clone()))
@@ -193,6 +225,10 @@ impl Plan {
             .flatten();
         Ok(Plan {
             root,
+            walk_root,
+            sources,
+            trust_store_checksums: request.trust_store_checksums,
+            store_sample: config.config.evidence.store_sample.unwrap_or(crate::collect::store::DEFAULT_SAMPLE),
             cache_dir,
             assessed_at,
             ignore: ignore.expect("checked above"),
@@ -213,7 +249,12 @@ impl Plan {
 
     /// The system's name: `system.name`, or the evidence directory's.
     pub fn system_name(&self) -> String {
-        self.config.config.system.name.clone().unwrap_or_else(|| default_system_name(&self.root))
+        self.config
+            .config
+            .system
+            .name
+            .clone()
+            .unwrap_or_else(|| fallback_name(&self.root, self.walk_root, &self.sources))
     }
 }
 
@@ -444,6 +485,17 @@ fn check_root(root: &Path) -> Result<()> {
             refuse("does not exist; pass an existing directory or set evidence.root in dossier.yaml")
         }
         Err(e) => Err(Error::io("read the evidence root", root, e)),
+    }
+}
+
+/// The name for a system without `system.name`: the evidence directory's, or, when only
+/// an object store is read, the last part of its prefix (else its bucket).
+fn fallback_name(root: &Path, walk_root: bool, sources: &[StoreSource]) -> String {
+    match sources.first() {
+        Some(source) if !walk_root => {
+            source.url.prefix.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(&source.url.bucket).to_string()
+        }
+        _ => default_system_name(root),
     }
 }
 

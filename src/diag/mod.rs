@@ -81,6 +81,9 @@ pub enum Error {
         /// What is wrong, with what to do.
         reason: String,
     },
+    /// An object store named as evidence could not be opened, listed or read.
+    #[error("{0}")]
+    Store(String),
     /// A package, or evidence being packaged, does not match its digests (exit code 3).
     #[error("{0}")]
     Integrity(String),

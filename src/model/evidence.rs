@@ -26,6 +26,125 @@ pub struct ArtifactEntry {
     pub sha256: Sha256Digest,
     /// Size in bytes.
     pub size: u64,
+    /// For an object read from an object store: the object as the store described it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored: Option<StoredObject>,
+}
+
+/// An evidence artifact that came from an object store, pinned: the version that was read
+/// and what the store said of it, including whether it is write-once. Fields are declared
+/// in sorted order, as in [`ArtifactEntry`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredObject {
+    /// The store's own checksum of the object, when it keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<StoreChecksum>,
+    /// Where the artifact's `sha256` comes from: the bytes, downloaded and hashed, or the
+    /// store's full-object SHA-256 (`--trust-store-checksums`).
+    pub digest_from: DigestFrom,
+    /// The store's entity tag, as it gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// When the store says the version was written (RFC 3339, UTC).
+    pub last_modified: String,
+    /// S3 Object Lock on this version, as the store reported it; absent for stores that
+    /// have none (GCS and Azure here) and for objects the store reported no lock for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<ObjectLock>,
+    /// The object's URL (`s3://bucket/key`).
+    pub url: String,
+    /// The version read, by which `verify` reads it again: S3's version id, GCS's
+    /// generation, Azure's version id. Absent when the store keeps no versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+impl StoredObject {
+    /// Whether the store keeps versions of this object: it named one, and not S3's
+    /// `null` (an object written while versioning was off).
+    pub fn is_versioned(&self) -> bool {
+        self.version_id.as_deref().is_some_and(|v| v != "null")
+    }
+}
+
+/// Where a stored artifact's digest comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, strum::Display)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum DigestFrom {
+    /// dossier downloaded the bytes and hashed them.
+    Content,
+    /// The store's full-object SHA-256, taken without downloading.
+    StoreChecksum,
+}
+
+/// A checksum the store keeps of an object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreChecksum {
+    /// The algorithm (`SHA256`, `CRC64NVME`, ...).
+    pub algorithm: String,
+    /// `FULL_OBJECT` (of the whole content) or `COMPOSITE` (of the parts' checksums).
+    pub kind: String,
+    /// The value as the store gives it (base64, with `-N` parts for a composite).
+    pub value: String,
+}
+
+impl StoreChecksum {
+    /// The object's SHA-256, when this is a full-object SHA-256.
+    pub fn full_sha256(&self) -> Option<Sha256Digest> {
+        use base64::Engine as _;
+        if !self.algorithm.eq_ignore_ascii_case("SHA256") || self.kind != "FULL_OBJECT" {
+            return None;
+        }
+        let bytes = base64::engine::general_purpose::STANDARD.decode(&self.value).ok()?;
+        Some(Sha256Digest::from(<[u8; 32]>::try_from(bytes.as_slice()).ok()?))
+    }
+}
+
+/// S3 Object Lock on one object version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLock {
+    /// Whether a legal hold is on: the version cannot be deleted until it is lifted.
+    pub legal_hold: bool,
+    /// `COMPLIANCE` or `GOVERNANCE`, when the version has a retention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Until when the retention keeps the version (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain_until: Option<String>,
+}
+
+/// One object-store root of the evidence, as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreInfo {
+    /// Bytes of the objects collected.
+    pub bytes: u64,
+    /// The bucket's default Object Lock retention (`COMPLIANCE, 365 days`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_retention: Option<String>,
+    /// Objects downloaded and hashed.
+    pub downloaded: u64,
+    /// The S3-compatible endpoint read, when not AWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Whether the bucket has Object Lock enabled (S3 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_lock: Option<bool>,
+    /// Objects collected.
+    pub objects: u64,
+    /// Where the objects appear in the evidence tree (empty: at its root).
+    pub path: String,
+    /// Objects taken at the store's full-object SHA-256 without downloading.
+    pub store_checksums: u64,
+    /// The root: `s3://bucket/prefix`.
+    pub url: String,
+    /// The bucket's versioning: `Enabled`, `Suspended` or `Off` (S3 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<String>,
 }
 
 /// One symbolic link in the evidence.
@@ -242,6 +361,10 @@ pub struct Artifact {
     /// The file's MD5, worked out only for files a DVC record names (to check it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub md5: Option<String>,
+    /// For an object read from an object store: the version read and what the store said
+    /// of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored: Option<StoredObject>,
 }
 
 /// An artifact as `assessment.json` writes it, field by field: reading it through this
@@ -273,6 +396,8 @@ struct ArtifactFields {
     document: Option<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     md5: Option<String>,
+    #[serde(default)]
+    stored: Option<StoredObject>,
 }
 
 impl From<ArtifactFields> for Artifact {
@@ -305,6 +430,7 @@ impl From<ArtifactFields> for Artifact {
             },
             document,
             md5: a.md5,
+            stored: a.stored,
         }
     }
 }
@@ -313,7 +439,13 @@ impl Artifact {
     /// The manifest's view of the file.
     pub fn entry(&self) -> ArtifactEntry {
         let evidence_type = if self.facts.is_evidence() { self.facts.evidence_type.clone() } else { None };
-        ArtifactEntry { evidence_type, path: self.path.clone(), sha256: self.sha256, size: self.size }
+        ArtifactEntry {
+            evidence_type,
+            path: self.path.clone(),
+            sha256: self.sha256,
+            size: self.size,
+            stored: self.stored.clone(),
+        }
     }
 
     /// What the file says, when dossier read it.
@@ -339,6 +471,7 @@ mod tests {
                 sha256: Sha256Digest::of(b"a"),
                 size: 1,
                 md5: None,
+                stored: None,
                 facts: Facts {
                     evidence_type: Some("bias-report".into()),
                     reason: Reason::PathRule { pattern: "**/fairness/**".into() },
@@ -353,6 +486,7 @@ mod tests {
                 sha256: Sha256Digest::of(b"b"),
                 size: 2,
                 md5: None,
+                stored: None,
                 facts: Facts { reason: Reason::Sidecar { of: "b.pdf".into() }, ..Facts::unmatched() },
                 document: None,
             },

@@ -92,6 +92,17 @@ codes! {
         "A file disappeared between the directory walk and hashing.";
     EmptyArtifact = "empty-artifact", Note,
         "An evidence file is empty (0 bytes); it is recorded, but says nothing.";
+    // Object stores: what reading an object-store root met.
+    ObjectUnreadable = "object-unreadable", Error,
+        "An object under an object-store root could not be read, or its key cannot be an evidence path; it is not in the manifest.";
+    StoreChecksumMismatch = "store-checksum-mismatch", Error,
+        "The SHA-256 an object store keeps for an object differs from the hash of the bytes it served.";
+    WormNotEnforced = "worm-not-enforced", Error,
+        "Evidence that must be kept write-once is not: no versioning, no active retention or legal hold, or a retention that ends before the keeping period.";
+    ObjectOverwritten = "object-overwritten", Warning,
+        "verify --latest: an object the package pinned has a newer version, or was deleted, in the store since the build.";
+    ObjectAdded = "object-added", Warning,
+        "verify --latest: an object appeared under an object-store root since the build.";
     // Integrity: what `dossier verify` found when re-checking a package.
     ManifestDigestMismatch = "manifest-digest-mismatch", Error,
         "manifest.json does not match its own package digest: it was edited after the build.";

@@ -73,6 +73,7 @@ impl PackageFiles {
                 path: inner.to_string(),
                 sha256: hashed.digest,
                 size: hashed.bytes,
+                stored: None,
             });
         } else {
             if keep {

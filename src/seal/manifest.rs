@@ -16,13 +16,16 @@ use serde_json::Value;
 
 use crate::digest::Sha256Digest;
 use crate::model::Tool;
-use crate::model::evidence::{ArtifactEntry, SkippedEntry, SymlinkEntry};
+use crate::model::evidence::{ArtifactEntry, SkippedEntry, StoreInfo, SymlinkEntry};
 
 /// The value of the manifest's `format` field.
 pub const FORMAT: &str = "dossier-manifest";
-/// The manifest schema version this build writes. Version 2 added each artifact's
-/// `evidence_type`, the evidence set it belongs to.
+/// The manifest schema version this build writes for evidence from directories. Version 2
+/// added each artifact's `evidence_type`, the evidence set it belongs to.
 pub const SCHEMA_VERSION: u32 = 2;
+/// The version written when evidence came from an object store: version 3 added each
+/// stored artifact's `stored` object (URL, version, lock) and `evidence.stores`.
+pub const STORE_SCHEMA_VERSION: u32 = 3;
 /// The oldest manifest schema version this build reads.
 pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 /// File name of the manifest inside a package.
@@ -90,6 +93,9 @@ pub struct EvidenceInfo {
     pub included: bool,
     /// Where the evidence was, relative to the package directory, when that can be said.
     pub root_hint: Option<String>,
+    /// The object-store roots read (schema 3), in the order configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<StoreInfo>,
     /// Sum of artifact sizes in bytes.
     pub total_bytes: u64,
 }
@@ -293,6 +299,7 @@ mod tests {
             path: path.into(),
             size: content.len() as u64,
             sha256: Sha256Digest::of(content),
+            stored: None,
         }
     }
 

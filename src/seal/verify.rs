@@ -154,6 +154,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
                 md5: None,
                 facts: Facts::unmatched(),
                 document: None,
+                stored: None,
             })
             .collect();
         let evidence = collect::Evidence { artifacts, ..collect::Evidence::default() };

@@ -1,0 +1,578 @@
+//! Object-store evidence roots: `s3://bucket/prefix`, `gs://bucket/prefix` and
+//! `az://container/prefix`, listed and read through `object_store`.
+//!
+//! Each object under the prefix is pinned to the version the store holds when it is met:
+//! for S3 one `HeadObject` (see [`s3`]) gives the version id, the store's checksum and the
+//! Object Lock; GCS and Azure listings carry the generation or version id. The object is
+//! then read by that version, so an overwrite during the build cannot mix two contents,
+//! and streamed to a spool directory laid out as the evidence tree while it is hashed.
+//! Collection then reads the spool like any evidence directory (classified and read from
+//! the bytes it hashes), and every artifact's digest must equal the one taken as the bytes
+//! arrived. With `--trust-store-checksums`, an object whose store keeps a full-object
+//! SHA-256 and whose content dossier does not read is taken at that checksum instead of
+//! being downloaded; a share of them, picked from their URL and version, is downloaded
+//! anyway and compared.
+//!
+//! Listing is paginated and streamed into at most [`CONCURRENCY`] object reads at once,
+//! each through a bounded stream, so memory does not grow with the objects' sizes.
+
+pub mod profile;
+pub mod s3;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use ignore::gitignore::Gitignore;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::azure::MicrosoftAzureBuilder;
+use object_store::client::{HttpConnector, ReqwestConnector};
+use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::path::Path as StorePath;
+use object_store::{ClientOptions, GetOptions, ObjectMeta, ObjectStore};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Error, Result};
+use crate::digest::Sha256Digest;
+use crate::model::evidence::{DigestFrom, SkippedEntry, StoreChecksum, StoreInfo, StoredObject};
+use crate::model::finding::{Code, Finding};
+
+use super::Interpret;
+use super::classify::Classifier;
+use s3::S3Api;
+
+/// How many objects are read at once.
+pub const CONCURRENCY: usize = 16;
+
+/// The share of store-checksummed objects downloaded anyway with `--trust-store-checksums`,
+/// unless `evidence.store_sample` says otherwise.
+pub const DEFAULT_SAMPLE: f64 = 0.05;
+
+/// Which object store a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    /// Amazon S3, or an S3-compatible store at an endpoint.
+    S3,
+    /// Google Cloud Storage.
+    Gs,
+    /// Azure Blob Storage.
+    Az,
+}
+
+/// A bucket (or container) and a prefix in it: `s3://bucket/prefix`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct StoreUrl {
+    /// The store.
+    pub scheme: Scheme,
+    /// The bucket or container.
+    pub bucket: String,
+    /// The prefix, without leading or trailing `/` (empty for the whole bucket).
+    pub prefix: String,
+}
+
+impl StoreUrl {
+    /// Whether `text` names an object store rather than a directory.
+    pub fn is_store_url(text: &str) -> bool {
+        ["s3://", "gs://", "az://"].iter().any(|s| text.starts_with(s))
+    }
+
+    /// The URL of the object with this key.
+    pub fn object(&self, key: &str) -> String {
+        let scheme = match self.scheme {
+            Scheme::S3 => "s3",
+            Scheme::Gs => "gs",
+            Scheme::Az => "az",
+        };
+        format!("{scheme}://{}/{key}", self.bucket)
+    }
+
+    /// The key of an object URL in this URL's bucket.
+    pub fn key_of<'u>(&self, url: &'u str) -> Option<&'u str> {
+        let root = self.object("");
+        url.strip_prefix(root.as_str())
+    }
+
+    /// The key, relative to the prefix, of an object under it.
+    fn relative<'k>(&self, key: &'k str) -> Option<&'k str> {
+        if self.prefix.is_empty() {
+            return Some(key);
+        }
+        key.strip_prefix(self.prefix.as_str())?.strip_prefix('/')
+    }
+}
+
+impl fmt::Display for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.object(&self.prefix))
+    }
+}
+
+impl TryFrom<String> for StoreUrl {
+    type Error = String;
+
+    fn try_from(text: String) -> std::result::Result<Self, String> {
+        let (scheme, rest) = if let Some(rest) = text.strip_prefix("s3://") {
+            (Scheme::S3, rest)
+        } else if let Some(rest) = text.strip_prefix("gs://") {
+            (Scheme::Gs, rest)
+        } else if let Some(rest) = text.strip_prefix("az://") {
+            (Scheme::Az, rest)
+        } else {
+            return Err(format!("{text:?} is not an object-store URL (s3://, gs:// or az://BUCKET/PREFIX)"));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() || bucket.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(format!("{text:?} names no bucket"));
+        }
+        let prefix = prefix.trim_matches('/');
+        if prefix.split('/').any(|s| s == "." || s == "..") || prefix.contains("//") {
+            return Err(format!("{text:?}: the prefix must not hold empty, `.` or `..` parts"));
+        }
+        Ok(StoreUrl { scheme, bucket: bucket.to_string(), prefix: prefix.to_string() })
+    }
+}
+
+impl From<StoreUrl> for String {
+    fn from(url: StoreUrl) -> String {
+        url.to_string()
+    }
+}
+
+/// One object-store root of the evidence, as `evidence.sources` (or the command line)
+/// gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSource {
+    /// Where the objects are.
+    pub url: StoreUrl,
+    /// Where they appear in the evidence tree (a relative directory; empty: at the root).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// An S3-compatible endpoint (MinIO, Ceph, a local test server) instead of AWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// The bucket's region, when the environment does not say and it cannot be asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl StoreSource {
+    /// A source at the root of the evidence tree.
+    pub fn at_root(url: StoreUrl) -> Self {
+        StoreSource { url, path: String::new(), endpoint: None, region: None }
+    }
+
+    /// Problems with the settings.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let path = self.path.trim_matches('/');
+        if self.path.starts_with('/') || path.split('/').any(|s| s == "." || s == "..") || path.contains("//") {
+            problems.push(format!("path {:?} must be a relative directory without `.` or `..` parts", self.path));
+        }
+        if self.endpoint.is_some() && self.url.scheme != Scheme::S3 {
+            problems.push(format!("{}: an endpoint applies to s3:// sources only", self.url));
+        }
+        problems
+    }
+
+    /// The evidence path of the object at `rel` (relative to the prefix).
+    fn evidence_path(&self, rel: &str) -> String {
+        let mount = self.path.trim_matches('/');
+        if mount.is_empty() { rel.to_string() } else { format!("{mount}/{rel}") }
+    }
+}
+
+/// How the stores are read.
+pub struct FetchOptions<'a> {
+    /// The roots.
+    pub sources: &'a [StoreSource],
+    /// Where the objects' bytes go, laid out as the evidence tree.
+    pub spool: &'a Path,
+    /// Take a full-object SHA-256 kept by the store instead of downloading.
+    pub trust_store_checksums: bool,
+    /// The share of those objects downloaded anyway and compared.
+    pub sample: f64,
+    /// Collect names starting with `.`.
+    pub include_hidden: bool,
+    /// The ignore rules (matched against evidence paths).
+    pub ignore: &'a Gitignore,
+    /// How paths are classified, to tell which objects dossier reads.
+    pub classifier: Option<&'a Classifier>,
+    /// The readers.
+    pub interpret: Option<&'a dyn Interpret>,
+}
+
+/// What reading the stores gave.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// The downloaded objects by evidence path: the object, and the digest of the bytes as
+    /// they arrived.
+    pub downloaded: BTreeMap<String, (StoredObject, Sha256Digest)>,
+    /// Objects taken at the store's checksum: evidence path, size, digest, object.
+    pub trusted: Vec<(String, u64, Sha256Digest, StoredObject)>,
+    /// Objects that could not be read, and store checksums that disagree with the bytes.
+    pub findings: Vec<Finding>,
+    /// Objects met but not collected.
+    pub skipped: Vec<SkippedEntry>,
+    /// Objects left out as hidden or ignored.
+    pub ignored: u64,
+    /// Each root, with its bucket's settings and what was read.
+    pub stores: Vec<StoreInfo>,
+}
+
+/// A store opened for reading.
+struct Opened {
+    store: Arc<dyn ObjectStore>,
+    s3: Option<S3Api>,
+}
+
+/// The runtime the store clients run on: two workers, enough to keep the reads in flight.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Store(format!("could not start the object-store client: {e}")))
+}
+
+fn store_error(url: &StoreUrl, what: &str, e: impl fmt::Display) -> Error {
+    Error::Store(format!("{url}: could not {what}: {}", crate::text::one_line(&e.to_string())))
+}
+
+/// Opens the store a source names, with credentials from the environment (and, for S3,
+/// the shared AWS profile files).
+async fn open(url: &StoreUrl, endpoint: Option<&str>, region: Option<&str>) -> Result<Opened> {
+    let fail = |e: object_store::Error| store_error(url, "open the store", e);
+    match url.scheme {
+        Scheme::S3 => {
+            let mut builder = profile::apply(AmazonS3Builder::from_env()).with_bucket_name(&url.bucket);
+            if let Some(endpoint) = endpoint {
+                builder = builder.with_endpoint(endpoint);
+            }
+            if let Some(region) = region {
+                builder = builder.with_region(region);
+            }
+            let endpoint = builder
+                .get_config_value(&AmazonS3ConfigKey::S3Endpoint)
+                .or_else(|| builder.get_config_value(&AmazonS3ConfigKey::Endpoint));
+            let plain_http = endpoint.as_deref().is_some_and(|e| e.starts_with("http://"));
+            let options = ClientOptions::new().with_allow_http(plain_http);
+            let region = match builder.get_config_value(&AmazonS3ConfigKey::Region) {
+                Some(region) => region,
+                None if endpoint.is_none() => object_store::aws::resolve_bucket_region(&url.bucket, &options)
+                    .await
+                    .unwrap_or_else(|_| "us-east-1".into()),
+                None => "us-east-1".into(),
+            };
+            let store = builder.with_region(&region).with_allow_http(plain_http).build().map_err(fail)?;
+            let http = ReqwestConnector::default().connect(&options).map_err(fail)?;
+            let api = S3Api::new(http, Arc::clone(store.credentials()), &region, endpoint.as_deref(), &url.bucket);
+            Ok(Opened { store: Arc::new(store), s3: Some(api) })
+        }
+        Scheme::Gs => {
+            let store = GoogleCloudStorageBuilder::from_env().with_bucket_name(&url.bucket).build().map_err(fail)?;
+            Ok(Opened { store: Arc::new(store), s3: None })
+        }
+        Scheme::Az => {
+            let store = MicrosoftAzureBuilder::from_env().with_container_name(&url.bucket).build().map_err(fail)?;
+            Ok(Opened { store: Arc::new(store), s3: None })
+        }
+    }
+}
+
+/// What became of one listed object.
+enum Met {
+    Downloaded(String, StoredObject, Sha256Digest, u64, Option<Finding>),
+    Trusted(String, u64, Sha256Digest, StoredObject),
+    Skipped(String, Code, String),
+    Ignored,
+    /// A zero-byte "directory" marker (`prefix/`), which is not evidence.
+    Marker,
+}
+
+/// Lists and reads every source into the spool (see the module docs).
+pub fn fetch(options: &FetchOptions<'_>) -> Result<Fetched> {
+    let runtime = runtime()?;
+    let mut fetched = Fetched::default();
+    for source in options.sources {
+        runtime.block_on(fetch_source(source, options, &mut fetched))?;
+    }
+    fetched.findings.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    fetched.skipped.sort();
+    fetched.trusted.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(fetched)
+}
+
+async fn fetch_source(source: &StoreSource, options: &FetchOptions<'_>, fetched: &mut Fetched) -> Result<()> {
+    let url = &source.url;
+    let opened = open(url, source.endpoint.as_deref(), source.region.as_deref()).await?;
+    let bucket = match &opened.s3 {
+        Some(api) => Some(api.bucket().await.map_err(|e| store_error(url, "read the bucket's settings", e))?),
+        None => None,
+    };
+    let prefix = (!url.prefix.is_empty()).then(|| StorePath::from(url.prefix.as_str()));
+    let listing = opened.store.list(prefix.as_ref());
+    let mut results = listing
+        .map(|meta| async {
+            match meta {
+                Ok(meta) => Ok(one(source, &opened, meta, options).await),
+                Err(e) => Err(store_error(url, "list the objects", e)),
+            }
+        })
+        .buffer_unordered(CONCURRENCY);
+    let mut info = StoreInfo {
+        url: url.to_string(),
+        path: source.path.trim_matches('/').to_string(),
+        endpoint: source.endpoint.clone(),
+        versioning: bucket.as_ref().map(|b| b.versioning.clone()),
+        object_lock: bucket.as_ref().map(|b| b.object_lock),
+        default_retention: bucket.and_then(|b| b.default_retention),
+        objects: 0,
+        bytes: 0,
+        downloaded: 0,
+        store_checksums: 0,
+    };
+    while let Some(met) = results.try_next().await? {
+        match met {
+            Met::Downloaded(path, object, digest, size, finding) => {
+                info.objects += 1;
+                info.bytes += size;
+                info.downloaded += 1;
+                fetched.findings.extend(finding);
+                fetched.downloaded.insert(path, (object, digest));
+            }
+            Met::Trusted(path, size, digest, object) => {
+                info.objects += 1;
+                info.store_checksums += 1;
+                info.bytes += size;
+                fetched.trusted.push((path, size, digest, object));
+            }
+            Met::Skipped(path, code, message) => {
+                fetched.findings.push(Finding::at(code, path.clone(), message));
+                fetched.skipped.push(SkippedEntry { path, reason: code });
+            }
+            Met::Ignored => fetched.ignored += 1,
+            Met::Marker => {}
+        }
+    }
+    fetched.stores.push(info);
+    Ok(())
+}
+
+/// Pins, and reads or takes at its checksum, one listed object.
+async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &FetchOptions<'_>) -> Met {
+    let url = &source.url;
+    let key = meta.location.as_ref().to_string();
+    let object_url = url.object(&key);
+    let Some(rel) = url.relative(&key) else { return Met::Marker };
+    if rel.is_empty() || (rel.ends_with('/') && meta.size == 0) {
+        return Met::Marker;
+    }
+    let path = source.evidence_path(rel);
+    if let Some(why) = unusable(rel) {
+        return Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}; not collected"));
+    }
+    let hidden = path.split('/').any(|s| s.starts_with('.'));
+    if (hidden && !options.include_hidden) || options.ignore.matched_path_or_any_parents(&path, false).is_ignore() {
+        return Met::Ignored;
+    }
+    // Pin the version: S3 names it (with checksum and lock) in HeadObject; the other
+    // stores in the listing.
+    let mut object = StoredObject {
+        checksum: None,
+        digest_from: DigestFrom::Content,
+        etag: meta.e_tag.clone(),
+        last_modified: time(meta.last_modified),
+        lock: None,
+        url: object_url.clone(),
+        version_id: meta.version.clone(),
+    };
+    let mut size = meta.size;
+    if let Some(api) = &opened.s3 {
+        match api.head(&key, None).await {
+            Ok(Some(head)) => {
+                object.version_id = head.version_id;
+                object.etag = head.etag.or(object.etag);
+                object.checksum = head.checksum;
+                object.lock = head.lock;
+                if let Some(at) = head.last_modified {
+                    object.last_modified = time(at);
+                }
+                size = head.size;
+            }
+            Ok(None) => {
+                return Met::Skipped(
+                    path,
+                    Code::VanishedDuringCollection,
+                    format!("{object_url}: deleted between the listing and reading it"),
+                );
+            }
+            Err(why) => return Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}")),
+        }
+    }
+    let store_digest = object.checksum.as_ref().and_then(StoreChecksum::full_sha256);
+    if options.trust_store_checksums
+        && let Some(digest) = store_digest
+        && !sampled(&object, options.sample)
+        && !is_read(&path, size, options)
+    {
+        object.digest_from = DigestFrom::StoreChecksum;
+        return Met::Trusted(path, size, digest, object);
+    }
+    match download(opened, &meta.location, object.version_id.as_deref(), &options.spool.join(&path)).await {
+        Ok((digest, bytes)) => {
+            let finding = store_digest.filter(|d| *d != digest).map(|d| {
+                Finding::at(
+                    Code::StoreChecksumMismatch,
+                    path.clone(),
+                    format!("{object_url}: the store's SHA-256 is {d}, the bytes read hash to {digest}"),
+                )
+            });
+            if bytes != size {
+                return Met::Skipped(
+                    path,
+                    Code::ChangedDuringCollection,
+                    format!("{object_url}: the store gave {bytes} bytes of a {size}-byte version"),
+                );
+            }
+            Met::Downloaded(path, object, digest, bytes, finding)
+        }
+        Err(why) => Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}")),
+    }
+}
+
+/// Why a key (relative to the prefix) cannot be an evidence path, if it cannot.
+fn unusable(rel: &str) -> Option<&'static str> {
+    if rel.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        return Some("the key has empty, `.` or `..` parts, which no evidence path can hold");
+    }
+    if rel.contains('\0') {
+        return Some("the key holds a NUL character");
+    }
+    if rel.split('/').any(|s| s.len() > 255) {
+        return Some("a part of the key is longer than a file name may be (255 bytes)");
+    }
+    None
+}
+
+/// Whether an object is among the share downloaded anyway: picked by its URL and
+/// version, so the same objects are picked on every run and nobody can choose them by
+/// writing order.
+fn sampled(object: &StoredObject, share: f64) -> bool {
+    let mut hash = Sha256::new();
+    hash.update(object.url.as_bytes());
+    hash.update([0]);
+    hash.update(object.version_id.as_deref().unwrap_or("").as_bytes());
+    let digest: [u8; 32] = hash.finalize().into();
+    let point = u64::from_be_bytes(digest[..8].try_into().expect("eight bytes")) as f64 / u64::MAX as f64;
+    point < share
+}
+
+/// Whether dossier reads this object's content (so it must be downloaded).
+fn is_read(path: &str, size: u64, options: &FetchOptions<'_>) -> bool {
+    let (Some(classifier), Some(interpret)) = (options.classifier, options.interpret) else { return false };
+    if path.ends_with(super::sidecar::SIDECAR_SUFFIX) {
+        return true;
+    }
+    let (facts, _) = classifier.classify_head(path, &[], false);
+    interpret.reader(path, &facts, None, size).is_some()
+}
+
+/// Reads one version into `to`, hashing it as it arrives.
+async fn download(
+    opened: &Opened,
+    location: &StorePath,
+    version: Option<&str>,
+    to: &Path,
+) -> std::result::Result<(Sha256Digest, u64), String> {
+    let options = GetOptions { version: version.map(str::to_string), ..GetOptions::default() };
+    let result = opened.store.get_opts(location, options).await.map_err(|e| one_line(&e))?;
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent).map_err(|e| format!("cannot be laid out in the spool ({e})"))?;
+    }
+    let mut file = fs::File::create(to).map_err(|e| format!("cannot be laid out in the spool ({e})"))?;
+    let mut hash = Sha256::new();
+    let mut bytes = 0u64;
+    let mut stream = result.into_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| one_line(&e))?;
+        hash.update(&chunk);
+        bytes += chunk.len() as u64;
+        file.write_all(&chunk).map_err(|e| format!("could not be spooled: {e}"))?;
+    }
+    let digest: [u8; 32] = hash.finalize().into();
+    Ok((Sha256Digest::from(digest), bytes))
+}
+
+fn one_line(e: &dyn fmt::Display) -> String {
+    crate::text::one_line(&e.to_string()).into_owned()
+}
+
+fn time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A spool directory for the objects' bytes, removed when dropped.
+pub fn spool() -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("dossier-store-")
+        .tempdir()
+        .map_err(|e| Error::Store(format!("could not make a spool directory for the object store: {e}")))
+}
+
+/// The spool's path, for collection.
+pub fn spool_root(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_urls_parse_and_print() {
+        let url = StoreUrl::try_from("s3://ml-evidence/releases/2026-q4/".to_string()).unwrap();
+        assert_eq!((url.bucket.as_str(), url.prefix.as_str()), ("ml-evidence", "releases/2026-q4"));
+        assert_eq!(url.to_string(), "s3://ml-evidence/releases/2026-q4");
+        assert_eq!(url.relative("releases/2026-q4/logs/a.jsonl"), Some("logs/a.jsonl"));
+        assert_eq!(url.relative("releases/2026-q40/a"), None);
+        assert_eq!(url.key_of("s3://ml-evidence/releases/x"), Some("releases/x"));
+        for bad in ["s3://", "s3:///x", "http://x/y", "gs://b/a/../c", "az://b/a//c"] {
+            assert!(StoreUrl::try_from(bad.to_string()).is_err(), "{bad}");
+        }
+        assert!(StoreUrl::is_store_url("gs://b") && !StoreUrl::is_store_url("./s3"));
+    }
+
+    #[test]
+    fn keys_that_cannot_be_paths_are_named() {
+        assert!(unusable("logs/a.jsonl").is_none());
+        assert!(unusable("logs//a").is_some());
+        assert!(unusable("../etc/passwd").is_some());
+        assert!(unusable("a/./b").is_some());
+    }
+
+    #[test]
+    fn the_sample_is_stable_and_near_its_share() {
+        let object = |i: u32| StoredObject {
+            checksum: None,
+            digest_from: DigestFrom::Content,
+            etag: None,
+            last_modified: String::new(),
+            lock: None,
+            url: format!("s3://b/k{i}"),
+            version_id: Some("v".into()),
+        };
+        let picked = (0..10_000).filter(|i| sampled(&object(*i), 0.05)).count();
+        assert!((400..600).contains(&picked), "{picked}");
+        assert_eq!(sampled(&object(7), 0.05), sampled(&object(7), 0.05));
+        assert!(!(0..1000).any(|i| sampled(&object(i), 0.0)));
+    }
+}
