@@ -545,6 +545,7 @@ pub fn render_package(
         progress,
         package_only: true,
         keep: &kept,
+        latest: false,
     })?;
     if !report.is_intact() {
         return Ok(Err(report));

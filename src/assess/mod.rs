@@ -17,6 +17,7 @@ pub mod measures;
 pub mod policy;
 pub mod readers;
 pub mod sets;
+pub mod worm;
 
 use std::collections::BTreeMap;
 
@@ -61,6 +62,8 @@ pub struct Setup {
     pub infrastructure: infra::InfraConfig,
     /// How generated outputs must be marked.
     pub marking: crate::model::genai::MarkingRules,
+    /// Which evidence must be kept on write-once storage, and for how long.
+    pub worm: worm::WormRules,
     /// Digest of the effective configuration.
     pub config_sha256: Sha256Digest,
 }
@@ -92,6 +95,7 @@ pub fn assess_for_package(
     let rag = artifacts.iter().any(|a| a.evidence_type() == Some("rag-audit-log"));
     findings.extend(genai::check(&setup.checks.guardrails, rag, &artifacts));
     findings.extend(genai::marking(&setup.marking, &artifacts));
+    findings.extend(worm::check(&setup.worm, &artifacts, assessed_at));
     let sign_offs = decisions::sign_offs(&artifacts);
     findings.extend(decisions::sign_off_findings(&sign_offs, release));
     let (waivers, waiver_findings) = decisions::waivers(&artifacts, today, &setup.catalogs);

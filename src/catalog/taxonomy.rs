@@ -44,6 +44,10 @@ pub struct EvidenceType {
     /// Content rules, tried when no path rule of any type matched.
     #[serde(default)]
     pub sniff: Vec<SniffRule>,
+    /// Whether a high-risk system must keep this evidence on write-once storage
+    /// (`evidence.worm` in dossier.yaml decides for any system).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub worm: bool,
 }
 
 /// A content rule: what the start of a file must look like.

@@ -184,6 +184,9 @@ pub enum Command {
         /// Check the package's signature with this Ed25519 public key (the .pub file from `dossier keygen`).
         #[arg(long, value_name = "PUB")]
         key: Option<PathBuf>,
+        /// Also list each object-store root again and report objects overwritten, deleted or added since the package (warnings: the pinned versions still decide).
+        #[arg(long)]
+        latest: bool,
     },
 
     /// Compare two packages: what changed from OLD to NEW, for a periodic review.

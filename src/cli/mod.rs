@@ -89,7 +89,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             };
             build::check(&request, fail_on.into(), &ui)
         }
-        Command::Verify { package, evidence, key } => verify::verify(package, evidence, key, &ui),
+        Command::Verify { package, evidence, key, latest } => verify::verify(package, evidence, key, latest, &ui),
         Command::Render { package, output, templates, model } => {
             render::render(&package, &output, templates.as_deref(), model, &ui)
         }

@@ -11,7 +11,13 @@ use super::ui::{Ui, show_path};
 use super::{ExitStatus, plural};
 
 /// `dossier verify PACKAGE`: re-checks a package and its evidence.
-pub fn verify(package: PathBuf, evidence: Option<PathBuf>, key: Option<PathBuf>, ui: &Ui) -> Result<ExitStatus> {
+pub fn verify(
+    package: PathBuf,
+    evidence: Option<PathBuf>,
+    key: Option<PathBuf>,
+    latest: bool,
+    ui: &Ui,
+) -> Result<ExitStatus> {
     let progress = ui.hashing_progress("checking");
     let report = verify::verify(&VerifyOptions {
         package: package.clone(),
@@ -20,6 +26,7 @@ pub fn verify(package: PathBuf, evidence: Option<PathBuf>, key: Option<PathBuf>,
         progress: &progress,
         package_only: false,
         keep: &[],
+        latest,
     })?;
     ui.findings(&report.problems);
     let mut text = String::new();
@@ -45,6 +52,16 @@ pub fn verify(package: PathBuf, evidence: Option<PathBuf>, key: Option<PathBuf>,
     let _ = writeln!(text, "  digest     {}", manifest.package_digest);
     if let Some(root) = &report.evidence_root {
         let _ = writeln!(text, "  evidence   {}", show_path(root));
+    }
+    for store in &manifest.evidence.stores {
+        let _ = writeln!(
+            text,
+            "  store      {}: {} pinned object version{} read again{}",
+            store.url,
+            store.objects,
+            plural(store.objects as usize),
+            if latest { "; listed again for later writes" } else { "" }
+        );
     }
     let _ = match &report.signature {
         Signature::Verified(fp) => writeln!(text, "  signature  valid, signed by {fp}"),

@@ -38,6 +38,7 @@ pub fn load(
         progress,
         package_only: true,
         keep: &[ASSESSMENT_JSON],
+        latest: false,
     })?;
     if !report.is_intact() {
         return Ok(Err(report));

@@ -206,6 +206,12 @@ impl Plan {
             .with_custom(custom)
             .with_trust(trust.clone());
         let assess = catalogs.map(|catalogs| Setup {
+            worm: crate::assess::worm::WormRules::of(
+                &catalogs.taxonomy,
+                &config.config.evidence.worm,
+                config.config.system.risk_category,
+                config.config.infrastructure.min_lock_days,
+            ),
             catalogs,
             frameworks: config.config.frameworks.clone(),
             checks: config.config.checks.clone(),

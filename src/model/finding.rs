@@ -99,6 +99,8 @@ codes! {
         "The SHA-256 an object store keeps for an object differs from the hash of the bytes it served.";
     WormNotEnforced = "worm-not-enforced", Error,
         "Evidence that must be kept write-once is not: no versioning, no active retention or legal hold, or a retention that ends before the keeping period.";
+    WormUnproven = "worm-unproven", Warning,
+        "Evidence that must be kept write-once was read from a local directory, which cannot show that it is; collect it from its Object Lock bucket.";
     ObjectOverwritten = "object-overwritten", Warning,
         "verify --latest: an object the package pinned has a newer version, or was deleted, in the store since the build.";
     ObjectAdded = "object-added", Warning,

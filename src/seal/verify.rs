@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use super::attest;
 use super::bundle::{self, PackageFiles};
 use super::manifest::{self, EVIDENCE_DIR, MANIFEST_FILE, Manifest, SUMS_FILE};
+use crate::collect::store;
 use crate::collect::{self, CollectOptions, IgnorePattern, Progress, ignore_matcher};
 use crate::diag::{Error, Result};
 use crate::digest::Sha256Digest;
-use crate::model::evidence::{Artifact, Facts};
+use crate::model::evidence::{Artifact, ArtifactEntry, Facts};
 use crate::model::finding::{Code, Finding, Severity};
 
 /// What to verify.
@@ -35,6 +36,8 @@ pub struct VerifyOptions<'a> {
     /// Package files to return whole in [`VerifyReport::contents`], read in the same
     /// pass that hashes them.
     pub keep: &'a [&'a str],
+    /// Also list each object-store root again and report what was written since.
+    pub latest: bool,
 }
 
 /// What verification says about the package's signature.
@@ -136,6 +139,35 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
         });
     }
 
+    // Objects from a store are read again from it, by their pinned versions.
+    let stored: Vec<&ArtifactEntry> = manifest.artifacts.iter().filter(|a| a.stored.is_some()).collect();
+    if !stored.is_empty() {
+        let patterns: Vec<IgnorePattern> =
+            manifest.evidence.ignore.iter().filter_map(|p| IgnorePattern::try_from(p.clone()).ok()).collect();
+        let ignore = ignore_matcher(Path::new(""), &patterns)?;
+        problems.extend(store::reverify(
+            &stored,
+            &manifest.evidence.stores,
+            options.latest,
+            &ignore,
+            manifest.evidence.include_hidden,
+        )?);
+    }
+    let only_stored = stored.len() == manifest.artifacts.len();
+    drop(stored);
+    if !manifest.evidence.included && options.evidence.is_none() && !manifest.evidence.stores.is_empty() && only_stored
+    {
+        // Nothing came from a directory: the store was the whole of the evidence.
+        problems.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+        return Ok(VerifyReport {
+            manifest: Some(manifest),
+            evidence_root: None,
+            problems,
+            signature,
+            contents: files.contents,
+        });
+    }
+
     // The evidence: the copy inside a bundle, else a directory walked again.
     let contents = std::mem::take(&mut files.contents);
     let (evidence, evidence_root) = if in_bundle && options.evidence.is_none() {
@@ -187,7 +219,16 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
         })?;
         (evidence, root)
     };
-    compare_evidence(&manifest, &evidence, &mut problems);
+    if manifest.evidence.included || manifest.evidence.stores.is_empty() {
+        compare_evidence(&manifest, &evidence, &mut problems);
+    } else {
+        // The directory holds only what did not come from a store.
+        let local = Manifest {
+            artifacts: manifest.artifacts.iter().filter(|a| a.stored.is_none()).cloned().collect(),
+            ..manifest.clone()
+        };
+        compare_evidence(&local, &evidence, &mut problems);
+    }
 
     problems.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
     Ok(VerifyReport { manifest: Some(manifest), evidence_root: Some(evidence_root), problems, signature, contents })
@@ -195,7 +236,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
 
 fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {
     let v = crate::model::schema_version(text.as_bytes(), manifest::FORMAT, "manifest")?;
-    let known = u64::from(manifest::OLDEST_SCHEMA_VERSION)..=u64::from(manifest::SCHEMA_VERSION);
+    let known = u64::from(manifest::OLDEST_SCHEMA_VERSION)..=u64::from(manifest::STORE_SCHEMA_VERSION);
     if !known.contains(&v) {
         return Err(format!(
             "schema_version {v} is not supported by this dossier (it reads {} to {})",

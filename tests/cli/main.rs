@@ -21,6 +21,7 @@ mod render;
 mod reports;
 mod signing;
 mod snapshots;
+mod store;
 mod support;
 mod terminal;
 mod verify;

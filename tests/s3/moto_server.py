@@ -32,9 +32,8 @@ def bulk(spec: str) -> None:
         ).encode()
         key = f"{prefix}/logs/inference/2026-11-{day:02d}/part-{i:06d}.jsonl"
         checksum = base64.b64encode(hashlib.sha256(body).digest()).decode()
-        backend.put_object(
-            bucket, key, body, checksum_value=checksum
-        )
+        stored = backend.put_object(bucket, key, body, checksum_value=checksum)
+        stored.checksum_algorithm = "SHA256"
 
 
 def main() -> int:

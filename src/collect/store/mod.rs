@@ -40,7 +40,7 @@ use sha2::{Digest, Sha256};
 
 use crate::diag::{Error, Result};
 use crate::digest::Sha256Digest;
-use crate::model::evidence::{DigestFrom, SkippedEntry, StoreChecksum, StoreInfo, StoredObject};
+use crate::model::evidence::{ArtifactEntry, DigestFrom, SkippedEntry, StoreChecksum, StoreInfo, StoredObject};
 use crate::model::finding::{Code, Finding};
 
 use super::Interpret;
@@ -427,7 +427,9 @@ async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &
         object.digest_from = DigestFrom::StoreChecksum;
         return Met::Trusted(path, size, digest, object);
     }
-    match download(opened, &meta.location, object.version_id.as_deref(), &options.spool.join(&path)).await {
+    match download(opened, &meta.location, object.version_id.as_deref(), Some(options.spool.join(&path).as_path()))
+        .await
+    {
         Ok((digest, bytes)) => {
             let finding = store_digest.filter(|d| *d != digest).map(|d| {
                 Finding::at(
@@ -486,27 +488,63 @@ fn is_read(path: &str, size: u64, options: &FetchOptions<'_>) -> bool {
     interpret.reader(path, &facts, None, size).is_some()
 }
 
-/// Reads one version into `to`, hashing it as it arrives.
+/// Why a read failed: the version is gone, or something else went wrong.
+enum ReadFailure {
+    Gone,
+    Other(String),
+}
+
+impl From<ReadFailure> for String {
+    fn from(failure: ReadFailure) -> String {
+        match failure {
+            ReadFailure::Gone => "the store has no such object or version".into(),
+            ReadFailure::Other(why) => why,
+        }
+    }
+}
+
+/// Reads one version, into `to` when given, hashing it as it arrives.
 async fn download(
     opened: &Opened,
     location: &StorePath,
     version: Option<&str>,
-    to: &Path,
+    to: Option<&Path>,
 ) -> std::result::Result<(Sha256Digest, u64), String> {
+    Ok(read_version(opened, location, version, to).await?)
+}
+
+async fn read_version(
+    opened: &Opened,
+    location: &StorePath,
+    version: Option<&str>,
+    to: Option<&Path>,
+) -> std::result::Result<(Sha256Digest, u64), ReadFailure> {
     let options = GetOptions { version: version.map(str::to_string), ..GetOptions::default() };
-    let result = opened.store.get_opts(location, options).await.map_err(|e| one_line(&e))?;
-    if let Some(parent) = to.parent() {
-        fs::create_dir_all(parent).map_err(|e| format!("cannot be laid out in the spool ({e})"))?;
-    }
-    let mut file = fs::File::create(to).map_err(|e| format!("cannot be laid out in the spool ({e})"))?;
+    let result = match opened.store.get_opts(location, options).await {
+        Ok(result) => result,
+        Err(object_store::Error::NotFound { .. }) => return Err(ReadFailure::Gone),
+        Err(e) => return Err(ReadFailure::Other(one_line(&e))),
+    };
+    let mut file = match to {
+        Some(to) => {
+            let lay_out = |e: std::io::Error| ReadFailure::Other(format!("cannot be laid out in the spool ({e})"));
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(lay_out)?;
+            }
+            Some(fs::File::create(to).map_err(lay_out)?)
+        }
+        None => None,
+    };
     let mut hash = Sha256::new();
     let mut bytes = 0u64;
     let mut stream = result.into_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| one_line(&e))?;
+        let chunk = chunk.map_err(|e| ReadFailure::Other(one_line(&e)))?;
         hash.update(&chunk);
         bytes += chunk.len() as u64;
-        file.write_all(&chunk).map_err(|e| format!("could not be spooled: {e}"))?;
+        if let Some(file) = &mut file {
+            file.write_all(&chunk).map_err(|e| ReadFailure::Other(format!("could not be spooled: {e}")))?;
+        }
     }
     let digest: [u8; 32] = hash.finalize().into();
     Ok((Sha256Digest::from(digest), bytes))
@@ -518,6 +556,160 @@ fn one_line(e: &dyn fmt::Display) -> String {
 
 fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Checks a package's stored artifacts against their stores: each pinned version is read
+/// again by its version id and hashed. A version that is gone is `artifact-missing`, one
+/// that hashes differently `artifact-modified`. With `latest`, each root is listed again
+/// and objects written since (a newer version, a deletion, a new key) are reported as
+/// warnings: the pinned versions still vouch for the package.
+pub fn reverify(
+    artifacts: &[&ArtifactEntry],
+    stores: &[StoreInfo],
+    latest: bool,
+    ignore: &Gitignore,
+    include_hidden: bool,
+) -> Result<Vec<Finding>> {
+    let runtime = runtime()?;
+    runtime.block_on(reverify_all(artifacts, stores, latest, ignore, include_hidden))
+}
+
+/// The source a manifest's store entry describes, with the endpoint it recorded unless the
+/// environment names one (the auditor's copy of an S3-compatible store may sit elsewhere).
+fn recorded_source(info: &StoreInfo) -> Result<StoreSource> {
+    let url = StoreUrl::try_from(info.url.clone()).map_err(Error::Store)?;
+    let from_env =
+        ["AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_ENDPOINT_URL_S3"].iter().any(|v| std::env::var_os(v).is_some());
+    Ok(StoreSource {
+        url,
+        path: info.path.clone(),
+        endpoint: if from_env { None } else { info.endpoint.clone() },
+        region: None,
+    })
+}
+
+async fn reverify_all(
+    artifacts: &[&ArtifactEntry],
+    stores: &[StoreInfo],
+    latest: bool,
+    ignore: &Gitignore,
+    include_hidden: bool,
+) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for info in stores {
+        let source = recorded_source(info)?;
+        let opened = open(&source.url, source.endpoint.as_deref(), source.region.as_deref()).await?;
+        let mine: Vec<&ArtifactEntry> = artifacts
+            .iter()
+            .copied()
+            .filter(|a| {
+                a.stored
+                    .as_ref()
+                    .is_some_and(|o| source.url.key_of(&o.url).and_then(|k| source.url.relative(k)).is_some())
+            })
+            .collect();
+        let checks = futures::stream::iter(mine.iter().map(|entry| check_pinned(&source.url, &opened, entry)))
+            .buffer_unordered(CONCURRENCY);
+        let results: Vec<Result<Option<Finding>>> = checks.collect().await;
+        for result in results {
+            findings.extend(result?);
+        }
+        if latest {
+            findings.extend(newer(&source, &opened, &mine, ignore, include_hidden).await?);
+        }
+    }
+    findings.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    Ok(findings)
+}
+
+/// Reads one pinned version again and compares its digest.
+async fn check_pinned(url: &StoreUrl, opened: &Opened, entry: &ArtifactEntry) -> Result<Option<Finding>> {
+    let object = entry.stored.as_ref().expect("only stored artifacts are checked");
+    let key = url.key_of(&object.url).expect("filtered by bucket");
+    let version = object.version_id.as_deref().filter(|v| *v != "null");
+    let which = version.map_or_else(|| "the object".to_string(), |v| format!("version {v}"));
+    match read_version(opened, &StorePath::from(key), version, None).await {
+        Ok((digest, _)) if digest == entry.sha256 => Ok(None),
+        Ok((digest, _)) => Ok(Some(Finding::at(
+            Code::ArtifactModified,
+            entry.path.clone(),
+            format!("{}: {which} hashes to {digest}, the manifest records {}", object.url, entry.sha256),
+        ))),
+        Err(ReadFailure::Gone) => Ok(Some(Finding::at(
+            Code::ArtifactMissing,
+            entry.path.clone(),
+            format!("{}: {which} is gone from the store", object.url),
+        ))),
+        Err(ReadFailure::Other(why)) => Err(Error::Store(format!("{}: could not read {which}: {why}", object.url))),
+    }
+}
+
+/// What was written under a root since the package: newer versions, deletions and new keys.
+async fn newer(
+    source: &StoreSource,
+    opened: &Opened,
+    pinned: &[&ArtifactEntry],
+    ignore: &Gitignore,
+    include_hidden: bool,
+) -> Result<Vec<Finding>> {
+    let url = &source.url;
+    let mut by_url: BTreeMap<&str, &ArtifactEntry> =
+        pinned.iter().filter_map(|a| a.stored.as_ref().map(|o| (o.url.as_str(), *a))).collect();
+    let prefix = (!url.prefix.is_empty()).then(|| StorePath::from(url.prefix.as_str()));
+    let listed: Vec<ObjectMeta> =
+        opened.store.list(prefix.as_ref()).try_collect().await.map_err(|e| store_error(url, "list the objects", e))?;
+    let current = futures::stream::iter(listed.into_iter().map(|meta| async move {
+        let key = meta.location.as_ref().to_string();
+        let version = match &opened.s3 {
+            Some(api) => api.head(&key, None).await.map(|h| h.and_then(|h| h.version_id)),
+            None => Ok(meta.version.clone()),
+        };
+        (key, version)
+    }))
+    .buffer_unordered(CONCURRENCY)
+    .collect::<Vec<_>>()
+    .await;
+    let mut findings = Vec::new();
+    for (key, version) in current {
+        let object_url = url.object(&key);
+        let Some(rel) = url.relative(&key) else { continue };
+        if rel.is_empty() || rel.ends_with('/') || unusable(rel).is_some() {
+            continue;
+        }
+        let path = source.evidence_path(rel);
+        let version = version.map_err(|why| Error::Store(format!("{object_url}: {why}")))?;
+        match by_url.remove(object_url.as_str()) {
+            Some(entry) => {
+                let pinned = entry.stored.as_ref().and_then(|o| o.version_id.clone());
+                if version != pinned {
+                    findings.push(Finding::at(
+                        Code::ObjectOverwritten,
+                        path,
+                        format!(
+                            "{object_url}: overwritten since the package (pinned version {}, latest {})",
+                            pinned.as_deref().unwrap_or("none"),
+                            version.as_deref().unwrap_or("none")
+                        ),
+                    ));
+                }
+            }
+            None => {
+                let hidden = path.split('/').any(|s| s.starts_with('.'));
+                if (hidden && !include_hidden) || ignore.matched_path_or_any_parents(&path, false).is_ignore() {
+                    continue;
+                }
+                findings.push(Finding::at(Code::ObjectAdded, path, format!("{object_url}: added since the package")));
+            }
+        }
+    }
+    for (object_url, entry) in by_url {
+        findings.push(Finding::at(
+            Code::ObjectOverwritten,
+            entry.path.clone(),
+            format!("{object_url}: deleted since the package (its latest version is a delete marker, or it is gone)"),
+        ));
+    }
+    Ok(findings)
 }
 
 /// A spool directory for the objects' bytes, removed when dropped.
