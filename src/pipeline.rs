@@ -77,6 +77,7 @@ pub struct Checked {
 /// hashed bytes, sidecars applied.
 fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Result<Evidence> {
     let mut evidence = if plan.walk_root { collect_root(plan, copy_to, progress)? } else { Evidence::default() };
+    pin_worm_copies(&mut evidence)?;
     if !plan.sources.is_empty() {
         progress.phase("object stores");
         let stored = collect_stores(plan, copy_to)?;
@@ -140,6 +141,7 @@ fn collect_stores(plan: &Plan, copy_to: Option<&Path>) -> Result<Evidence> {
             document: None,
             md5: None,
             stored: Some(object),
+            worm_copy: None,
         });
     }
     evidence.artifacts.sort_unstable_by(|a, b| a.path.cmp(&b.path));
@@ -148,6 +150,51 @@ fn collect_stores(plan: &Plan, copy_to: Option<&Path>) -> Result<Evidence> {
     evidence.ignored += ignored;
     evidence.stores = stores;
     Ok(evidence)
+}
+
+/// Pins the write-once copies the sidecars name (`worm_copy:`), each checked to hold its
+/// file's bytes. A copy that does not is a `worm-not-enforced` finding on the file. A run
+/// whose sidecars name no copy reads no store.
+fn pin_worm_copies(evidence: &mut Evidence) -> Result<()> {
+    use crate::model::document::Document;
+    use crate::model::evidence::Reason;
+    let claims: Vec<store::CopyClaim> = evidence
+        .artifacts
+        .iter()
+        .filter_map(|a| match (&a.facts.reason, a.document()) {
+            (Reason::Sidecar { of }, Some(Document::Sidecar(side))) => Some((of, side.worm_copy.as_ref()?)),
+            _ => None,
+        })
+        .filter_map(|(of, copy)| {
+            let file = evidence.artifacts.binary_search_by(|a| a.path.as_str().cmp(of)).ok()?;
+            let file = &evidence.artifacts[file];
+            Some(store::CopyClaim { path: file.path.clone(), sha256: file.sha256, copy: copy.clone() })
+        })
+        .collect();
+    if claims.is_empty() {
+        return Ok(());
+    }
+    let pinned = store::pin_copies(&claims)?;
+    for (claim, result) in claims.iter().zip(pinned) {
+        let index = evidence.artifacts.binary_search_by(|a| a.path.as_str().cmp(&claim.path)).expect("found above");
+        let artifact = &mut evidence.artifacts[index];
+        match result {
+            Ok(copy) => artifact.worm_copy = Some(copy),
+            Err(why) => {
+                let kind = artifact.evidence_type().unwrap_or("evidence").to_string();
+                evidence.findings.push(
+                    Finding::at(
+                        crate::model::finding::Code::WormNotEnforced,
+                        claim.path.clone(),
+                        format!("{kind}: its sidecar names a write-once copy that cannot stand in for it: {why}"),
+                    )
+                    .failing(assess::worm::requirements(&kind)),
+                );
+            }
+        }
+    }
+    evidence.findings.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    Ok(())
 }
 
 /// Adds the evidence collected from object stores to the directory's. One path can be
@@ -342,7 +389,7 @@ pub fn build(plan: Plan, progress: &dyn Progress) -> Result<Built> {
     let evidence_config = &plan.config.config.evidence;
     let mut manifest = Manifest {
         format: manifest::FORMAT.into(),
-        schema_version: if evidence.stores.is_empty() {
+        schema_version: if evidence.stores.is_empty() && entries.iter().all(|e| e.worm_copy.is_none()) {
             manifest::SCHEMA_VERSION
         } else {
             manifest::STORE_SCHEMA_VERSION

@@ -466,6 +466,7 @@ mod tests {
             size: 1,
             md5: None,
             stored: None,
+            worm_copy: None,
             facts: Facts { evidence_type: Some(evidence_type.into()), ..Facts::unmatched() },
             document: Some(Box::new(document.finish())),
         }

@@ -76,6 +76,7 @@ pub fn split(artifacts: Vec<Artifact>, findings: &[Finding]) -> (Vec<Artifact>, 
                 sha256: a.sha256,
                 size: a.size,
                 stored: a.stored,
+                worm_copy: a.worm_copy,
             });
         }
     }
@@ -192,6 +193,7 @@ mod tests {
             document: None,
             md5: None,
             stored: None,
+            worm_copy: None,
         }
     }
 

@@ -5,8 +5,8 @@
 //! hold protects this version: a retention must still be running at the assessment and
 //! last the keeping period from when the version was written (`worm-not-enforced`, an
 //! error that fails the record-keeping requirements). A file read from a local directory
-//! cannot show any of that: it is `worm-unproven`, a warning, until it is collected from
-//! its write-once store.
+//! cannot show any of that: it is `worm-unproven`, a warning, unless its sidecar names a
+//! write-once copy holding the same bytes (`worm_copy:`), which is then judged in its place.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -84,56 +84,78 @@ pub fn shortfall(object: &StoredObject, keep_days: u64, now: DateTime<Utc>) -> O
     })
 }
 
-/// A finding for every artifact of a write-once type that is not shown to be write-once:
-/// `worm-not-enforced` for a stored object that falls short, `worm-unproven` for a local
-/// file. The first [`MAX_NAMED`] of each type and code are named, the rest counted.
+/// The findings of the write-once rule: `worm-not-enforced` for each stored object (or
+/// named write-once copy) that falls short, the first [`MAX_NAMED`] of each type by name
+/// and the rest counted in one more; and one `worm-unproven` per type for the local files
+/// that name no copy, at the first of them.
 pub fn check(rules: &WormRules, artifacts: &[Artifact], now: DateTime<Utc>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut unnamed: BTreeMap<(&str, Code), (usize, &str)> = BTreeMap::new();
-    let mut named: BTreeMap<(&str, Code), usize> = BTreeMap::new();
+    let mut named: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut unnamed: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    let mut local: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for artifact in artifacts.iter().filter(|a| a.facts.is_evidence()) {
         let Some(kind) = artifact.evidence_type().filter(|t| rules.types.contains(*t)) else { continue };
-        let (code, why) = match &artifact.stored {
-            Some(object) => match shortfall(object, rules.keep_days, now) {
-                Some(why) => (Code::WormNotEnforced, format!("{}: {why}", object.url)),
-                None => continue,
-            },
-            None => (
-                Code::WormUnproven,
-                "read from a local directory, which cannot show that it is; collect it from its Object Lock bucket"
-                    .to_string(),
-            ),
+        let Some(object) = artifact.stored.as_ref().or(artifact.worm_copy.as_ref()) else {
+            // A copy that was named but cannot stand in for the file: collection said why.
+            if !worm_copy_claimed(artifact, artifacts) {
+                local.entry(kind).or_default().push(&artifact.path);
+            }
+            continue;
         };
-        let count = named.entry((kind, code)).or_default();
+        let Some(why) = shortfall(object, rules.keep_days, now) else { continue };
+        let count = named.entry(kind).or_default();
         if *count < MAX_NAMED {
             *count += 1;
             findings.push(
-                Finding::at(code, artifact.path.clone(), format!("{kind} must be write-once: {why}"))
-                    .failing(failing(kind, code)),
+                Finding::at(
+                    Code::WormNotEnforced,
+                    artifact.path.clone(),
+                    format!("{kind} must be write-once: {}: {why}", object.url),
+                )
+                .failing(requirements(kind)),
             );
         } else {
-            unnamed.entry((kind, code)).or_insert((0, artifact.path.as_str())).0 += 1;
+            unnamed.entry(kind).or_insert((0, artifact.path.as_str())).0 += 1;
         }
     }
-    for ((kind, code), (count, first)) in unnamed {
+    for (kind, (count, first)) in unnamed {
         findings.push(
             Finding::at(
-                code,
+                Code::WormNotEnforced,
                 first.to_string(),
-                format!("{count} more {kind} artifacts are not shown to be write-once either (from {first} on)"),
+                format!("{count} more {kind} objects are not write-once either (from {first} on)"),
             )
-            .failing(failing(kind, code)),
+            .failing(requirements(kind)),
         );
+    }
+    for (kind, paths) in local {
+        let files = if paths.len() == 1 { "1 file was".to_string() } else { format!("{} files were", paths.len()) };
+        findings.push(Finding::at(
+            Code::WormUnproven,
+            paths[0].to_string(),
+            format!(
+                "{kind} must be write-once, and {files} read from a local directory, which cannot show that; collect the files from their Object Lock bucket, or name each one's write-once copy in its sidecar (worm_copy)"
+            ),
+        ));
     }
     findings
 }
 
-/// The requirements a finding fails: only an object shown not to be write-once fails any.
-fn failing(kind: &str, code: Code) -> &'static [&'static str] {
-    if code == Code::WormNotEnforced { requirements(kind) } else { &[] }
+/// Whether the artifact's sidecar names a write-once copy (pinned or not).
+fn worm_copy_claimed(artifact: &Artifact, artifacts: &[Artifact]) -> bool {
+    let sidecar = format!("{}{}", artifact.path, crate::collect::sidecar::SIDECAR_SUFFIX);
+    artifacts
+        .binary_search_by(|a| a.path.as_str().cmp(&sidecar))
+        .ok()
+        .and_then(|i| match artifacts[i].document() {
+            Some(crate::model::document::Document::Sidecar(side)) => side.worm_copy.as_ref(),
+            _ => None,
+        })
+        .is_some()
 }
 
-fn requirements(kind: &str) -> &'static [&'static str] {
+/// The requirements evidence of this type that is not write-once fails.
+pub fn requirements(kind: &str) -> &'static [&'static str] {
     match kind {
         "inference-log" => LOGS,
         "data-snapshot" => DATA,

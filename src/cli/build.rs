@@ -19,7 +19,7 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let started = Instant::now();
     let progress = ui.hashing_progress("hashing");
     let plan = Plan::new(request, &progress)?;
-    let root = plan.root.clone();
+    let root = plan.walk_root.then(|| plan.root.clone());
     let config_file = plan.config.file.clone();
     let built = pipeline::build(plan, &progress)?;
     let elapsed = started.elapsed();
@@ -31,7 +31,10 @@ pub fn build(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let m = &built.manifest;
     let mut text = String::new();
     let _ = writeln!(text, "dossier build: package written");
-    let _ = writeln!(text, "  evidence   {}", show_path(&root));
+    if let Some(root) = &root {
+        let _ = writeln!(text, "  evidence   {}", show_path(root));
+    }
+    store_lines(&mut text, &m.evidence.stores);
     config_line(&mut text, config_file.as_deref());
     let _ = writeln!(
         text,
@@ -110,7 +113,11 @@ pub fn check(request: &Request, fail_on: FailOn, ui: &Ui) -> Result<ExitStatus> 
     let a = &checked.assessment;
     print_findings(ui, &a.findings, &a.artifacts);
     let mut text = String::new();
-    let _ = writeln!(text, "dossier check: {} artifacts in {}", checked.artifacts, show_path(&plan.root));
+    let mut places: Vec<String> = plan.sources.iter().map(|s| s.url.to_string()).collect();
+    if plan.walk_root {
+        places.insert(0, show_path(&plan.root));
+    }
+    let _ = writeln!(text, "dossier check: {} artifacts in {}", checked.artifacts, places.join(" and "));
     config_line(&mut text, plan.config.file.as_deref());
     findings_line(&mut text, &a.findings);
     coverage_lines(&mut text, a);
@@ -173,5 +180,30 @@ fn coverage_lines(text: &mut String, a: &Assessment) {
             text.pop();
             let _ = writeln!(text, ", {} apply later", c.not_yet_applicable);
         }
+    }
+}
+
+/// One line per object-store root: what was read, and how.
+fn store_lines(text: &mut String, stores: &[dossier::model::evidence::StoreInfo]) {
+    for store in stores {
+        let at = if store.path.is_empty() { String::new() } else { format!(" (as {}/)", store.path) };
+        let trusted = if store.store_checksums > 0 {
+            format!(", {} at the store's SHA-256", store.store_checksums)
+        } else {
+            String::new()
+        };
+        let lock = match (store.versioning.as_deref(), store.object_lock) {
+            (Some(v), Some(true)) => format!("; versioning {v}, Object Lock on"),
+            (Some(v), _) => format!("; versioning {v}, no Object Lock"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            text,
+            "  store      {}{at}: {} object{}, {} downloaded{trusted}{lock}",
+            store.url,
+            store.objects,
+            plural(store.objects as usize),
+            store.downloaded
+        );
     }
 }

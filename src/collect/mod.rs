@@ -677,6 +677,7 @@ fn hash_once(abs: &Path, file: &Pending, buf: &mut [u8], options: &CollectOption
         document: reading.document.take(),
         md5: md5.map(Md5s::finish),
         stored: None,
+        worm_copy: None,
     };
     if let Some(cache) = options.cache
         && reading.kept.is_none()

@@ -168,6 +168,7 @@ pub(super) fn read(bytes: &[u8], manifest: &Manifest) -> Result<Assessment, Stri
                 facts: a.facts,
                 document: document.map(Box::new),
                 stored: None,
+                worm_copy: None,
             }
         })
         .collect();

@@ -899,6 +899,10 @@ pub struct Sidecar {
     /// The evidence type, overriding classification.
     #[serde(default, rename = "type")]
     pub evidence_type: Option<String>,
+    /// The file's write-once copy in an object store (`s3://bucket/key`, optionally
+    /// `?versionId=V`), which the write-once rule then judges in the file's place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worm_copy: Option<String>,
 }
 
 #[cfg(test)]

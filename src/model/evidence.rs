@@ -29,6 +29,10 @@ pub struct ArtifactEntry {
     /// For an object read from an object store: the object as the store described it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stored: Option<StoredObject>,
+    /// For a local file whose sidecar names its write-once copy: that copy, pinned, which
+    /// holds the same bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worm_copy: Option<StoredObject>,
 }
 
 /// An evidence artifact that came from an object store, pinned: the version that was read
@@ -365,6 +369,9 @@ pub struct Artifact {
     /// of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stored: Option<StoredObject>,
+    /// For a local file whose sidecar names its write-once copy: that copy, pinned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worm_copy: Option<StoredObject>,
 }
 
 /// An artifact as `assessment.json` writes it, field by field: reading it through this
@@ -398,6 +405,8 @@ struct ArtifactFields {
     md5: Option<String>,
     #[serde(default)]
     stored: Option<StoredObject>,
+    #[serde(default)]
+    worm_copy: Option<StoredObject>,
 }
 
 impl From<ArtifactFields> for Artifact {
@@ -431,6 +440,7 @@ impl From<ArtifactFields> for Artifact {
             document,
             md5: a.md5,
             stored: a.stored,
+            worm_copy: a.worm_copy,
         }
     }
 }
@@ -445,6 +455,7 @@ impl Artifact {
             sha256: self.sha256,
             size: self.size,
             stored: self.stored.clone(),
+            worm_copy: self.worm_copy.clone(),
         }
     }
 
@@ -472,6 +483,7 @@ mod tests {
                 size: 1,
                 md5: None,
                 stored: None,
+                worm_copy: None,
                 facts: Facts {
                     evidence_type: Some("bias-report".into()),
                     reason: Reason::PathRule { pattern: "**/fairness/**".into() },
@@ -487,6 +499,7 @@ mod tests {
                 size: 2,
                 md5: None,
                 stored: None,
+                worm_copy: None,
                 facts: Facts { reason: Reason::Sidecar { of: "b.pdf".into() }, ..Facts::unmatched() },
                 document: None,
             },

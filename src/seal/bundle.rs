@@ -74,6 +74,7 @@ impl PackageFiles {
                 sha256: hashed.digest,
                 size: hashed.bytes,
                 stored: None,
+                worm_copy: None,
             });
         } else {
             if keep {

@@ -300,6 +300,7 @@ mod tests {
             size: content.len() as u64,
             sha256: Sha256Digest::of(content),
             stored: None,
+            worm_copy: None,
         }
     }
 

@@ -153,6 +153,10 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
             manifest.evidence.include_hidden,
         )?);
     }
+    let copies: Vec<&ArtifactEntry> = manifest.artifacts.iter().filter(|a| a.worm_copy.is_some()).collect();
+    if !copies.is_empty() {
+        problems.extend(store::reverify_copies(&copies)?);
+    }
     let only_stored = stored.len() == manifest.artifacts.len();
     drop(stored);
     if !manifest.evidence.included && options.evidence.is_none() && !manifest.evidence.stores.is_empty() && only_stored
@@ -187,6 +191,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
                 facts: Facts::unmatched(),
                 document: None,
                 stored: None,
+                worm_copy: None,
             })
             .collect();
         let evidence = collect::Evidence { artifacts, ..collect::Evidence::default() };

@@ -336,3 +336,69 @@ fn a_listing_of_100000_objects_is_paged_through() {
         assert!(artifact["stored"]["version_id"].as_str().is_some_and(|v| !v.is_empty()), "{artifact}");
     }
 }
+
+#[test]
+fn a_local_log_meets_the_worm_rule_through_the_copy_its_sidecar_names() {
+    let Some(moto) = Moto::start(&[]) else { return };
+    let versions = moto.ctl(json!([
+        {"op": "bucket", "bucket": "archive", "lock": true},
+        // Governance mode, so the test can delete the version (with the bypass) later.
+        {"op": "put", "bucket": "archive", "key": "logs/a.jsonl", "body": LOG, "checksum": true,
+         "mode": "GOVERNANCE", "retain_until": "2028-01-01T00:00:00Z"},
+        {"op": "put", "bucket": "archive", "key": "logs/b.jsonl", "body": "{\"other\": 1}\n",
+         "mode": "COMPLIANCE", "retain_until": "2028-01-01T00:00:00Z"},
+    ]));
+    let ws = Workspace::new(&[
+        ("logs/inference/a.jsonl", LOG),
+        ("logs/inference/a.jsonl.dossier.yaml", "worm_copy: s3://archive/logs/a.jsonl\n"),
+        ("logs/inference/b.jsonl", LOG),
+        ("logs/inference/b.jsonl.dossier.yaml", "worm_copy: s3://archive/logs/b.jsonl\n"),
+        ("logs/inference/c.jsonl", LOG),
+        ("dossier.yaml", "system:\n  name: local-logs\n"),
+    ]);
+    let package = ws.package();
+    let pkg = package.to_str().unwrap();
+    moto.dossier(&["build", ws.evidence().to_str().unwrap(), "-o", pkg, "--fail-on", "never"]).success();
+    let manifest = read_json(&package.join("manifest.json"));
+    assert_eq!(manifest["schema_version"], 3);
+    let copy = &manifest_entry_in(&manifest, "logs/inference/a.jsonl")["worm_copy"];
+    assert_eq!(copy["url"], "s3://archive/logs/a.jsonl");
+    assert_eq!(copy["version_id"], versions[1]);
+    assert_eq!(copy["digest_from"], "store-checksum");
+    assert_eq!(copy["lock"]["mode"], "GOVERNANCE");
+    // a's copy holds its bytes and is locked; b's copy holds other bytes; c names none.
+    let not_enforced = findings_of(&package, "worm-not-enforced");
+    assert_eq!(not_enforced.len(), 1, "{not_enforced:?}");
+    assert_eq!(not_enforced[0]["path"], "logs/inference/b.jsonl");
+    assert!(not_enforced[0]["message"].as_str().unwrap().contains("s3://archive/logs/b.jsonl holds other bytes"));
+    let unproven = findings_of(&package, "worm-unproven");
+    assert_eq!(unproven.len(), 1, "{unproven:?}");
+    assert_eq!(unproven[0]["path"], "logs/inference/c.jsonl");
+
+    // verify reads the pinned copy again: gone, it is an integrity failure naming it.
+    moto.dossier(&["verify", pkg]).success();
+    moto.ctl(json!([{"op": "delete_version", "bucket": "archive", "key": "logs/a.jsonl", "version": versions[1]}]));
+    let failed = moto.dossier(&["verify", pkg]).code(3);
+    assert_stderr_has(&failed, "s3://archive/logs/a.jsonl");
+}
+
+#[test]
+fn same_bucket_same_epoch_gives_the_same_package() {
+    let Some(moto) = Moto::start(&[]) else { return };
+    moto.ctl(json!([
+        {"op": "bucket", "bucket": "repro", "lock": true},
+        locked_put("repro", "logs/inference/a.jsonl", LOG, "2028-01-01T00:00:00Z"),
+        put("repro", "model_card.md", "# Model card\n"),
+    ]));
+    let out = tempfile::tempdir().unwrap();
+    let (one, two) = (out.path().join("one"), out.path().join("two"));
+    for package in [&one, &two] {
+        moto.dossier(&["build", "s3://repro", "-o", package.to_str().unwrap(), "--fail-on", "never"]).success();
+    }
+    let relative = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        snapshot(dir).into_iter().map(|(p, bytes)| (p.strip_prefix(dir).unwrap().to_path_buf(), bytes)).collect()
+    };
+    let (first, second) = (relative(&one), relative(&two));
+    assert!(first.iter().any(|(p, _)| p == Path::new("manifest.json")));
+    assert!(first == second, "two builds of the same bucket differ");
+}

@@ -3,7 +3,7 @@
 //!
 //! Each object under the prefix is pinned to the version the store holds when it is met:
 //! for S3 one `HeadObject` (see [`s3`]) gives the version id, the store's checksum and the
-//! Object Lock; GCS and Azure listings carry the generation or version id. The object is
+//! Object Lock; for GCS and Azure a `HEAD` gives the generation or version id. The object is
 //! then read by that version, so an overwrite during the build cannot mix two contents,
 //! and streamed to a spool directory laid out as the evidence tree while it is hashed.
 //! Collection then reads the spool like any evidence directory (classified and read from
@@ -34,7 +34,7 @@ use object_store::azure::MicrosoftAzureBuilder;
 use object_store::client::{HttpConnector, ReqwestConnector};
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::path::Path as StorePath;
-use object_store::{ClientOptions, GetOptions, ObjectMeta, ObjectStore};
+use object_store::{ClientOptions, GetOptions, ObjectMeta, ObjectStore, ObjectStoreExt};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -128,6 +128,9 @@ impl TryFrom<String> for StoreUrl {
         } else {
             return Err(format!("{text:?} is not an object-store URL (s3://, gs:// or az://BUCKET/PREFIX)"));
         };
+        if text.chars().any(char::is_control) {
+            return Err(format!("{text:?} holds control characters"));
+        }
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() || bucket.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(format!("{text:?} names no bucket"));
@@ -395,7 +398,7 @@ async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &
         url: object_url.clone(),
         version_id: meta.version.clone(),
     };
-    let mut size = meta.size;
+    let size;
     if let Some(api) = &opened.s3 {
         match api.head(&key, None).await {
             Ok(Some(head)) => {
@@ -416,6 +419,25 @@ async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &
                 );
             }
             Err(why) => return Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}")),
+        }
+    } else {
+        // GCS and Azure name the version (generation, version id) in the object's headers,
+        // not in the listing.
+        match opened.store.head(&meta.location).await {
+            Ok(now) => {
+                object.version_id = now.version;
+                object.etag = now.e_tag.or(object.etag);
+                object.last_modified = time(now.last_modified);
+                size = now.size;
+            }
+            Err(object_store::Error::NotFound { .. }) => {
+                return Met::Skipped(
+                    path,
+                    Code::VanishedDuringCollection,
+                    format!("{object_url}: deleted between the listing and reading it"),
+                );
+            }
+            Err(e) => return Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {}", one_line(&e))),
         }
     }
     let store_digest = object.checksum.as_ref().and_then(StoreChecksum::full_sha256);
@@ -558,6 +580,105 @@ fn time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A local file whose sidecar names its write-once copy.
+pub struct CopyClaim {
+    /// The file's evidence path.
+    pub path: String,
+    /// Its digest.
+    pub sha256: Sha256Digest,
+    /// The copy, as the sidecar names it: `s3://bucket/key`, optionally `?versionId=V`.
+    pub copy: String,
+}
+
+/// Pins each claimed write-once copy (the named version, else the current one) and checks
+/// it holds the file's bytes: by the store's full-object SHA-256 where it keeps one, else
+/// by reading the version. Each claim gets the pinned copy, or why it cannot stand in for
+/// the file.
+pub fn pin_copies(claims: &[CopyClaim]) -> Result<Vec<std::result::Result<StoredObject, String>>> {
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let mut out = Vec::with_capacity(claims.len());
+        let mut stores: BTreeMap<(Scheme, String), Opened> = BTreeMap::new();
+        for claim in claims {
+            let (location, version) = match claim.copy.split_once("?versionId=") {
+                Some((location, version)) => (location, Some(version)),
+                None => (claim.copy.as_str(), None),
+            };
+            let url = match StoreUrl::try_from(location.to_string()) {
+                Ok(url) if !url.prefix.is_empty() => url,
+                Ok(_) => {
+                    out.push(Err(format!("{:?} names a bucket, not an object", claim.copy)));
+                    continue;
+                }
+                Err(why) => {
+                    out.push(Err(why));
+                    continue;
+                }
+            };
+            let slot = (url.scheme, url.bucket.clone());
+            if !stores.contains_key(&slot) {
+                stores.insert(slot.clone(), open(&url, None, None).await?);
+            }
+            let opened = &stores[&slot];
+            out.push(pin_copy(opened, &url, version, claim).await);
+        }
+        Ok(out)
+    })
+}
+
+async fn pin_copy(
+    opened: &Opened,
+    url: &StoreUrl,
+    version: Option<&str>,
+    claim: &CopyClaim,
+) -> std::result::Result<StoredObject, String> {
+    let key = url.prefix.as_str();
+    let location = StorePath::from(key);
+    let mut object = StoredObject {
+        checksum: None,
+        digest_from: DigestFrom::Content,
+        etag: None,
+        last_modified: String::new(),
+        lock: None,
+        url: url.object(key),
+        version_id: version.map(str::to_string),
+    };
+    match &opened.s3 {
+        Some(api) => match api.head(key, version).await? {
+            Some(head) => {
+                object.version_id = head.version_id;
+                object.etag = head.etag;
+                object.checksum = head.checksum;
+                object.lock = head.lock;
+                object.last_modified = head.last_modified.map(time).unwrap_or_default();
+            }
+            None => return Err(format!("{}: no such object or version", object.url)),
+        },
+        None => {
+            let meta = opened.store.head(&location).await.map_err(|e| format!("{}: {}", object.url, one_line(&e)))?;
+            object.version_id = object.version_id.or(meta.version);
+            object.etag = meta.e_tag;
+            object.last_modified = time(meta.last_modified);
+        }
+    }
+    let digest = match object.checksum.as_ref().and_then(StoreChecksum::full_sha256) {
+        Some(digest) => {
+            object.digest_from = DigestFrom::StoreChecksum;
+            digest
+        }
+        None => {
+            read_version(opened, &location, object.version_id.as_deref(), None)
+                .await
+                .map_err(|e| format!("{}: {}", object.url, String::from(e)))?
+                .0
+        }
+    };
+    if digest != claim.sha256 {
+        return Err(format!("{} holds other bytes (sha256 {digest}, the file's is {})", object.url, claim.sha256));
+    }
+    Ok(object)
+}
+
 /// Checks a package's stored artifacts against their stores: each pinned version is read
 /// again by its version id and hashed. A version that is gone is `artifact-missing`, one
 /// that hashes differently `artifact-modified`. With `latest`, each root is listed again
@@ -608,8 +729,11 @@ async fn reverify_all(
                     .is_some_and(|o| source.url.key_of(&o.url).and_then(|k| source.url.relative(k)).is_some())
             })
             .collect();
-        let checks = futures::stream::iter(mine.iter().map(|entry| check_pinned(&source.url, &opened, entry)))
-            .buffer_unordered(CONCURRENCY);
+        let checks = futures::stream::iter(mine.iter().map(|entry| {
+            let object = entry.stored.as_ref().expect("only stored artifacts are checked");
+            check_pinned(&source.url, &opened, object, entry)
+        }))
+        .buffer_unordered(CONCURRENCY);
         let results: Vec<Result<Option<Finding>>> = checks.collect().await;
         for result in results {
             findings.extend(result?);
@@ -622,9 +746,36 @@ async fn reverify_all(
     Ok(findings)
 }
 
-/// Reads one pinned version again and compares its digest.
-async fn check_pinned(url: &StoreUrl, opened: &Opened, entry: &ArtifactEntry) -> Result<Option<Finding>> {
-    let object = entry.stored.as_ref().expect("only stored artifacts are checked");
+/// Reads the write-once copies the package pinned for local files again, by version, and
+/// compares them with the files' recorded digests, as [`reverify`] does for stored artifacts.
+pub fn reverify_copies(artifacts: &[&ArtifactEntry]) -> Result<Vec<Finding>> {
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let mut findings = Vec::new();
+        let mut stores: BTreeMap<(Scheme, String), (StoreUrl, Opened)> = BTreeMap::new();
+        for entry in artifacts {
+            let Some(copy) = &entry.worm_copy else { continue };
+            let url = StoreUrl::try_from(copy.url.clone()).map_err(Error::Store)?;
+            let slot = (url.scheme, url.bucket.clone());
+            if !stores.contains_key(&slot) {
+                let opened = open(&url, None, None).await?;
+                stores.insert(slot.clone(), (StoreUrl { prefix: String::new(), ..url }, opened));
+            }
+            let (bucket, opened) = &stores[&slot];
+            findings.extend(check_pinned(bucket, opened, copy, entry).await?);
+        }
+        Ok(findings)
+    })
+}
+
+/// Reads one pinned version (`object`, which stands for `entry`) again and compares its
+/// digest with the entry's.
+async fn check_pinned(
+    url: &StoreUrl,
+    opened: &Opened,
+    object: &StoredObject,
+    entry: &ArtifactEntry,
+) -> Result<Option<Finding>> {
     let key = url.key_of(&object.url).expect("filtered by bucket");
     let version = object.version_id.as_deref().filter(|v| *v != "null");
     let which = version.map_or_else(|| "the object".to_string(), |v| format!("version {v}"));
