@@ -31,6 +31,8 @@ fn manifest(artifacts: usize) -> Manifest {
             path: format!("logs/2026/11/{:02}/audit-{i:06}.jsonl", i % 28 + 1),
             sha256: Sha256Digest::of(&i.to_le_bytes()),
             size: 4096,
+            stored: None,
+            worm_copy: None,
         })
         .collect();
     Manifest {
@@ -46,6 +48,7 @@ fn manifest(artifacts: usize) -> Manifest {
             include_hidden: false,
             included: false,
             root_hint: None,
+            stores: Vec::new(),
             total_bytes: 0,
         },
         artifacts,

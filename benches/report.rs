@@ -27,6 +27,8 @@ fn artifacts(n: usize) -> Vec<Artifact> {
             sha256: Sha256Digest::of(&i.to_le_bytes()),
             size: 512,
             md5: None,
+            stored: None,
+            worm_copy: None,
             facts: Facts {
                 evidence_type: Some("inference-log".into()),
                 reason: Reason::PathRule { pattern: "**/logs/inference/**".into() },

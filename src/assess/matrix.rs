@@ -445,6 +445,8 @@ mod tests {
                 sha256: Sha256Digest::of(&[i as u8]),
                 size: 1,
                 md5: None,
+                stored: None,
+                worm_copy: None,
                 facts: Facts {
                     evidence_type: Some("bias-report".into()),
                     reason: Reason::Unmatched,

@@ -318,6 +318,7 @@ mod tests {
                 include_hidden: false,
                 included: true,
                 root_hint: Some("../ev".into()),
+                stores: Vec::new(),
                 total_bytes: 3,
             },
             artifacts: vec![entry("a", b"1"), entry("b/\u{1F600}", b"22")],

@@ -19,7 +19,8 @@ def bulk(spec: str) -> None:
     from moto.s3.models import s3_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
-    where, count = spec.rsplit(":", 1)
+    where, count, *size = spec.split(":")
+    pad = int(size[0]) if size else 0
     bucket, _, prefix = where.partition("/")
     backend = s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
     backend.create_bucket(bucket, "us-east-1")
@@ -30,6 +31,9 @@ def bulk(spec: str) -> None:
             '{"request_id": "r%06d", "timestamp": "2026-11-%02dT10:00:00Z", '
             '"prediction": "approve", "model_version": "1.4.0"}\n' % (i, day)
         ).encode()
+        if pad > len(body):
+            filler = b'{"padding": "' + b"x" * max(0, pad - len(body) - 16) + b'"}\n'
+            body = body + filler
         key = f"{prefix}/logs/inference/2026-11-{day:02d}/part-{i:06d}.jsonl"
         checksum = base64.b64encode(hashlib.sha256(body).digest()).decode()
         stored = backend.put_object(bucket, key, body, checksum_value=checksum)
