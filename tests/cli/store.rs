@@ -151,6 +151,17 @@ fn an_object_lock_bucket_is_pinned_and_meets_the_worm_rule() {
     // Both write-once types are protected; the model card need not be.
     assert_eq!(findings_of(&package, "worm-not-enforced"), Vec::<Value>::new());
     moto.dossier(&["verify", package.to_str().unwrap()]).success();
+
+    // The reports show the root, its bucket's settings and what the pinned versions hold.
+    let html = std::fs::read_to_string(package.join("index.html")).unwrap().replace("&#x2F;", "/");
+    assert!(html.contains("<code class=\"path\">s3://locked/release</code>"), "no store row in index.html");
+    assert!(html.contains(
+        "3 with a version id; 1 under retention (the earliest until 2028-01-01T00:00:00Z); 1 under legal hold"
+    ));
+    if let Some(text) = pdf_text(&package.join("report.pdf")) {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains("s3://locked/release") && text.contains("1 under legal hold"), "{text}");
+    }
 }
 
 fn manifest_entry_in<'a>(manifest: &'a Value, path: &str) -> &'a Value {
@@ -279,24 +290,45 @@ fn store_checksums_stand_in_for_unread_objects_and_a_sample_is_compared() {
     ops.push(json!({"op": "put", "bucket": "data", "key": "snapshots/no-checksum.bin", "body": "x"}));
     moto.ctl(Value::Array(ops));
     let out = tempfile::tempdir().unwrap();
-    let package = out.path().join("pkg");
-    let pkg = package.to_str().unwrap();
-    moto.dossier(&["build", "s3://data", "-o", pkg, "--fail-on", "never", "--trust-store-checksums"]).success();
-    let manifest = read_json(&package.join("manifest.json"));
-    let from = |path: &str| stored(&manifest, path)["digest_from"].as_str().unwrap().to_string();
-    // The log is read, so downloaded; an object with no SHA-256 in the store is too.
-    assert_eq!(from("logs/inference/a.jsonl"), "content");
-    assert_eq!(from("snapshots/no-checksum.bin"), "content");
-    let store = &manifest["evidence"]["stores"][0];
-    let trusted = store["store_checksums"].as_u64().unwrap();
-    // 5% of 40 are sampled: some, not all, are downloaded anyway.
-    assert!((30..40).contains(&trusted), "{store}");
-    for i in 0..40 {
-        let path = format!("snapshots/part-{i:03}.bin");
-        assert_eq!(manifest_entry_in(&manifest, &path)["sha256"], sha256_hex(format!("row {i}\n").as_bytes()));
+    // The share downloaded anyway: none, half (picked from each object's URL and version,
+    // which moto makes afresh each run), all.
+    let mut trusted_at = Vec::new();
+    for share in ["0", "0.5", "1"] {
+        let config = out.path().join(format!("sample-{share}.yaml"));
+        std::fs::write(&config, format!("system:\n  name: data\nevidence:\n  store_sample: {share}\n")).unwrap();
+        let package = out.path().join(format!("pkg-{share}"));
+        let pkg = package.to_str().unwrap();
+        moto.dossier(&[
+            "build",
+            "s3://data",
+            "-c",
+            config.to_str().unwrap(),
+            "-o",
+            pkg,
+            "--fail-on",
+            "never",
+            "--trust-store-checksums",
+        ])
+        .success();
+        let manifest = read_json(&package.join("manifest.json"));
+        let from = |path: &str| stored(&manifest, path)["digest_from"].as_str().unwrap().to_string();
+        // The log is read, so downloaded; an object with no SHA-256 in the store is too.
+        assert_eq!(from("logs/inference/a.jsonl"), "content");
+        assert_eq!(from("snapshots/no-checksum.bin"), "content");
+        for i in 0..40 {
+            let path = format!("snapshots/part-{i:03}.bin");
+            // Whichever way, the digest is the content's.
+            assert_eq!(manifest_entry_in(&manifest, &path)["sha256"], sha256_hex(format!("row {i}\n").as_bytes()));
+        }
+        let store = &manifest["evidence"]["stores"][0];
+        assert_eq!(store["objects"], 42);
+        trusted_at.push(store["store_checksums"].as_u64().unwrap());
+        // verify downloads everything, store checksum or not.
+        moto.dossier(&["verify", pkg]).success();
     }
-    // verify downloads everything, store checksum or not.
-    moto.dossier(&["verify", pkg]).success();
+    assert_eq!(trusted_at[0], 40);
+    assert!((5..35).contains(&trusted_at[1]), "{trusted_at:?}");
+    assert_eq!(trusted_at[2], 0);
 }
 
 #[test]

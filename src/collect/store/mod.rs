@@ -100,6 +100,11 @@ impl StoreUrl {
         url.strip_prefix(root.as_str())
     }
 
+    /// Whether the object at `object_url` lies under this root.
+    pub fn holds(&self, object_url: &str) -> bool {
+        self.key_of(object_url).and_then(|key| self.relative(key)).is_some()
+    }
+
     /// The key, relative to the prefix, of an object under it.
     fn relative<'k>(&self, key: &'k str) -> Option<&'k str> {
         if self.prefix.is_empty() {
@@ -720,15 +725,8 @@ async fn reverify_all(
     for info in stores {
         let source = recorded_source(info)?;
         let opened = open(&source.url, source.endpoint.as_deref(), source.region.as_deref()).await?;
-        let mine: Vec<&ArtifactEntry> = artifacts
-            .iter()
-            .copied()
-            .filter(|a| {
-                a.stored
-                    .as_ref()
-                    .is_some_and(|o| source.url.key_of(&o.url).and_then(|k| source.url.relative(k)).is_some())
-            })
-            .collect();
+        let mine: Vec<&ArtifactEntry> =
+            artifacts.iter().copied().filter(|a| a.stored.as_ref().is_some_and(|o| source.url.holds(&o.url))).collect();
         let checks = futures::stream::iter(mine.iter().map(|entry| {
             let object = entry.stored.as_ref().expect("only stored artifacts are checked");
             check_pinned(&source.url, &opened, object, entry)

@@ -207,6 +207,54 @@ pub struct Header {
     /// Whether the PDF carries `manifest.json` as an attachment (see
     /// [`MAX_ATTACHED_MANIFEST_FILES`]).
     pub manifest_attached: bool,
+    /// The object-store roots the evidence came from, with what their objects' versions
+    /// and locks were.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<StoreView>,
+}
+
+/// One object-store root as the report shows it: the bucket's settings from the manifest,
+/// and counts over its objects' pinned versions.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreView {
+    /// The root and what was read, as the manifest records it.
+    #[serde(flatten)]
+    pub info: crate::model::evidence::StoreInfo,
+    /// Objects pinned to a version id.
+    pub versioned: u64,
+    /// Objects under an Object Lock retention.
+    pub retained: u64,
+    /// Objects under a legal hold.
+    pub legal_hold: u64,
+    /// The earliest retain-until date among them.
+    pub earliest_retain_until: Option<String>,
+}
+
+/// The report's view of each store root, counted over the manifest's stored artifacts.
+fn store_views(m: &Manifest) -> Vec<StoreView> {
+    m.evidence
+        .stores
+        .iter()
+        .map(|info| {
+            let root = crate::collect::store::StoreUrl::try_from(info.url.clone()).ok();
+            let objects: Vec<&crate::model::evidence::StoredObject> = m
+                .artifacts
+                .iter()
+                .filter_map(|a| a.stored.as_ref())
+                .filter(|o| root.as_ref().is_some_and(|r| r.holds(&o.url)))
+                .collect();
+            let count = |f: &dyn Fn(&crate::model::evidence::StoredObject) -> bool| {
+                objects.iter().filter(|o| f(o)).count() as u64
+            };
+            StoreView {
+                info: info.clone(),
+                versioned: count(&|o| o.is_versioned()),
+                retained: count(&|o| o.lock.as_ref().is_some_and(|l| l.retain_until.is_some())),
+                legal_hold: count(&|o| o.lock.as_ref().is_some_and(|l| l.legal_hold)),
+                earliest_retain_until: objects.iter().filter_map(|o| o.lock.as_ref()?.retain_until.clone()).min(),
+            }
+        })
+        .collect()
 }
 
 /// The PDF report attaches `manifest.json` when it lists at most this many files (about
@@ -959,6 +1007,7 @@ fn header(input: &Input) -> Header {
         artifact_count: m.evidence.artifact_count,
         total_bytes: m.evidence.total_bytes,
         manifest_attached: m.evidence.artifact_count <= MAX_ATTACHED_MANIFEST_FILES,
+        stores: store_views(m),
     }
 }
 
