@@ -80,7 +80,7 @@ fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Resu
     pin_worm_copies(&mut evidence)?;
     if !plan.sources.is_empty() {
         progress.phase("object stores");
-        let stored = collect_stores(plan, copy_to)?;
+        let stored = collect_stores(plan, copy_to, progress)?;
         merge(&mut evidence, stored)?;
     }
     Ok(evidence)
@@ -89,7 +89,7 @@ fn collect(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Resu
 /// Collects the object-store roots: each object pinned and spooled as it is hashed (see
 /// [`store`]), the spool then collected as a directory, every artifact's digest checked
 /// against the bytes that arrived, and the objects taken at the store's checksum added.
-fn collect_stores(plan: &Plan, copy_to: Option<&Path>) -> Result<Evidence> {
+fn collect_stores(plan: &Plan, copy_to: Option<&Path>, progress: &dyn Progress) -> Result<Evidence> {
     let spool = store::spool()?;
     let interpret = plan.classifier.as_ref().map(|_| &plan.readers as &dyn collect::Interpret);
     let fetched = store::fetch(&store::FetchOptions {
@@ -101,6 +101,7 @@ fn collect_stores(plan: &Plan, copy_to: Option<&Path>) -> Result<Evidence> {
         ignore: &plan.ignore,
         classifier: plan.classifier.as_ref(),
         interpret,
+        progress,
     })?;
     let mut evidence = collect::collect(&CollectOptions {
         root: spool.path().to_path_buf(),
@@ -115,7 +116,7 @@ fn collect_stores(plan: &Plan, copy_to: Option<&Path>) -> Result<Evidence> {
     if let Some(classifier) = &plan.classifier {
         collect::apply_sidecars(&mut evidence, spool.path(), classifier, &plan.readers)?;
     }
-    let store::Fetched { mut downloaded, trusted, findings, skipped, ignored, stores } = fetched;
+    let store::Fetched { mut downloaded, trusted, findings, skipped, ignored, stores, notes } = fetched;
     for artifact in &mut evidence.artifacts {
         let Some((object, digest)) = downloaded.remove(&artifact.path) else {
             return Err(Error::Integrity(format!(
@@ -149,6 +150,7 @@ fn collect_stores(plan: &Plan, copy_to: Option<&Path>) -> Result<Evidence> {
     evidence.skipped.extend(skipped);
     evidence.ignored += ignored;
     evidence.stores = stores;
+    evidence.notes = notes;
     Ok(evidence)
 }
 
@@ -218,6 +220,7 @@ fn merge(evidence: &mut Evidence, stored: Evidence) -> Result<()> {
     evidence.ignored += stored.ignored;
     evidence.kept.extend(stored.kept);
     evidence.stores = stored.stores;
+    evidence.notes.extend(stored.notes);
     Ok(())
 }
 

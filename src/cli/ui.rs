@@ -162,7 +162,7 @@ impl Progress for TerminalProgress {
         self.end_phase(&mut state);
         let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         spinner.set_style(
-            ProgressStyle::with_template("{prefix:>10} {spinner} {elapsed}").expect("progress template is valid"),
+            ProgressStyle::with_template("{prefix:>10} {spinner} {elapsed} {msg}").expect("progress template is valid"),
         );
         spinner.set_prefix(name);
         spinner.enable_steady_tick(Duration::from_millis(120));
@@ -172,5 +172,12 @@ impl Progress for TerminalProgress {
     fn done(&self) {
         let mut state = self.state.lock().expect("progress state");
         self.end_phase(&mut state);
+    }
+
+    fn objects(&self, met: u64, read: u64) {
+        let state = self.state.lock().expect("progress state");
+        if let Some((spinner, ..)) = &state.current {
+            spinner.set_message(format!("{met} objects met, {read} read"));
+        }
     }
 }

@@ -84,6 +84,9 @@ pub trait Progress: Sync {
     fn phase(&self, _name: &'static str) {}
     /// The last phase is over.
     fn done(&self) {}
+    /// So far `met` objects were met under the object-store roots, `read` of them pinned
+    /// and read (or taken at the store's checksum). Called as the counts grow.
+    fn objects(&self, _met: u64, _read: u64) {}
 }
 
 /// A progress sink that shows nothing.

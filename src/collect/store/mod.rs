@@ -1,11 +1,13 @@
 //! Object-store evidence roots: `s3://bucket/prefix`, `gs://bucket/prefix` and
 //! `az://container/prefix`, listed and read through `object_store`.
 //!
-//! Each object under the prefix is pinned to the version the store holds when it is met:
-//! for S3 one `HeadObject` (see [`s3`]) gives the version id, the store's checksum and the
-//! Object Lock; for GCS and Azure a `HEAD` gives the generation or version id. The object is
-//! then read by that version, so an overwrite during the build cannot mix two contents,
-//! and streamed to a spool directory laid out as the evidence tree while it is hashed.
+//! Each object under the prefix is pinned to the version the store holds when it is met.
+//! On S3 one `GetObject` (see [`s3`]) serves the current version and names it, with the
+//! store's checksum and the Object Lock, in the same answer; with store checksums to weigh,
+//! a `HeadObject` asks first and the version is then read by its id. For GCS and Azure a
+//! `HEAD` gives the generation or version id, and the read asks for that version. Either
+//! way the version recorded is the version read, streamed to a spool directory laid out
+//! as the evidence tree while it is hashed.
 //! Collection then reads the spool like any evidence directory (classified and read from
 //! the bytes it hashes), and every artifact's digest must equal the one taken as the bytes
 //! arrived. With `--trust-store-checksums`, an object whose store keeps a full-object
@@ -23,7 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -216,6 +218,8 @@ pub struct FetchOptions<'a> {
     pub classifier: Option<&'a Classifier>,
     /// The readers.
     pub interpret: Option<&'a dyn Interpret>,
+    /// Where the counts go as objects are read.
+    pub progress: &'a dyn super::Progress,
 }
 
 /// What reading the stores gave.
@@ -234,6 +238,8 @@ pub struct Fetched {
     pub ignored: u64,
     /// Each root, with its bucket's settings and what was read.
     pub stores: Vec<StoreInfo>,
+    /// What the run should tell the user (one line each).
+    pub notes: Vec<String>,
 }
 
 /// A store opened for reading.
@@ -252,7 +258,25 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn store_error(url: &StoreUrl, what: &str, e: impl fmt::Display) -> Error {
-    Error::Store(format!("{url}: could not {what}: {}", crate::text::one_line(&e.to_string())))
+    Error::Store(format!("{url}: could not {what}: {}", explain(&e.to_string())))
+}
+
+/// A store's error in one line: the S3 error code and message when the answer carries
+/// them (rather than the whole XML body), and what to do when no credentials were found.
+fn explain(text: &str) -> String {
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find(&format!("</{name}>"))? + start;
+        Some(&text[start..end])
+    };
+    if let (Some(code), Some(message)) = (tag("Code"), tag("Message")) {
+        return crate::text::one_line(&format!("{code}: {message}")).into_owned();
+    }
+    if text.contains("169.254.169.254") {
+        return "no credentials: none in the environment or the AWS profile files, and no instance metadata service answered (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)".into();
+    }
+    crate::text::one_line(text).into_owned()
 }
 
 /// Opens the store a source names, with credentials from the environment (and, for S3,
@@ -322,8 +346,19 @@ pub fn fetch(options: &FetchOptions<'_>) -> Result<Fetched> {
 async fn fetch_source(source: &StoreSource, options: &FetchOptions<'_>, fetched: &mut Fetched) -> Result<()> {
     let url = &source.url;
     let opened = open(url, source.endpoint.as_deref(), source.region.as_deref()).await?;
+    // The bucket's settings are recorded, not relied on: without the permission to read
+    // them, the objects' own versions and locks still are.
     let bucket = match &opened.s3 {
-        Some(api) => Some(api.bucket().await.map_err(|e| store_error(url, "read the bucket's settings", e))?),
+        Some(api) => match api.bucket().await {
+            Ok(facts) => Some(facts),
+            Err(why) => {
+                fetched.notes.push(format!(
+                    "{url}: the bucket's versioning and Object Lock settings could not be read ({}); each object's version and lock still are",
+                    crate::text::one_line(&why)
+                ));
+                None
+            }
+        },
         None => None,
     };
     let prefix = (!url.prefix.is_empty()).then(|| StorePath::from(url.prefix.as_str()));
@@ -348,7 +383,15 @@ async fn fetch_source(source: &StoreSource, options: &FetchOptions<'_>, fetched:
         downloaded: 0,
         store_checksums: 0,
     };
+    let (mut met_so_far, mut read_so_far) = (0, 0);
     while let Some(met) = results.try_next().await? {
+        met_so_far += 1;
+        if matches!(met, Met::Downloaded(..) | Met::Trusted(..)) {
+            read_so_far += 1;
+        }
+        if met_so_far % 64 == 0 {
+            options.progress.objects(met_so_far, read_so_far);
+        }
         match met {
             Met::Downloaded(path, object, digest, size, finding) => {
                 info.objects += 1;
@@ -371,6 +414,7 @@ async fn fetch_source(source: &StoreSource, options: &FetchOptions<'_>, fetched:
             Met::Marker => {}
         }
     }
+    options.progress.objects(met_so_far, read_so_far);
     fetched.stores.push(info);
     Ok(())
 }
@@ -392,8 +436,6 @@ async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &
     if (hidden && !options.include_hidden) || options.ignore.matched_path_or_any_parents(&path, false).is_ignore() {
         return Met::Ignored;
     }
-    // Pin the version: S3 names it (with checksum and lock) in HeadObject; the other
-    // stores in the listing.
     let mut object = StoredObject {
         checksum: None,
         digest_from: DigestFrom::Content,
@@ -403,78 +445,99 @@ async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &
         url: object_url.clone(),
         version_id: meta.version.clone(),
     };
-    let size;
-    if let Some(api) = &opened.s3 {
-        match api.head(&key, None).await {
-            Ok(Some(head)) => {
-                object.version_id = head.version_id;
-                object.etag = head.etag.or(object.etag);
-                object.checksum = head.checksum;
-                object.lock = head.lock;
-                if let Some(at) = head.last_modified {
-                    object.last_modified = time(at);
-                }
-                size = head.size;
+    let vanished = |path: String| {
+        Met::Skipped(
+            path,
+            Code::VanishedDuringCollection,
+            format!("{object_url}: deleted between the listing and reading it"),
+        )
+    };
+    let spooled = options.spool.join(&path);
+    // S3 without store checksums to weigh: one GetObject pins the version and reads it,
+    // its headers saying what HeadObject would of the very version served.
+    if let Some(api) = &opened.s3
+        && !options.trust_store_checksums
+    {
+        return match api.get(&key).await {
+            Ok(Some((head, body))) => {
+                let size = pin(&mut object, head);
+                let read = stream_through(body.bytes_stream(), Some(&spooled)).await.map_err(String::from);
+                settle(path, object, size, read)
             }
-            Ok(None) => {
-                return Met::Skipped(
-                    path,
-                    Code::VanishedDuringCollection,
-                    format!("{object_url}: deleted between the listing and reading it"),
-                );
-            }
+            Ok(None) => vanished(path),
+            Err(why) => Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}")),
+        };
+    }
+    // Otherwise pin first: S3's HeadObject gives the version, checksum and lock; GCS and
+    // Azure name the version (generation, version id) in the object's headers.
+    let size = match &opened.s3 {
+        Some(api) => match api.head(&key, None).await {
+            Ok(Some(head)) => pin(&mut object, head),
+            Ok(None) => return vanished(path),
             Err(why) => return Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}")),
-        }
-    } else {
-        // GCS and Azure name the version (generation, version id) in the object's headers,
-        // not in the listing.
-        match opened.store.head(&meta.location).await {
+        },
+        None => match opened.store.head(&meta.location).await {
             Ok(now) => {
                 object.version_id = now.version;
                 object.etag = now.e_tag.or(object.etag);
                 object.last_modified = time(now.last_modified);
-                size = now.size;
+                now.size
             }
-            Err(object_store::Error::NotFound { .. }) => {
-                return Met::Skipped(
-                    path,
-                    Code::VanishedDuringCollection,
-                    format!("{object_url}: deleted between the listing and reading it"),
-                );
-            }
+            Err(object_store::Error::NotFound { .. }) => return vanished(path),
             Err(e) => return Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {}", one_line(&e))),
-        }
-    }
-    let store_digest = object.checksum.as_ref().and_then(StoreChecksum::full_sha256);
+        },
+    };
     if options.trust_store_checksums
-        && let Some(digest) = store_digest
+        && let Some(digest) = object.checksum.as_ref().and_then(StoreChecksum::full_sha256)
         && !sampled(&object, options.sample)
         && !is_read(&path, size, options)
     {
         object.digest_from = DigestFrom::StoreChecksum;
         return Met::Trusted(path, size, digest, object);
     }
-    match download(opened, &meta.location, object.version_id.as_deref(), Some(options.spool.join(&path).as_path()))
-        .await
-    {
+    let read = download(opened, &meta.location, object.version_id.as_deref(), Some(&spooled)).await;
+    settle(path, object, size, read)
+}
+
+/// Records what the store said of the version in `object`; its size.
+fn pin(object: &mut StoredObject, head: s3::Head) -> u64 {
+    object.version_id = head.version_id;
+    object.etag = head.etag.or(object.etag.take());
+    object.checksum = head.checksum;
+    object.lock = head.lock;
+    if let Some(at) = head.last_modified {
+        object.last_modified = time(at);
+    }
+    head.size
+}
+
+/// What a read of a `size`-byte version came to: downloaded (with a finding when the
+/// store's own SHA-256 disagrees with the bytes), or skipped.
+fn settle(
+    path: String,
+    object: StoredObject,
+    size: u64,
+    read: std::result::Result<(Sha256Digest, u64), String>,
+) -> Met {
+    let url = object.url.clone();
+    match read {
+        Ok((_, bytes)) if bytes != size => Met::Skipped(
+            path,
+            Code::ChangedDuringCollection,
+            format!("{url}: the store gave {bytes} bytes of a {size}-byte version"),
+        ),
         Ok((digest, bytes)) => {
+            let store_digest = object.checksum.as_ref().and_then(StoreChecksum::full_sha256);
             let finding = store_digest.filter(|d| *d != digest).map(|d| {
                 Finding::at(
                     Code::StoreChecksumMismatch,
                     path.clone(),
-                    format!("{object_url}: the store's SHA-256 is {d}, the bytes read hash to {digest}"),
+                    format!("{url}: the store's SHA-256 is {d}, the bytes read hash to {digest}"),
                 )
             });
-            if bytes != size {
-                return Met::Skipped(
-                    path,
-                    Code::ChangedDuringCollection,
-                    format!("{object_url}: the store gave {bytes} bytes of a {size}-byte version"),
-                );
-            }
             Met::Downloaded(path, object, digest, bytes, finding)
         }
-        Err(why) => Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}")),
+        Err(why) => Met::Skipped(path, Code::ObjectUnreadable, format!("{url}: {why}")),
     }
 }
 
@@ -552,6 +615,14 @@ async fn read_version(
         Err(object_store::Error::NotFound { .. }) => return Err(ReadFailure::Gone),
         Err(e) => return Err(ReadFailure::Other(one_line(&e))),
     };
+    stream_through(result.into_stream(), to).await
+}
+
+/// Streams a body through SHA-256, into `to` when given; its digest and length.
+async fn stream_through<B: AsRef<[u8]>, E: fmt::Display>(
+    mut stream: futures::stream::BoxStream<'static, std::result::Result<B, E>>,
+    to: Option<&Path>,
+) -> std::result::Result<(Sha256Digest, u64), ReadFailure> {
     let mut file = match to {
         Some(to) => {
             let lay_out = |e: std::io::Error| ReadFailure::Other(format!("cannot be laid out in the spool ({e})"));
@@ -564,13 +635,13 @@ async fn read_version(
     };
     let mut hash = Sha256::new();
     let mut bytes = 0u64;
-    let mut stream = result.into_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ReadFailure::Other(one_line(&e)))?;
-        hash.update(&chunk);
+        let chunk = chunk.as_ref();
+        hash.update(chunk);
         bytes += chunk.len() as u64;
         if let Some(file) = &mut file {
-            file.write_all(&chunk).map_err(|e| ReadFailure::Other(format!("could not be spooled: {e}")))?;
+            file.write_all(chunk).map_err(|e| ReadFailure::Other(format!("could not be spooled: {e}")))?;
         }
     }
     let digest: [u8; 32] = hash.finalize().into();
@@ -578,7 +649,7 @@ async fn read_version(
 }
 
 fn one_line(e: &dyn fmt::Display) -> String {
-    crate::text::one_line(&e.to_string()).into_owned()
+    explain(&e.to_string())
 }
 
 fn time(at: DateTime<Utc>) -> String {
@@ -869,11 +940,6 @@ pub fn spool() -> Result<tempfile::TempDir> {
         .map_err(|e| Error::Store(format!("could not make a spool directory for the object store: {e}")))
 }
 
-/// The spool's path, for collection.
-pub fn spool_root(dir: &tempfile::TempDir) -> PathBuf {
-    dir.path().to_path_buf()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -890,6 +956,14 @@ mod tests {
             assert!(StoreUrl::try_from(bad.to_string()).is_err(), "{bad}");
         }
         assert!(StoreUrl::is_store_url("gs://b") && !StoreUrl::is_store_url("./s3"));
+    }
+
+    #[test]
+    fn store_errors_are_cut_to_their_code_and_message() {
+        let xml = "Generic S3 error: 404 Not Found: <?xml version=\"1.0\"?>\n<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>";
+        assert_eq!(explain(xml), "NoSuchBucket: The specified bucket does not exist");
+        assert!(explain("PUT http://169.254.169.254/latest/api/token: 403").starts_with("no credentials"));
+        assert_eq!(explain("line one\nline two"), crate::text::one_line("line one\nline two"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use http::{HeaderMap, Method, StatusCode};
 use object_store::CredentialProvider;
 use object_store::aws::{AwsAuthorizer, AwsCredential};
-use object_store::client::{HttpClient, HttpRequest, HttpRequestBody};
+use object_store::client::{HttpClient, HttpRequest, HttpRequestBody, HttpResponseBody};
 
 use crate::model::evidence::{ObjectLock, StoreChecksum};
 
@@ -94,6 +94,18 @@ impl S3Api {
         path_and_query: &str,
         headers: &[(&str, &str)],
     ) -> Result<(StatusCode, HeaderMap, Vec<u8>), Failure> {
+        let (status, headers, body) = self.send(method, path_and_query, headers).await?;
+        let body = body.bytes().await.map_err(|e| e.to_string())?;
+        Ok((status, headers, body.to_vec()))
+    }
+
+    /// Sends a signed request; the answer's body is left to stream.
+    async fn send(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<(StatusCode, HeaderMap, HttpResponseBody), Failure> {
         let credential = self.credentials.get_credential().await.map_err(|e| format!("no credentials: {e}"))?;
         let mut builder = http::Request::builder().method(method).uri(format!("{}{path_and_query}", self.base));
         for (name, value) in headers {
@@ -105,8 +117,22 @@ impl S3Api {
             .map_err(|e| format!("could not sign the request: {e}"))?;
         let response = self.http.execute(request).await.map_err(|e| e.to_string())?;
         let (parts, body) = response.into_parts();
-        let body = body.bytes().await.map_err(|e| e.to_string())?;
-        Ok((parts.status, parts.headers, body.to_vec()))
+        Ok((parts.status, parts.headers, body))
+    }
+
+    /// `GetObject` of `key`'s current version, with checksum mode on: what `HeadObject`
+    /// would say of the version served, and its bytes as a stream, from one request (so
+    /// the version named is the version read). `Ok(None)` when there is no such object.
+    pub async fn get(&self, key: &str) -> Result<Option<(Head, HttpResponseBody)>, Failure> {
+        let path = format!("/{}", encode_key(key));
+        let (status, headers, body) = self.send(Method::GET, &path, &[("x-amz-checksum-mode", "ENABLED")]).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(format!("GetObject answered {status}"));
+        }
+        Ok(Some((head_from(&headers), body)))
     }
 
     /// `HeadObject` of `key` (its current version, or `version`), with checksum mode on;
