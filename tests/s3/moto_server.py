@@ -8,8 +8,9 @@ in-process backend: the same objects as N PutObject calls, without N HTTP round 
 """
 
 import argparse
-import hashlib
 import base64
+import hashlib
+import logging
 import sys
 
 from moto.server import ThreadedMotoServer
@@ -45,6 +46,8 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--bulk", action="append", default=[])
     args = parser.parse_args()
+    # One line per request on stderr would bury the output of whoever started us.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     for spec in args.bulk:
         bulk(spec)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
