@@ -408,6 +408,32 @@ mod tests {
     }
 
     #[test]
+    fn the_starter_configs_store_keys_are_valid_and_bad_ones_are_named() {
+        let starter = include_str!("../../templates/init/dossier.yaml");
+        // The commented store keys under `evidence:`, uncommented: the YAML lines among the
+        // prose (a key, or an indented continuation).
+        let block: Vec<String> = starter
+            .lines()
+            .skip_while(|l| !l.starts_with("  # sources:"))
+            .take_while(|l| l.starts_with("  #"))
+            .filter_map(|l| l.strip_prefix("  # "))
+            .filter(|l| l.starts_with(' ') || l.split_whitespace().next().is_some_and(|w| w.ends_with(':')))
+            .map(|l| format!("  {l}"))
+            .collect();
+        let config = parse(&format!("evidence:\n{}\n", block.join("\n"))).unwrap();
+        assert_eq!(config.evidence.sources[0].url.to_string(), "s3://ml-evidence/credit-scoring/inference");
+        assert_eq!(config.evidence.store_sample, Some(0.05));
+        assert_eq!(config.evidence.worm.get("rag-audit-log"), Some(&true));
+
+        let err = parse("evidence:\n  sources:\n    - url: https://bucket/x\n").unwrap_err().to_string();
+        assert!(err.contains("evidence.sources") && err.contains("not an object-store URL"), "{err}");
+        let err = parse("evidence:\n  sources:\n    - url: s3://b/p\n      path: ../up\n").unwrap_err().to_string();
+        assert!(err.contains("evidence.sources[0]") && err.contains("`..`"), "{err}");
+        let err = parse("evidence:\n  store_sample: 2\n").unwrap_err().to_string();
+        assert!(err.contains("evidence.store_sample"), "{err}");
+    }
+
+    #[test]
     fn unknown_key_names_file_line_and_key() {
         let err = parse("system:\n  name: x\n  versoin: 1.0\n").unwrap_err().to_string();
         assert!(err.starts_with("dossier.yaml:3:"), "{err}");
