@@ -129,22 +129,13 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     check_sums(&files, &manifest, &mut problems);
 
     if options.package_only && !manifest.evidence.included && options.evidence.is_none() {
-        problems.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
-        return Ok(VerifyReport {
-            manifest: Some(manifest),
-            evidence_root: None,
-            problems,
-            signature,
-            contents: files.contents,
-        });
+        return Ok(without_evidence(manifest, problems, signature, files.contents));
     }
 
     // Objects from a store are read again from it, by their pinned versions.
     let stored: Vec<&ArtifactEntry> = manifest.artifacts.iter().filter(|a| a.stored.is_some()).collect();
     if !stored.is_empty() {
-        let patterns: Vec<IgnorePattern> =
-            manifest.evidence.ignore.iter().filter_map(|p| IgnorePattern::try_from(p.clone()).ok()).collect();
-        let ignore = ignore_matcher(Path::new(""), &patterns)?;
+        let ignore = ignore_matcher(Path::new(""), &recorded_ignore(options, &manifest)?)?;
         problems.extend(store::reverify(
             &stored,
             &manifest.evidence.stores,
@@ -162,14 +153,7 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
     if !manifest.evidence.included && options.evidence.is_none() && !manifest.evidence.stores.is_empty() && only_stored
     {
         // Nothing came from a directory: the store was the whole of the evidence.
-        problems.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
-        return Ok(VerifyReport {
-            manifest: Some(manifest),
-            evidence_root: None,
-            problems,
-            signature,
-            contents: files.contents,
-        });
+        return Ok(without_evidence(manifest, problems, signature, files.contents));
     }
 
     // The evidence: the copy inside a bundle, else a directory walked again.
@@ -202,19 +186,10 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
         } else {
             locate_evidence(options, &manifest)?
         };
-        let ignore_patterns: Vec<IgnorePattern> = manifest
-            .evidence
-            .ignore
-            .iter()
-            .map(|p| {
-                IgnorePattern::try_from(p.clone())
-                    .map_err(|why| Error::package(&options.package, format!("{MANIFEST_FILE}: evidence.ignore: {why}")))
-            })
-            .collect::<Result<_>>()?;
         let evidence = collect::collect(&CollectOptions {
             root: root.clone(),
             include_hidden: manifest.evidence.include_hidden,
-            ignore: ignore_matcher(&root, &ignore_patterns)?,
+            ignore: ignore_matcher(&root, &recorded_ignore(options, &manifest)?)?,
             copy_to: None,
             progress: options.progress,
             classifier: None,
@@ -237,6 +212,32 @@ pub fn verify(options: &VerifyOptions<'_>) -> Result<VerifyReport> {
 
     problems.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
     Ok(VerifyReport { manifest: Some(manifest), evidence_root: Some(evidence_root), problems, signature, contents })
+}
+
+/// The report of a verification that ends before the evidence: the package's own checks
+/// (and any store's), in their stable order.
+fn without_evidence(
+    manifest: Manifest,
+    mut problems: Vec<Finding>,
+    signature: Signature,
+    contents: BTreeMap<String, Vec<u8>>,
+) -> VerifyReport {
+    problems.sort_by(|a, b| (&a.path, &a.code).cmp(&(&b.path, &b.code)));
+    VerifyReport { manifest: Some(manifest), evidence_root: None, problems, signature, contents }
+}
+
+/// The ignore patterns the build recorded, which the evidence is walked (or a store listed)
+/// with again.
+fn recorded_ignore(options: &VerifyOptions<'_>, manifest: &Manifest) -> Result<Vec<IgnorePattern>> {
+    manifest
+        .evidence
+        .ignore
+        .iter()
+        .map(|p| {
+            IgnorePattern::try_from(p.clone())
+                .map_err(|why| Error::package(&options.package, format!("{MANIFEST_FILE}: evidence.ignore: {why}")))
+        })
+        .collect()
 }
 
 fn parse_manifest(text: &str) -> std::result::Result<Manifest, String> {

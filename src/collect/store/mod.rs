@@ -143,7 +143,7 @@ impl TryFrom<String> for StoreUrl {
             return Err(format!("{text:?} names no bucket"));
         }
         let prefix = prefix.trim_matches('/');
-        if prefix.split('/').any(|s| s == "." || s == "..") || prefix.contains("//") {
+        if !prefix.is_empty() && has_bad_parts(prefix) {
             return Err(format!("{text:?}: the prefix must not hold empty, `.` or `..` parts"));
         }
         Ok(StoreUrl { scheme, bucket: bucket.to_string(), prefix: prefix.to_string() })
@@ -184,7 +184,7 @@ impl StoreSource {
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         let path = self.path.trim_matches('/');
-        if self.path.starts_with('/') || path.split('/').any(|s| s == "." || s == "..") || path.contains("//") {
+        if self.path.starts_with('/') || (!path.is_empty() && has_bad_parts(path)) {
             problems.push(format!("path {:?} must be a relative directory without `.` or `..` parts", self.path));
         }
         if self.endpoint.is_some() && self.url.scheme != Scheme::S3 {
@@ -432,8 +432,7 @@ async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &
     if let Some(why) = unusable(rel) {
         return Met::Skipped(path, Code::ObjectUnreadable, format!("{object_url}: {why}; not collected"));
     }
-    let hidden = path.split('/').any(|s| s.starts_with('.'));
-    if (hidden && !options.include_hidden) || options.ignore.matched_path_or_any_parents(&path, false).is_ignore() {
+    if left_out(&path, options.ignore, options.include_hidden) {
         return Met::Ignored;
     }
     let mut object = StoredObject {
@@ -495,7 +494,8 @@ async fn one(source: &StoreSource, opened: &Opened, meta: ObjectMeta, options: &
         object.digest_from = DigestFrom::StoreChecksum;
         return Met::Trusted(path, size, digest, object);
     }
-    let read = download(opened, &meta.location, object.version_id.as_deref(), Some(&spooled)).await;
+    let read =
+        read_version(opened, &meta.location, object.version_id.as_deref(), Some(&spooled)).await.map_err(String::from);
     settle(path, object, size, read)
 }
 
@@ -541,9 +541,21 @@ fn settle(
     }
 }
 
+/// Whether a `/`-separated path has an empty, `.` or `..` part.
+fn has_bad_parts(path: &str) -> bool {
+    path.split('/').any(|s| s.is_empty() || s == "." || s == "..")
+}
+
+/// Whether the ignore rules or the hidden-name rule leave out the object at this evidence
+/// path, as they would a file there.
+fn left_out(path: &str, ignore: &Gitignore, include_hidden: bool) -> bool {
+    let hidden = path.split('/').any(|s| s.starts_with('.'));
+    (hidden && !include_hidden) || ignore.matched_path_or_any_parents(path, false).is_ignore()
+}
+
 /// Why a key (relative to the prefix) cannot be an evidence path, if it cannot.
 fn unusable(rel: &str) -> Option<&'static str> {
-    if rel.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+    if has_bad_parts(rel) {
         return Some("the key has empty, `.` or `..` parts, which no evidence path can hold");
     }
     if rel.contains('\0') {
@@ -594,15 +606,6 @@ impl From<ReadFailure> for String {
 }
 
 /// Reads one version, into `to` when given, hashing it as it arrives.
-async fn download(
-    opened: &Opened,
-    location: &StorePath,
-    version: Option<&str>,
-    to: Option<&Path>,
-) -> std::result::Result<(Sha256Digest, u64), String> {
-    Ok(read_version(opened, location, version, to).await?)
-}
-
 async fn read_version(
     opened: &Opened,
     location: &StorePath,
@@ -914,8 +917,7 @@ async fn newer(
                 }
             }
             None => {
-                let hidden = path.split('/').any(|s| s.starts_with('.'));
-                if (hidden && !include_hidden) || ignore.matched_path_or_any_parents(&path, false).is_ignore() {
+                if left_out(&path, ignore, include_hidden) {
                     continue;
                 }
                 findings.push(Finding::at(Code::ObjectAdded, path, format!("{object_url}: added since the package")));
